@@ -1,0 +1,129 @@
+package io.polygate;
+
+import io.polygate.admin.AdminHandler;
+import io.polygate.admin.ApiRegistry;
+import io.polygate.auth.session.SessionStore;
+import io.polygate.chain.ChainHandler;
+import io.polygate.config.GatewayConfig;
+import io.polygate.observability.JsonErrorHandler;
+import io.polygate.proxy.UpstreamHandler;
+import io.polygate.proxy.routing.RouteBuilder;
+import io.polygate.storage.Store;
+import io.polygate.storage.Stores;
+import java.time.InstantSource;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: one Jetty server with two connectors, the gateway port (the request chain and
+ * the proxy) and the admin port (the admin API), sharing one thread pool. {@link #close()} stops
+ * taking connections, lets requests in flight finish (up to 5 s), then releases everything.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Server server;
+    private final ServerConnector gatewayConnector;
+    private final ServerConnector adminConnector;
+    private final Store store;
+    private final ApiRegistry apis;
+    private final UpstreamHandler proxy;
+
+    public Gateway(GatewayConfig config) {
+        this.config = config;
+        this.store = Stores.open(config.storage());
+        try {
+            // 2 cores: a few selector/acceptor threads, the rest for blocking chain work (plugins, store)
+            QueuedThreadPool threads = new QueuedThreadPool(256, 8);
+            threads.setName("polygate");
+            this.server = new Server(threads);
+            server.setStopTimeout(5_000);
+            server.setErrorHandler(new JsonErrorHandler());
+
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false);
+            http.setSendXPoweredBy(false);
+            http.setRequestHeaderSize(config.proxy().maxRequestHeaderBytes());
+            http.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
+
+            gatewayConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            gatewayConnector.setName("gateway");
+            gatewayConnector.setHost(config.host());
+            gatewayConnector.setPort(config.listenPort());
+            gatewayConnector.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
+
+            adminConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(new HttpConfiguration(http)));
+            adminConnector.setName("admin");
+            adminConnector.setHost(config.admin().host());
+            adminConnector.setPort(config.admin().port());
+            server.setConnectors(new Connector[] {gatewayConnector, adminConnector});
+
+            this.proxy = new UpstreamHandler(config.proxy());
+            SessionStore sessions = new SessionStore(store);
+            ChainHandler chain = new ChainHandler();
+            RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system());
+            this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
+            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store);
+
+            Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING) {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                    if (request.getConnectionMetaData().getConnector() == adminConnector)
+                        return admin.handle(request, response, callback);
+                    return chain.handle(request, response, callback);
+                }
+            };
+            proxy.setServer(server);
+            chain.setServer(server);
+            admin.setServer(server);
+            server.addBean(proxy);
+            server.addBean(chain);
+            server.addBean(admin);
+            server.setHandler(new GracefulHandler(byConnector));
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public Gateway start() throws Exception {
+        server.start();
+        LOG.info("polygate listening on {}:{} (admin {}:{}), store: {}, {} APIs", config.host(), port(),
+                config.admin().host(), adminPort(), store.describe(), apis.list().size());
+        return this;
+    }
+
+    public int port() { return gatewayConnector.getLocalPort(); }
+
+    public int adminPort() { return adminConnector.getLocalPort(); }
+
+    public Store store() { return store; }
+
+    public ApiRegistry apis() { return apis; }
+
+    public void join() throws InterruptedException { server.join(); }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the server: {}", e.toString());
+        } finally {
+            store.close();
+        }
+        LOG.info("polygate stopped");
+    }
+}

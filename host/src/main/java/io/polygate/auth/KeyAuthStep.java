@@ -1,0 +1,65 @@
+package io.polygate.auth;
+
+import io.polygate.auth.session.Session;
+import io.polygate.auth.session.SessionStore;
+import io.polygate.chain.Exchange;
+import io.polygate.chain.Outcome;
+import io.polygate.chain.Phase;
+import io.polygate.chain.Step;
+import java.time.InstantSource;
+
+/**
+ * Built-in key authentication: the key is read from the API's auth header (a {@code Bearer }
+ * prefix is dropped), its session looked up in the store and checked. Missing key: 401; unknown,
+ * inactive or expired key, or a key without access to this API: 403. Messages follow Tyk's.
+ */
+public final class KeyAuthStep implements Step {
+    public static final String MISSING = "Authorization field missing";
+    public static final String UNKNOWN = "Access to this API has been disallowed";
+    public static final String INACTIVE = "Key is inactive, please renew";
+    public static final String EXPIRED = "Key has expired, please renew";
+    public static final String NO_ACCESS = "Access to this API has been disallowed";
+
+    private final String apiId;
+    private final String header;
+    private final SessionStore sessions;
+    private final InstantSource clock;
+
+    public KeyAuthStep(String apiId, String header, SessionStore sessions, InstantSource clock) {
+        this.apiId = apiId;
+        this.header = header;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    @Override public String name() { return "key-auth"; }
+
+    @Override public Phase phase() { return Phase.AUTH; }
+
+    @Override
+    public Outcome apply(Exchange exchange) {
+        String key = keyFrom(exchange.headers().get(header));
+        if (key == null) return Outcome.error(401, MISSING);
+        Session session = sessions.find(key);
+        if (session == null) return Outcome.error(403, UNKNOWN);
+        String refusal = check(session, apiId, clock.millis() / 1000);
+        if (refusal != null) return Outcome.error(403, refusal);
+        exchange.authenticate(key, session);
+        return Outcome.CONTINUE;
+    }
+
+    /** Why a session may not call {@code apiId} now, or null if it may. Shared with plugin auth. */
+    public static String check(Session session, String apiId, long nowSeconds) {
+        if (session.is_inactive) return INACTIVE;
+        if (session.expires > 0 && session.expires <= nowSeconds) return EXPIRED;
+        if (session.access_rights == null || !session.access_rights.containsKey(apiId)) return NO_ACCESS;
+        return null;
+    }
+
+    static String keyFrom(String headerValue) {
+        if (headerValue == null) return null;
+        String v = headerValue.trim();
+        if (v.regionMatches(true, 0, "Bearer ", 0, 7)) v = v.substring(7).trim();
+        return v.isEmpty() ? null : v;
+    }
+}

@@ -1,0 +1,128 @@
+package io.polygate.auth.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polygate.config.ConfigErrors;
+import io.polygate.storage.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Keys and their sessions in the {@link Store}, under {@value #PREFIX}{@code <key>} as Tyk keeps
+ * them. Thread-safe; each call is one store round trip.
+ */
+public final class SessionStore {
+    public static final String PREFIX = "apikey-";
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    private final Store store;
+
+    public SessionStore(Store store) { this.store = store; }
+
+    /** The session of {@code key}, or null if there is none. A stored value that no longer parses is treated as absent (and logged by the caller). */
+    public Session find(String key) {
+        String json = store.get(PREFIX + key);
+        if (json == null) return null;
+        try {
+            return JSON.readValue(json, Session.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored session of key " + redact(key) + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public boolean exists(String key) { return store.get(PREFIX + key) != null; }
+
+    public void save(String key, Session session) {
+        session.last_updated = Instant.now().getEpochSecond();
+        store.set(PREFIX + key, toJson(session), lifetime(session));
+    }
+
+    /** Creates the key only if it does not exist yet; false if it did. */
+    public boolean create(String key, Session session) {
+        session.last_updated = Instant.now().getEpochSecond();
+        if (session.date_created == null) session.date_created = Instant.now().toString();
+        return store.setIfAbsent(PREFIX + key, toJson(session), lifetime(session));
+    }
+
+    public boolean delete(String key) { return store.delete(PREFIX + key); }
+
+    public List<String> list() {
+        return store.keys(PREFIX).stream().map(k -> k.substring(PREFIX.length())).sorted().collect(Collectors.toList());
+    }
+
+    private static Duration lifetime(Session s) {
+        return s.session_lifetime > 0 ? Duration.ofSeconds(s.session_lifetime) : null;
+    }
+
+    public static String toJson(Session s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Parses and validates a session from an admin API body; every problem goes to {@code errors}
+     * with its field path. Returns null when there was any.
+     */
+    public static Session parse(String body, ConfigErrors errors) {
+        Session s;
+        try {
+            s = JSON.readValue(body, Session.class);
+        } catch (JsonMappingException e) {
+            String path = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            errors.add(path.isEmpty() ? "body" : path, e.getPath().isEmpty() ? "not valid JSON: " + e.getOriginalMessage() : "has the wrong type: " + firstLine(e.getOriginalMessage()));
+            return null;
+        } catch (JsonProcessingException e) {
+            errors.add("body", "not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+            return null;
+        }
+        if (s == null) {
+            errors.add("body", "must be a session object");
+            return null;
+        }
+        validate(s, errors);
+        return errors.isEmpty() ? s : null;
+    }
+
+    static void validate(Session s, ConfigErrors errors) {
+        if (s.rate < 0) errors.outOfRange("rate", s.rate, ">= 0");
+        if (s.per < 0) errors.outOfRange("per", s.per, ">= 0");
+        if (s.rate > 0 && s.per <= 0) errors.add("per", "must be > 0 when rate is set");
+        if (s.quota_max < -1) errors.outOfRange("quota_max", s.quota_max, "-1 (unlimited) or >= 0");
+        if (s.quota_renewal_rate < 0) errors.outOfRange("quota_renewal_rate", s.quota_renewal_rate, ">= 0");
+        if (s.throttle_interval < 0) errors.outOfRange("throttle_interval", s.throttle_interval, ">= 0");
+        if (s.session_lifetime < 0) errors.outOfRange("session_lifetime", s.session_lifetime, ">= 0");
+        if (s.access_rights == null) s.access_rights = new java.util.LinkedHashMap<>();
+        s.access_rights.forEach((api, ad) -> {
+            if (api.isBlank()) errors.add("access_rights", "API ids must not be empty");
+            if (ad == null) errors.add("access_rights." + api, "must be an object (e.g. {\"api_id\": \"" + api + "\"})");
+            else if (ad.api_id != null && !ad.api_id.equals(api))
+                errors.add("access_rights." + api + ".api_id", "\"" + ad.api_id + "\" differs from its key \"" + api + "\"");
+        });
+        if (s.meta_data == null) s.meta_data = new java.util.LinkedHashMap<>();
+        if (s.apply_policies == null) s.apply_policies = new java.util.ArrayList<>();
+        if (s.tags == null) s.tags = new java.util.ArrayList<>();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+
+    /** A key as it may appear in logs: its first 4 characters only. */
+    public static String redact(String key) {
+        return key == null ? "null" : key.length() <= 4 ? "****" : key.substring(0, 4) + "****";
+    }
+}

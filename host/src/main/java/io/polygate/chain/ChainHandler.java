@@ -1,0 +1,95 @@
+package io.polygate.chain;
+
+import io.polygate.observability.JsonErrors;
+import io.polygate.proxy.routing.Route;
+import io.polygate.proxy.routing.RouteTable;
+import io.polygate.storage.StoreException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's request path at the Jetty edge: match the route (longest listen path), run its
+ * steps in order, then hand the request to the route's upstream. The route table is swapped whole
+ * when APIs change ({@link #routes(RouteTable)}); a request keeps the route it matched.
+ *
+ * <p>Steps may block (store round trips, plugin calls), so this handler declares itself
+ * {@link InvocationType#BLOCKING} and Jetty runs it on a pool thread.
+ */
+public final class ChainHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ChainHandler.class);
+
+    private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.empty());
+
+    public ChainHandler() {
+        super(InvocationType.BLOCKING);
+    }
+
+    public void routes(RouteTable table) { routes.set(table); }
+
+    public RouteTable routes() { return routes.get(); }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String canonical = request.getHttpURI().getCanonicalPath();
+        if (canonical == null || canonical.isEmpty() || canonical.charAt(0) != '/') {
+            JsonErrors.write(response, callback, 400, "malformed request path");
+            return true;
+        }
+        Route route = routes.get().match(canonical);
+        if (route == null) {
+            JsonErrors.write(response, callback, 404, "no API is listening on " + canonical);
+            return true;
+        }
+        Exchange exchange = new Exchange(request, route, upstreamPath(route, request.getHttpURI().getPath(), canonical));
+        for (Step step : route.steps()) {
+            Outcome outcome;
+            try {
+                outcome = step.apply(exchange);
+            } catch (StoreException e) {
+                String id = JsonErrors.newErrorId();
+                LOG.error("api={} step={} error_id={}: storage unavailable: {}", route.api().apiId(), step.name(), id, e.getMessage());
+                respond(exchange, response, callback, 503, JsonErrors.body(503, "storage unavailable", id));
+                return true;
+            } catch (Exception | StackOverflowError e) {
+                String id = JsonErrors.newErrorId();
+                LOG.error("api={} step={} error_id={}: {}", route.api().apiId(), step.name(), id, e.toString(), e);
+                respond(exchange, response, callback, 500, JsonErrors.body(500, "internal gateway error", id));
+                return true;
+            }
+            if (outcome instanceof Outcome.Respond r) {
+                if (r.headers() != null) response.getHeaders().add(r.headers());
+                if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
+                response.setStatus(r.status());
+                if (r.contentType() != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, r.body().length);
+                response.write(true, ByteBuffer.wrap(r.body()), callback);
+                return true;
+            }
+        }
+        route.upstream().forward(exchange, response, callback);
+        return true;
+    }
+
+    private static void respond(Exchange exchange, Response response, Callback callback, int status, byte[] body) {
+        if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
+        JsonErrors.write(response, callback, status, body);
+    }
+
+    /** The path to send upstream, still URL-encoded: the raw path, minus the listen path if the API strips it. */
+    static String upstreamPath(Route route, String rawPath, String canonicalPath) {
+        String lp = route.listenPath();
+        if (!route.api().stripListenPath() || lp.equals("/")) return rawPath;
+        if (rawPath.startsWith(lp) && (rawPath.length() == lp.length() || rawPath.charAt(lp.length()) == '/'))
+            return rawPath.substring(lp.length());
+        // the client encoded part of the listen path: strip from the decoded path and re-encode the rest
+        return URIUtil.encodePath(canonicalPath.substring(lp.length()));
+    }
+}

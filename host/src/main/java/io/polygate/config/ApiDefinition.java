@@ -1,0 +1,58 @@
+package io.polygate.config;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * One API as the user defined it: Tyk Classic field names where Tyk has one. Immutable; built by
+ * {@link ApiDefinitions#parse} which reports every invalid field with its path. {@code source}
+ * keeps the JSON as given, so the admin API returns what was stored, unknown fields included.
+ *
+ * @param apiId                  unique id ({@code api_id})
+ * @param name                   display name
+ * @param listenPath             normalised: starts with '/', never ends with '/' unless it is "/"
+ * @param stripListenPath        drop the listen path before proxying
+ * @param targetUrl              upstream base URL, or {@code echo://} for the built-in echo upstream
+ * @param auth                   how requests are authenticated
+ * @param customMiddlewareBundle bundle name, or null
+ * @param sessionLifetimeSeconds 0 = keys keep their own expiry
+ * @param globalRateLimit        limit across all callers of the API, or null
+ * @param disableRateLimit       skip key rate limits for this API
+ * @param disableQuota           skip key quotas for this API
+ */
+public record ApiDefinition(
+        String apiId,
+        String name,
+        String listenPath,
+        boolean stripListenPath,
+        URI targetUrl,
+        AuthSpec auth,
+        String customMiddlewareBundle,
+        long sessionLifetimeSeconds,
+        RateSpec globalRateLimit,
+        boolean disableRateLimit,
+        boolean disableQuota,
+        ObjectNode source) {
+
+    public ApiDefinition {
+        Objects.requireNonNull(apiId, "api_id");
+        Objects.requireNonNull(listenPath, "listen_path");
+        Objects.requireNonNull(targetUrl, "target_url");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    public boolean isEcho() { return "echo".equalsIgnoreCase(targetUrl.getScheme()); }
+
+    /** How an API authenticates callers. {@code header} is where the key is read from. */
+    public record AuthSpec(AuthType type, String header) {
+        public static final String DEFAULT_HEADER = "Authorization";
+    }
+
+    public enum AuthType { NONE, KEY, PLUGIN }
+
+    /** {@code rate} requests per {@code per} seconds; a rate of 0 means no limit. */
+    public record RateSpec(double rate, double per) {
+        public boolean isSet() { return rate > 0 && per > 0; }
+    }
+}

@@ -1,0 +1,181 @@
+package io.polygate.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.polygate.config.GatewayConfig.AdminConfig;
+import io.polygate.config.GatewayConfig.ProxyConfig;
+import io.polygate.config.GatewayConfig.StorageConfig;
+import io.polygate.config.GatewayConfig.StorageType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Loads {@code polygate.yaml} (YAML or JSON), validates all of it and reports every error at once;
+ * it never returns a half-valid config. The embedded default ({@value #DEFAULT_RESOURCE}) runs
+ * with no outside services: in-memory storage, the built-in echo upstream, one demo API.
+ */
+public final class ConfigLoader {
+    public static final String DEFAULT_RESOURCE = "/polygate-default.yaml";
+    public static final String ADMIN_SECRET_ENV = "POLYGATE_ADMIN_SECRET";
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) { this.env = env; }
+
+    public ConfigLoader() { this(System.getenv()); }
+
+    public GatewayConfig loadDefault() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            return load(YAML.readTree(in), Path.of("."), "embedded default config");
+        } catch (IOException e) {
+            throw new IllegalStateException("embedded default config unreadable", e);
+        }
+    }
+
+    public GatewayConfig load(Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file)); // YAML is a superset of JSON
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file.toString(), List.of("not valid YAML/JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("cannot read: " + e));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return load(root, base, file.toString());
+    }
+
+    /** Validates a parsed config; relative paths in it are resolved against {@code baseDir}. */
+    public GatewayConfig load(JsonNode root, Path baseDir, String what) {
+        ConfigErrors errors = new ConfigErrors();
+        Node n = new Node(root, "", errors);
+        if (root == null || root.isNull() || root.isMissingNode()) root = JSON.createObjectNode();
+        if (!root.isObject()) {
+            errors.add("", "the config must be a mapping of settings");
+            errors.throwIfAny(what);
+        }
+        n = new Node(root, "", errors);
+
+        String host = n.string("host", "0.0.0.0");
+        int port = n.port("listen_port", 8080);
+
+        Node a = n.child("admin");
+        if (n.has("admin")) a.requireObject();
+        String adminHost = a.string("host", "127.0.0.1");
+        int adminPort = a.port("port", 8081);
+        String secret = env.getOrDefault(ADMIN_SECRET_ENV, a.string("secret", null));
+        if (secret == null || secret.isEmpty()) errors.add("admin.secret", "is required (or set " + ADMIN_SECRET_ENV + ")");
+        if (port != 0 && port == adminPort) errors.add("admin.port", port + " is also listen_port; the admin API needs its own port");
+
+        StorageConfig storage = storage(n.child("storage"), errors);
+        ProxyConfig proxy = proxy(n.child("proxy"));
+
+        Path bundlesDir = baseDir.resolve(n.string("bundles_dir", "bundles")).normalize();
+        String apisDirName = n.string("apis_dir", null);
+        Path apisDir = apisDirName == null ? null : baseDir.resolve(apisDirName).normalize();
+
+        List<ApiDefinition> apis = new ArrayList<>();
+        JsonNode apiList = root.get("apis");
+        if (apiList != null && !apiList.isNull()) {
+            if (!apiList.isArray()) errors.wrongType("apis", "a list of API definitions");
+            else for (int i = 0; i < apiList.size(); i++) {
+                ApiDefinition def = ApiDefinitions.parse(n.child("apis").element(i));
+                if (def != null) apis.add(def);
+            }
+        }
+        if (apisDir != null) apis.addAll(loadApisDir(apisDir, errors));
+        checkUnique(apis, errors);
+        errors.throwIfAny(what);
+        return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
+                bundlesDir, apisDir, apis);
+    }
+
+    /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */
+    public static List<ApiDefinition> loadApisDir(Path dir, ConfigErrors errors) {
+        List<ApiDefinition> apis = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            errors.add("apis_dir", "cannot create " + dir + ": " + e.getMessage());
+            return apis;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                try {
+                    ApiDefinition def = ApiDefinitions.parse(new Node(JSON.readTree(f.toFile()), f.getFileName().toString(), errors));
+                    if (def != null) apis.add(def);
+                } catch (IOException e) {
+                    errors.add(f.getFileName().toString(), "not valid JSON: " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            errors.add("apis_dir", "cannot list " + dir + ": " + e.getMessage());
+        }
+        return apis;
+    }
+
+    static void checkUnique(List<ApiDefinition> apis, ConfigErrors errors) {
+        Map<String, String> ids = new HashMap<>();
+        Map<String, String> paths = new HashMap<>();
+        for (ApiDefinition api : apis) {
+            if (ids.putIfAbsent(api.apiId(), api.apiId()) != null) errors.duplicate("apis.api_id", api.apiId());
+            String other = paths.putIfAbsent(api.listenPath(), api.apiId());
+            if (other != null) errors.add("apis." + api.apiId() + ".listen_path", "\"" + api.listenPath() + "\" is already the listen path of API \"" + other + "\"");
+        }
+    }
+
+    private static StorageConfig storage(Node s, ConfigErrors errors) {
+        if (s.json().isMissingNode() || s.json().isNull()) return new StorageConfig(StorageType.MEMORY, null, false, Duration.ofSeconds(2));
+        if (!s.requireObject()) return null;
+        String type = s.string("type", "memory").toLowerCase(Locale.ROOT);
+        Duration timeout = s.duration("timeout", Duration.ofSeconds(2));
+        switch (type) {
+            case "memory":
+                return new StorageConfig(StorageType.MEMORY, null, false, timeout);
+            case "redis": {
+                String uri = s.string("redis_uri", s.string("uri", "redis://127.0.0.1:6379"));
+                URI u = null;
+                try {
+                    u = new URI(uri);
+                    if (u.getScheme() == null || !u.getScheme().toLowerCase(Locale.ROOT).startsWith("redis")) u = null;
+                } catch (Exception e) {
+                    u = null;
+                }
+                if (u == null) errors.add(s.pathOf("redis_uri"), "\"" + uri + "\" is not a Redis URI (e.g. \"redis://127.0.0.1:6379\", \"redis-sentinel://host:26379/0#mymaster\")");
+                return new StorageConfig(StorageType.REDIS, u, s.bool("cluster", false), timeout);
+            }
+            default:
+                errors.unknownValue(s.pathOf("type"), type, "memory, redis");
+                return null;
+        }
+    }
+
+    private static ProxyConfig proxy(Node p) {
+        if (!p.json().isMissingNode() && !p.json().isNull()) p.requireObject();
+        return new ProxyConfig(
+                p.duration("upstream_timeout", Duration.ofSeconds(30)),
+                p.duration("connect_timeout", Duration.ofSeconds(5)),
+                (int) p.integer("max_connections_per_upstream", 256, 1, 100_000),
+                p.duration("client_idle_timeout", Duration.ofSeconds(30)),
+                (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024));
+    }
+
+    /** For callers that already parsed a body: the config mapper, reused. */
+    public static ObjectNode emptyObject() { return JSON.createObjectNode(); }
+}

@@ -1,0 +1,190 @@
+package io.polygate.proxy;
+
+import io.polygate.chain.Exchange;
+import io.polygate.config.GatewayConfig.ProxyConfig;
+import io.polygate.observability.JsonErrors;
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards a request to its HTTP upstream with Jetty's {@link ProxyHandler}: bodies stream both
+ * ways chunk by chunk (never held whole), hop-by-hop headers are dropped, {@code X-Forwarded-For},
+ * {@code -Proto} and {@code -Host} are added, and connections to each upstream are kept alive in a
+ * pool. An upstream that refuses the connection gives the client a 502, one that stays silent
+ * longer than {@code upstream_timeout} a 504, both with a JSON body and a log line. A client
+ * that goes away aborts its upstream exchange.
+ *
+ * <p>One instance (one {@link HttpClient}) serves every API; the target comes from the
+ * {@link Exchange} that the chain put on the request.
+ */
+public final class UpstreamHandler extends ProxyHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamHandler.class);
+    /** RFC 9110 §7.6.1; Host is set from the target URI instead. */
+    private static final EnumSet<HttpHeader> NOT_FORWARDED = EnumSet.of(
+            HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE, HttpHeader.PROXY_AUTHORIZATION,
+            HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION, HttpHeader.TRANSFER_ENCODING,
+            HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.HOST);
+
+    private final ProxyConfig config;
+
+    public UpstreamHandler(ProxyConfig config) {
+        this.config = config;
+    }
+
+    /** An {@link Upstream} that forwards to {@code target} (scheme, host, port and base path). */
+    public Upstream to(URI target) {
+        HttpURI base = HttpURI.from(target);
+        return (exchange, response, callback) -> {
+            Request request = exchange.clientRequest();
+            request.setAttribute(Exchange.ATTRIBUTE, exchange);
+            request.setAttribute(TARGET_ATTRIBUTE, base);
+            if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
+            handle(request, response, callback);
+        };
+    }
+
+    private static final String TARGET_ATTRIBUTE = UpstreamHandler.class.getName() + ".target";
+
+    @Override
+    protected HttpClient newHttpClient() {
+        ClientConnector connector = new ClientConnector();
+        connector.setConnectTimeout(config.connectTimeout());
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("upstream-client");
+        connector.setExecutor(threads);
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        client.setMaxConnectionsPerDestination(config.maxConnectionsPerUpstream());
+        client.setMaxRequestsQueuedPerDestination(64 * 1024);
+        client.setIdleTimeout(60_000);
+        client.setUserAgentField(null);
+        return client;
+    }
+
+    @Override
+    protected HttpURI rewriteHttpURI(Request clientRequest) {
+        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
+        HttpURI base = (HttpURI) clientRequest.getAttribute(TARGET_ATTRIBUTE);
+        return HttpURI.build(base)
+                .path(joinPath(base.getPath(), exchange.upstreamPath()))
+                .query(exchange.query())
+                .asImmutable();
+    }
+
+    /** {@code /api} + {@code /x} = {@code /api/x}; never a double slash, never empty. */
+    static String joinPath(String base, String rest) {
+        if (base == null || base.isEmpty()) base = "/";
+        if (rest == null || rest.isEmpty()) return base;
+        boolean baseSlash = base.endsWith("/");
+        boolean restSlash = rest.startsWith("/");
+        if (baseSlash && restSlash) return base + rest.substring(1);
+        if (!baseSlash && !restSlash) return base + "/" + rest;
+        return base + rest;
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
+        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
+        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(uri.toURI())
+                .method(exchange.method())
+                .idleTimeout(config.upstreamTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        // the client went away: stop the upstream exchange too
+        clientRequest.addFailureListener(upstreamRequest::abort);
+        return upstreamRequest;
+    }
+
+    @Override
+    protected void copyRequestHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
+        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
+        Set<String> connectionListed = null;
+        for (String value : exchange.headers().getValuesList(HttpHeader.CONNECTION)) {
+            // headers named in Connection are hop-by-hop too, RFC 9110 §7.6.1
+            for (String name : value.split(",")) {
+                if (connectionListed == null) connectionListed = new HashSet<>();
+                connectionListed.add(name.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        Set<String> drop = connectionListed;
+        upstreamRequest.headers(headers -> {
+            for (HttpField field : exchange.headers()) {
+                if (field.getHeader() != null && NOT_FORWARDED.contains(field.getHeader())) continue;
+                if (drop != null && drop.contains(field.getLowerCaseName())) continue;
+                headers.add(field);
+            }
+        });
+    }
+
+    @Override
+    protected void addProxyHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
+        String remote = Request.getRemoteAddr(clientRequest);
+        String host = clientRequest.getHeaders().get(HttpHeader.HOST);
+        String proto = clientRequest.isSecure() ? "https" : "http";
+        upstreamRequest.headers(headers -> {
+            String xff = headers.get(HttpHeader.X_FORWARDED_FOR);
+            headers.put(HttpHeader.X_FORWARDED_FOR, xff == null || xff.isBlank() ? remote : xff + ", " + remote);
+            if (!headers.contains(HttpHeader.X_FORWARDED_PROTO)) headers.put(HttpHeader.X_FORWARDED_PROTO, proto);
+            if (host != null && !headers.contains(HttpHeader.X_FORWARDED_HOST)) headers.put(HttpHeader.X_FORWARDED_HOST, host);
+        });
+    }
+
+    @Override
+    protected HttpField filterServerToProxyResponseField(HttpField field) {
+        // the gateway's own Date header is already on the response
+        return field.getHeader() == HttpHeader.DATE ? null : field;
+    }
+
+    @Override
+    protected void onServerToProxyResponseFailure(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest,
+                                                  org.eclipse.jetty.client.Response upstreamResponse, Response clientResponse,
+                                                  Callback clientCallback, Throwable failure) {
+        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
+        String api = exchange == null ? "?" : exchange.route().api().apiId();
+        boolean timeout = isTimeout(failure);
+        int status = timeout ? 504 : 502;
+        String message = timeout
+                ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
+                : "upstream unreachable: " + describe(failure);
+        String errorId = JsonErrors.newErrorId();
+        if (clientRequest.getConnectionMetaData().isPersistent() && !clientResponse.isCommitted()) {
+            LOG.warn("api={} upstream={} {} {} error_id={}: {}", api, upstreamRequest.getURI(), status,
+                    timeout ? "timeout" : "failure", errorId, describe(failure));
+            clientResponse.getHeaders().clear();
+            JsonErrors.write(clientResponse, Callback.from(clientCallback::succeeded, clientCallback::failed), status,
+                    JsonErrors.body(status, message, errorId));
+        } else {
+            LOG.info("api={} upstream={} exchange aborted after the response started error_id={}: {}", api,
+                    upstreamRequest.getURI(), errorId, describe(failure));
+            clientCallback.failed(failure);
+        }
+    }
+
+    static boolean isTimeout(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TimeoutException || c instanceof java.net.SocketTimeoutException) return true;
+        }
+        return false;
+    }
+
+    private static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = root.getMessage();
+        return root.getClass().getSimpleName() + (m == null ? "" : " " + m);
+    }
+}

@@ -1,0 +1,55 @@
+package io.polygate.proxy.routing;
+
+import io.polygate.auth.KeyAuthStep;
+import io.polygate.auth.session.SessionStore;
+import io.polygate.chain.Exchange;
+import io.polygate.chain.Outcome;
+import io.polygate.chain.Phase;
+import io.polygate.chain.Step;
+import io.polygate.config.ApiDefinition;
+import io.polygate.proxy.EchoUpstream;
+import io.polygate.proxy.Upstream;
+import io.polygate.proxy.UpstreamHandler;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Builds an API's {@link Route} from its definition: the steps in phase order and the upstream.
+ * Called when an API or its bundle changes, never per request.
+ */
+public class RouteBuilder {
+    private final SessionStore sessions;
+    private final UpstreamHandler proxy;
+    private final EchoUpstream echo = new EchoUpstream();
+    private final InstantSource clock;
+
+    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock) {
+        this.sessions = sessions;
+        this.proxy = proxy;
+        this.clock = clock;
+    }
+
+    public Route build(ApiDefinition api) {
+        List<Step> steps = new ArrayList<>();
+        switch (api.auth().type()) {
+            case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock));
+            case PLUGIN -> steps.add(unavailable("plugin-auth", Phase.AUTH,
+                    "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
+            case NONE -> { }
+        }
+        steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
+        Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
+        return new Route(api, steps, upstream);
+    }
+
+    /** A step that answers 503: the API is defined but something it needs is not ready. */
+    protected static Step unavailable(String name, Phase phase, String message) {
+        return new Step() {
+            @Override public String name() { return name; }
+            @Override public Phase phase() { return phase; }
+            @Override public Outcome apply(Exchange exchange) { return Outcome.error(503, message); }
+        };
+    }
+}

@@ -1,0 +1,90 @@
+package io.polygate.storage.memory;
+
+import io.polygate.storage.Store;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The embedded store: a concurrent map with lazy expiry (an expired entry is dropped when it is
+ * next read, and by {@link #keys}). Data lives as long as the process.
+ */
+public final class MemoryStore implements Store {
+    private record Entry(String value, long expiresAtMillis) {
+        boolean expired(long now) { return expiresAtMillis > 0 && now >= expiresAtMillis; }
+    }
+
+    private final Map<String, Entry> map = new ConcurrentHashMap<>();
+    private final InstantSource clock;
+
+    public MemoryStore(InstantSource clock) { this.clock = clock; }
+
+    public MemoryStore() { this(InstantSource.system()); }
+
+    private long deadline(Duration ttl) {
+        return ttl == null || ttl.isZero() || ttl.isNegative() ? 0 : clock.millis() + ttl.toMillis();
+    }
+
+    @Override
+    public String get(String key) {
+        Entry e = map.get(key);
+        if (e == null) return null;
+        if (e.expired(clock.millis())) {
+            map.remove(key, e);
+            return null;
+        }
+        return e.value;
+    }
+
+    @Override
+    public void set(String key, String value, Duration ttl) {
+        map.put(key, new Entry(value, deadline(ttl)));
+    }
+
+    @Override
+    public boolean setIfAbsent(String key, String value, Duration ttl) {
+        Entry fresh = new Entry(value, deadline(ttl));
+        long now = clock.millis();
+        boolean[] set = {false};
+        map.compute(key, (k, old) -> {
+            if (old == null || old.expired(now)) { set[0] = true; return fresh; }
+            return old;
+        });
+        return set[0];
+    }
+
+    @Override
+    public boolean delete(String key) {
+        Entry e = map.remove(key);
+        return e != null && !e.expired(clock.millis());
+    }
+
+    @Override
+    public List<String> keys(String prefix) {
+        long now = clock.millis();
+        List<String> out = new ArrayList<>();
+        map.forEach((k, e) -> {
+            if (!k.startsWith(prefix)) return;
+            if (e.expired(now)) map.remove(k, e);
+            else out.add(k);
+        });
+        return out;
+    }
+
+    @Override
+    public long ttlSeconds(String key) {
+        Entry e = map.get(key);
+        long now = clock.millis();
+        if (e == null || e.expired(now)) return -2;
+        return e.expiresAtMillis == 0 ? -1 : Math.max(0, (e.expiresAtMillis - now + 999) / 1000);
+    }
+
+    @Override public String describe() { return "memory"; }
+
+    @Override public boolean ping() { return true; }
+
+    @Override public void close() { }
+}

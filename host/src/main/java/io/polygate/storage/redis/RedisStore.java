@@ -1,0 +1,158 @@
+package io.polygate.storage.redis;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.api.sync.RedisKeyCommands;
+import io.lettuce.core.api.sync.RedisStringCommands;
+import io.lettuce.core.api.sync.RedisServerCommands;
+import io.polygate.storage.Store;
+import io.polygate.storage.StoreException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The shared store, through one multiplexed Lettuce connection (thread-safe; commands from many
+ * request threads are pipelined on it). Standalone and Sentinel URIs use {@link RedisClient};
+ * {@code cluster=true} uses {@link RedisClusterClient}. Every call is one round trip, bounded by
+ * the command timeout; a failure becomes a {@link StoreException} naming the store.
+ */
+public final class RedisStore implements Store {
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    private final RedisStringCommands<String, String> strings;
+    private final RedisKeyCommands<String, String> keys;
+    private final RedisServerCommands<String, String> server;
+    private final Supplier<String> pinger;
+    private final String description;
+
+    public RedisStore(URI uri, boolean cluster, Duration timeout) {
+        RedisURI redisUri = RedisURI.create(uri.toString());
+        redisUri.setTimeout(timeout);
+        this.description = "redis " + redactedUri(uri) + (cluster ? " (cluster)" : "");
+        try {
+            if (cluster) {
+                RedisClusterClient c = RedisClusterClient.create(redisUri);
+                StatefulRedisClusterConnection<String, String> conn = c.connect();
+                conn.setTimeout(timeout);
+                RedisAdvancedClusterCommands<String, String> cmd = conn.sync();
+                this.client = c;
+                this.connection = conn;
+                this.strings = cmd;
+                this.keys = cmd;
+                this.server = cmd;
+                this.pinger = cmd::ping;
+            } else {
+                RedisClient c = RedisClient.create(redisUri);
+                StatefulRedisConnection<String, String> conn = c.connect();
+                conn.setTimeout(timeout);
+                RedisCommands<String, String> cmd = conn.sync();
+                this.client = c;
+                this.connection = conn;
+                this.strings = cmd;
+                this.keys = cmd;
+                this.server = cmd;
+                this.pinger = cmd::ping;
+            }
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The connection, for other Redis users in the process (limiters, pub/sub) to share. */
+    public StatefulConnection<String, String> connection() { return connection; }
+
+    static String redactedUri(URI uri) {
+        String s = uri.toString();
+        return uri.getUserInfo() == null ? s : s.replace(uri.getRawUserInfo() + "@", "***@");
+    }
+
+    private <T> T call(String what, Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (RuntimeException e) {
+            throw new StoreException(description + ": " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String get(String key) { return call("GET", () -> strings.get(key)); }
+
+    @Override
+    public void set(String key, String value, Duration ttl) {
+        call("SET", () -> ttl == null || ttl.isZero() || ttl.isNegative()
+                ? strings.set(key, value)
+                : strings.set(key, value, SetArgs.Builder.px(ttl.toMillis())));
+    }
+
+    @Override
+    public boolean setIfAbsent(String key, String value, Duration ttl) {
+        SetArgs args = SetArgs.Builder.nx();
+        if (ttl != null && !ttl.isZero() && !ttl.isNegative()) args = args.px(ttl.toMillis());
+        SetArgs finalArgs = args;
+        return "OK".equals(call("SET NX", () -> strings.set(key, value, finalArgs)));
+    }
+
+    @Override
+    public boolean delete(String key) { return call("DEL", () -> keys.del(key)) > 0; }
+
+    @Override
+    public List<String> keys(String prefix) {
+        return call("SCAN", () -> {
+            List<String> out = new ArrayList<>();
+            ScanArgs args = ScanArgs.Builder.matches(globEscape(prefix) + "*").limit(500);
+            KeyScanCursor<String> cursor = keys.scan(args);
+            while (true) {
+                out.addAll(cursor.getKeys());
+                if (cursor.isFinished()) break;
+                cursor = keys.scan(ScanCursor.of(cursor.getCursor()), args);
+            }
+            return out;
+        });
+    }
+
+    static String globEscape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 4);
+        for (char c : s.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') b.append('\\');
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    @Override
+    public long ttlSeconds(String key) { return call("TTL", () -> keys.ttl(key)); }
+
+    @Override public String describe() { return description; }
+
+    @Override
+    public boolean ping() {
+        try {
+            return "PONG".equals(pinger.get());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+}
