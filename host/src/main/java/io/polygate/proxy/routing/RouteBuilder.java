@@ -7,6 +7,9 @@ import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
+import io.polygate.limit.KeyRateLimitStep;
+import io.polygate.limit.RateLimiter;
+import io.polygate.limit.local.LocalTokenBucket;
 import io.polygate.proxy.EchoUpstream;
 import io.polygate.proxy.Upstream;
 import io.polygate.proxy.UpstreamHandler;
@@ -24,11 +27,13 @@ public class RouteBuilder {
     private final UpstreamHandler proxy;
     private final EchoUpstream echo = new EchoUpstream();
     private final InstantSource clock;
+    private final RateLimiter keyLimiter;
 
     public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock) {
         this.sessions = sessions;
         this.proxy = proxy;
         this.clock = clock;
+        this.keyLimiter = new LocalTokenBucket(clock);
     }
 
     public Route build(ApiDefinition api) {
@@ -39,6 +44,7 @@ public class RouteBuilder {
                     "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
             case NONE -> { }
         }
+        if (!api.disableRateLimit()) steps.add(new KeyRateLimitStep(api.apiId(), keyLimiter));
         steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
         return new Route(api, steps, upstream);
