@@ -55,6 +55,7 @@ public class AdminHandler extends Handler.Abstract {
     private final ApiRegistry apis;
     private final SessionStore sessions;
     private final Store store;
+    private volatile java.util.function.Supplier<Object> bundleStatus;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store) {
         super(InvocationType.BLOCKING);
@@ -62,6 +63,12 @@ public class AdminHandler extends Handler.Abstract {
         this.apis = apis;
         this.sessions = sessions;
         this.store = store;
+    }
+
+    /** Enables {@code GET /bundles}: the status of every bundle (state, version, last error). */
+    public AdminHandler bundleStatus(java.util.function.Supplier<Object> status) {
+        this.bundleStatus = status;
+        return this;
     }
 
     /** A problem with the request; becomes a JSON error response. */
@@ -138,6 +145,9 @@ public class AdminHandler extends Handler.Abstract {
                     throw methodNotAllowed(method, "GET, POST");
                 }
                 if (seg.length == 2) return key(request, method, seg[1]);
+                return null;
+            case "bundles":
+                if (seg.length == 1 && method.equals("GET") && bundleStatus != null) return new Reply(200, bundleStatus.get());
                 return null;
             default:
                 return null;
