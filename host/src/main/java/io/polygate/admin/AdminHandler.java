@@ -150,6 +150,15 @@ public class AdminHandler extends Handler.Abstract {
         n.put("status", up ? "pass" : "fail");
         n.putObject("storage").put("store", store.describe()).put("up", up);
         n.put("apis", apis.list().size());
+        ObjectNode jvm = n.putObject("jvm");
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        jvm.put("heap_used_bytes", heap.getUsed());
+        jvm.put("heap_max_bytes", heap.getMax());
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        }
+        jvm.put("heap_peak_used_bytes", peak);
         return new Reply(up ? 200 : 503, n);
     }
 
