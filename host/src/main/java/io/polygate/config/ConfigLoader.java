@@ -99,7 +99,13 @@ public final class ConfigLoader {
                 if (def != null) apis.add(def);
             }
         }
-        if (apisDir != null) apis.addAll(loadApisDir(apisDir, errors));
+        if (apisDir != null) {
+            // a file in apis_dir was written by the admin API: it supersedes the config file's entry of the same id
+            for (ApiDefinition fromDir : loadApisDir(apisDir, errors)) {
+                apis.removeIf(existing -> existing.apiId().equals(fromDir.apiId()));
+                apis.add(fromDir);
+            }
+        }
         checkUnique(apis, errors);
         errors.throwIfAny(what);
         return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,

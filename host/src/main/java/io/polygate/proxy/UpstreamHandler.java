@@ -101,7 +101,10 @@ public final class UpstreamHandler extends ProxyHandler {
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
         Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
-        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(uri.toURI())
+        // host/port/path directly: going through java.net.URI would re-parse the target on every request
+        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(uri.getHost(), uri.getPort())
+                .scheme(uri.getScheme())
+                .path(uri.getPathQuery())
                 .method(exchange.method())
                 .idleTimeout(config.upstreamTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         // the client went away: stop the upstream exchange too
