@@ -6,6 +6,7 @@ import io.polygate.auth.session.SessionStore;
 import io.polygate.chain.ChainHandler;
 import io.polygate.config.GatewayConfig;
 import io.polygate.observability.JsonErrorHandler;
+import io.polygate.observability.Metrics;
 import io.polygate.proxy.UpstreamHandler;
 import io.polygate.proxy.routing.RouteBuilder;
 import io.polygate.storage.Store;
@@ -40,6 +41,7 @@ public final class Gateway implements AutoCloseable {
     private final Store store;
     private final ApiRegistry apis;
     private final UpstreamHandler proxy;
+    private final Metrics metrics = new Metrics();
 
     public Gateway(GatewayConfig config) {
         this.config = config;
@@ -72,10 +74,10 @@ public final class Gateway implements AutoCloseable {
 
             this.proxy = new UpstreamHandler(config.proxy());
             SessionStore sessions = new SessionStore(store);
-            ChainHandler chain = new ChainHandler();
+            ChainHandler chain = new ChainHandler(metrics);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system());
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
-            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store);
+            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics);
 
             Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING) {
                 @Override
@@ -112,6 +114,8 @@ public final class Gateway implements AutoCloseable {
     public Store store() { return store; }
 
     public ApiRegistry apis() { return apis; }
+
+    public Metrics metrics() { return metrics; }
 
     public void join() throws InterruptedException { server.join(); }
 

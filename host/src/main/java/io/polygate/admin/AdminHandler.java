@@ -11,6 +11,7 @@ import io.polygate.config.ApiDefinitions;
 import io.polygate.config.ConfigErrors;
 import io.polygate.config.Node;
 import io.polygate.observability.JsonErrors;
+import io.polygate.observability.Metrics;
 import io.polygate.storage.Store;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * nothing is changed.
  *
  * <pre>
- * GET    /health
+ * GET    /health          GET /metrics (Prometheus text)
  * GET    /apis            POST /apis            GET|PUT|DELETE /apis/{api_id}
  * GET    /keys            POST /keys            POST|GET|PUT|DELETE /keys/{key}
  * </pre>
@@ -55,13 +56,15 @@ public class AdminHandler extends Handler.Abstract {
     private final ApiRegistry apis;
     private final SessionStore sessions;
     private final Store store;
+    private final Metrics metrics;
 
-    public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store) {
+    public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
         super(InvocationType.BLOCKING);
         this.secretDigest = sha256(secret);
         this.apis = apis;
         this.sessions = sessions;
         this.store = store;
+        this.metrics = metrics;
     }
 
     /** A problem with the request; becomes a JSON error response. */
@@ -91,6 +94,11 @@ public class AdminHandler extends Handler.Abstract {
         if (path == null) path = "/";
         if (path.startsWith("/tyk/")) path = path.substring(4);
         if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+        if (path.equals("/metrics") && request.getMethod().equals("GET")) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            Content.Sink.write(response, true, metrics.render(), callback);
+            return true;
+        }
         String[] seg = path.substring(1).split("/", -1);
         try {
             Reply reply = route(request, request.getMethod(), seg);

@@ -1,6 +1,7 @@
 package io.polygate.chain;
 
 import io.polygate.observability.JsonErrors;
+import io.polygate.observability.Metrics;
 import io.polygate.proxy.routing.Route;
 import io.polygate.proxy.routing.RouteTable;
 import io.polygate.storage.StoreException;
@@ -27,9 +28,11 @@ public final class ChainHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ChainHandler.class);
 
     private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.empty());
+    private final Metrics metrics;
 
-    public ChainHandler() {
+    public ChainHandler(Metrics metrics) {
         super(InvocationType.BLOCKING);
+        this.metrics = metrics;
     }
 
     public void routes(RouteTable table) { routes.set(table); }
@@ -38,12 +41,51 @@ public final class ChainHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        Route route = routeOf(request);
+        return handle(request, route, response, new Recorded(callback, route, response, System.nanoTime()));
+    }
+
+    private Route routeOf(Request request) {
+        String canonical = request.getHttpURI().getCanonicalPath();
+        return canonical == null ? null : routes.get().match(canonical);
+    }
+
+    /** Records the request in the metrics when its response is complete. */
+    private final class Recorded implements Callback {
+        private final Callback delegate;
+        private final Route route;
+        private final Response response;
+        private final long start;
+
+        Recorded(Callback delegate, Route route, Response response, long start) {
+            this.delegate = delegate;
+            this.route = route;
+            this.response = response;
+            this.start = start;
+        }
+
+        @Override
+        public void succeeded() {
+            metrics.request(route == null ? null : route.api().apiId(), response.getStatus(), System.nanoTime() - start);
+            delegate.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            metrics.request(route == null ? null : route.api().apiId(), 599, System.nanoTime() - start);
+            delegate.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() { return delegate.getInvocationType(); }
+    }
+
+    private boolean handle(Request request, Route route, Response response, Callback callback) {
         String canonical = request.getHttpURI().getCanonicalPath();
         if (canonical == null || canonical.isEmpty() || canonical.charAt(0) != '/') {
             JsonErrors.write(response, callback, 400, "malformed request path");
             return true;
         }
-        Route route = routes.get().match(canonical);
         if (route == null) {
             JsonErrors.write(response, callback, 404, "no API is listening on " + canonical);
             return true;

@@ -278,6 +278,19 @@ abstract class GatewayBehaviour {
         assertThat(h.at("/storage/up").asBoolean()).isTrue();
     }
 
+    @Test
+    void metricsCountRequestsByApiAndStatusClass() throws Exception {
+        gw.get("/echo/m");
+        gw.get("/no-api-here");
+        HttpResponse<String> m = gw.admin("GET", "/metrics", null);
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(m.body()).containsPattern("polygate_requests_total\\{api=\"builtin\",code=\"2xx\"} [1-9]")
+                .containsPattern("polygate_requests_total\\{api=\"none\",code=\"4xx\"} [1-9]")
+                .contains("polygate_request_duration_seconds_bucket{api=\"builtin\",le=\"+Inf\"}");
+        assertThat(gw.adminWithSecret("wrong", "GET", "/metrics", null).statusCode()).isEqualTo(401);
+    }
+
     static String rawRequest(int port, String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
