@@ -79,11 +79,20 @@ public final class Gateway implements AutoCloseable {
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
             AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics);
 
-            Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING) {
+            // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
+            Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING) {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    if (request.getConnectionMetaData().getConnector() == adminConnector)
-                        return admin.handle(request, response, callback);
+                    if (request.getConnectionMetaData().getConnector() == adminConnector) {
+                        threads.execute(() -> {
+                            try {
+                                admin.handle(request, response, callback);
+                            } catch (Throwable t) {
+                                callback.failed(t);
+                            }
+                        });
+                        return true;
+                    }
                     return chain.handle(request, response, callback);
                 }
             };

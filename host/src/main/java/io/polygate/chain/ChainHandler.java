@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * steps in order, then hand the request to the route's upstream. The route table is swapped whole
  * when APIs change ({@link #routes(RouteTable)}); a request keeps the route it matched.
  *
- * <p>Steps may block (store round trips, plugin calls), so this handler declares itself
- * {@link InvocationType#BLOCKING} and Jetty runs it on a pool thread.
+ * <p>Threading: a route whose steps and upstream cannot block ({@link Step#mayBlock()}) runs on
+ * the I/O thread that parsed the request, with no thread hand-off; any other route is dispatched
+ * to the server's worker pool, where steps may block (store round trips, plugin calls).
  */
 public final class ChainHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ChainHandler.class);
@@ -31,7 +32,7 @@ public final class ChainHandler extends Handler.Abstract {
     private final Metrics metrics;
 
     public ChainHandler(Metrics metrics) {
-        super(InvocationType.BLOCKING);
+        super(InvocationType.NON_BLOCKING);
         this.metrics = metrics;
     }
 
@@ -42,7 +43,18 @@ public final class ChainHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         Route route = routeOf(request);
-        return handle(request, route, response, new Recorded(callback, route, response, System.nanoTime()));
+        Callback recorded = new Recorded(callback, route, response, System.nanoTime());
+        if (route != null && route.mayBlock()) {
+            getServer().getThreadPool().execute(() -> {
+                try {
+                    handle(request, route, response, recorded);
+                } catch (Throwable t) {
+                    recorded.failed(t);
+                }
+            });
+            return true;
+        }
+        return handle(request, route, response, recorded);
     }
 
     private Route routeOf(Request request) {

@@ -86,5 +86,7 @@ public final class MemoryStore implements Store {
 
     @Override public boolean ping() { return true; }
 
+    @Override public boolean remote() { return false; }
+
     @Override public void close() { }
 }
