@@ -9,6 +9,7 @@ import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
 import io.polygate.proxy.UpstreamHandler;
 import io.polygate.proxy.routing.RouteBuilder;
+import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
 import io.polygate.storage.Stores;
 import java.time.InstantSource;
@@ -39,6 +40,7 @@ public final class Gateway implements AutoCloseable {
     private final ServerConnector gatewayConnector;
     private final ServerConnector adminConnector;
     private final Store store;
+    private final ChangeFeed feed;
     private final ApiRegistry apis;
     private final UpstreamHandler proxy;
     private final Metrics metrics = new Metrics();
@@ -46,7 +48,10 @@ public final class Gateway implements AutoCloseable {
     public Gateway(GatewayConfig config) {
         this.config = config;
         this.store = Stores.open(config.storage());
+        ChangeFeed openedFeed = null;
         try {
+            openedFeed = Stores.feed(store);
+            this.feed = openedFeed;
             // 2 cores: a few selector/acceptor threads, the rest for blocking chain work (plugins, store)
             QueuedThreadPool threads = new QueuedThreadPool(256, 8);
             threads.setName("polygate");
@@ -104,6 +109,7 @@ public final class Gateway implements AutoCloseable {
             server.addBean(admin);
             server.setHandler(new GracefulHandler(byConnector));
         } catch (RuntimeException e) {
+            if (openedFeed != null) openedFeed.close();
             store.close();
             throw e;
         }
@@ -122,6 +128,9 @@ public final class Gateway implements AutoCloseable {
 
     public Store store() { return store; }
 
+    /** Notices between nodes and changes of stored keys. */
+    public ChangeFeed feed() { return feed; }
+
     public ApiRegistry apis() { return apis; }
 
     public Metrics metrics() { return metrics; }
@@ -135,6 +144,7 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping the server: {}", e.toString());
         } finally {
+            feed.close();
             store.close();
         }
         LOG.info("polygate stopped");
