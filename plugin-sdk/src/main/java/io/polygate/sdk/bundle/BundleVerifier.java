@@ -1,10 +1,12 @@
 package io.polygate.sdk.bundle;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,7 +41,8 @@ import java.util.Objects;
  * <p>Immutable and thread-safe; {@link #verify} blocks while it reads the files.
  */
 public final class BundleVerifier {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // duplicate keys are refused: parsers disagree on which one wins, and the signed tree must be the one loaded
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final RSAPublicKey publicKey;
     private final boolean requireStrict;
@@ -149,14 +152,18 @@ public final class BundleVerifier {
     /**
      * Reads {@code manifest.json} from a bundle root.
      *
-     * @throws BundleException {@code MANIFEST_INVALID} when it is missing, not JSON or not an object
-     *         (the message carries the JSON parser's line and column), {@code IO} when unreadable
+     * @throws BundleException {@code MANIFEST_INVALID} when it is missing, not UTF-8, not JSON, has a
+     *         key twice in one object, or is not an object (the message carries the JSON parser's
+     *         line and column); {@code LINK} when it is a symbolic link; {@code IO} when unreadable
      */
     public static ObjectNode readManifest(String bundleName, Path bundleRoot) throws BundleException {
         Path file = bundleRoot.resolve(BundleContent.MANIFEST);
         try {
             if (Files.isSymbolicLink(file)) throw BundleException.link(bundleName, BundleContent.MANIFEST, "symbolic link");
-            JsonNode node = JSON.readTree(Files.readString(file));
+            String text = Files.readString(file);
+            // a byte order mark from Windows editors is not part of the JSON
+            if (text.startsWith("\uFEFF")) text = text.substring(1);
+            JsonNode node = JSON.readTree(text);
             if (node == null || !node.isObject())
                 throw BundleException.manifestInvalid(bundleName, BundleContent.MANIFEST, "manifest is not a JSON object");
             return (ObjectNode) node;
@@ -165,6 +172,8 @@ public final class BundleVerifier {
         } catch (JsonProcessingException e) {
             throw BundleException.manifestInvalid(bundleName, BundleContent.MANIFEST, "not valid JSON: "
                     + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        } catch (CharacterCodingException e) {
+            throw BundleException.manifestInvalid(bundleName, BundleContent.MANIFEST, "manifest is not valid UTF-8");
         } catch (IOException e) {
             throw BundleException.io(bundleName, BundleContent.MANIFEST, "cannot read", e);
         }

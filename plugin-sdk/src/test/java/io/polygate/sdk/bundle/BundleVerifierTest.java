@@ -211,6 +211,23 @@ class BundleVerifierTest {
     }
 
     @Test
+    void readManifestRefusesAKeyGivenTwice() throws Exception {
+        Files.writeString(root.resolve("manifest.json"),
+                "{\"file_list\": [\"middleware.py\"], \"custom_middleware\": {}, \"custom_middleware\": {\"driver\": \"python\"}}");
+
+        BundleException e = assertThrows(BundleException.class, () -> BundleVerifier.readManifest("auth", root));
+
+        assertThat(e.getMessage()).startsWith("bundle \"auth\": file \"manifest.json\": not valid JSON: Duplicate field 'custom_middleware'");
+    }
+
+    @Test
+    void readManifestAcceptsAByteOrderMark() throws Exception {
+        Files.writeString(root.resolve("manifest.json"), "\uFEFF{\"file_list\": [\"middleware.py\"]}");
+
+        assertThat(BundleVerifier.readManifest("auth", root).get("file_list").get(0).asText()).isEqualTo("middleware.py");
+    }
+
+    @Test
     void strictSignatureIsRequiredWhenConfigured() throws Exception {
         BundleException e = assertThrows(BundleException.class,
                 () -> withKey().requireStrictSignature().verify("auth", manifest(tykChecksum(), tykSignature()), root));
