@@ -107,7 +107,7 @@ public final class BundleArchive {
             String prefix = bundleRootPrefix(bundleName, entries);
             return extractEntries(bundleName, ch, entries, prefix, destDir.toAbsolutePath().normalize(), limits);
         } catch (IOException e) {
-            throw BundleException.io(bundleName, null, "cannot read the zip file", e);
+            throw BundleException.io(bundleName, null, "cannot extract " + zip + " to " + destDir, e);
         }
     }
 

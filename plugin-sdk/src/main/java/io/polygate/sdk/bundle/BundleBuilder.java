@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,25 +134,29 @@ public final class BundleBuilder {
             throw BundleException.keyInvalid("signing key", "cannot sign: " + e.getMessage(), e);
         }
 
-        writeZip(bundle, outputZip.toAbsolutePath().normalize(), manifest, files);
+        writeZip(bundle, outputZip.toAbsolutePath().normalize(), manifest, files, hashes.md5Hex());
         return new Result(outputZip, hashes.md5Hex(), List.copyOf(files), tyk != null, strict);
     }
 
-    private void writeZip(String bundle, Path out, ObjectNode manifest, List<String> files) throws BundleException {
+    private void writeZip(String bundle, Path out, ObjectNode manifest, List<String> files, String checksum) throws BundleException {
         Path temp = null;
         try {
             Files.createDirectories(out.getParent());
             temp = Files.createTempFile(out.getParent(), "." + out.getFileName(), ".tmp");
+            MessageDigest md5 = BundleContent.digest("MD5");
             try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(temp))) {
                 for (String f : files) {
                     zip.putNextEntry(entry(f));
-                    Files.copy(BundleContent.resolve(bundle, sourceDir, f), zip);
+                    Files.copy(BundleContent.resolve(bundle, sourceDir, f), new DigestOutputStream(zip, md5));
                     zip.closeEntry();
                 }
                 zip.putNextEntry(entry(BundleContent.MANIFEST));
                 zip.write(manifestBytes(manifest));
                 zip.closeEntry();
             }
+            // the files were read twice (hash, then copy): a file edited in between would ship unsigned bytes
+            if (!HexFormat.of().formatHex(md5.digest()).equals(checksum))
+                throw BundleException.changedDuringBuild(bundle);
             try {
                 Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

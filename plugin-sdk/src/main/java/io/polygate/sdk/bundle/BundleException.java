@@ -176,6 +176,10 @@ public class BundleException extends Exception {
         return new BundleException(keyName, null, Problem.KEY_INVALID, why, cause);
     }
 
+    static BundleException changedDuringBuild(String bundle) {
+        return new BundleException(bundle, null, Problem.IO, "a listed file changed while the bundle was being built; build again");
+    }
+
     static BundleException io(String bundle, String file, String what, java.io.IOException e) {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
         return new BundleException(bundle, file, Problem.IO, what + " (" + why + ")", e);

@@ -134,6 +134,18 @@ class BundleArchiveTest {
     }
 
     @Test
+    void refusesSymbolicLinkInAZipMadeByInfoZip() throws Exception {
+        byte[] bytes;
+        try (var in = getClass().getResourceAsStream("/bundles/infozip-symlink/bundle.zip")) {
+            bytes = in.readAllBytes();
+        }
+
+        BundleException e = refused(bytes);
+
+        assertThat(e).hasMessage("bundle \"evil.zip\": file \"my-plugin/secrets.py\": entry is a symbolic link; bundles may only hold regular files and folders");
+    }
+
+    @Test
     void acceptsRegularFilesWithUnixModes() throws Exception {
         byte[] bytes = zip().file("manifest.json", MANIFEST).file("middleware.py", "pass").bytes();
         TestZips.setUnixMode(bytes, "middleware.py", 0100755);
