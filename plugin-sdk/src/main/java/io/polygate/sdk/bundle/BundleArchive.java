@@ -87,8 +87,10 @@ public final class BundleArchive {
      *
      * <p>Everything is first written to a fresh temporary folder next to {@code destDir}, which is
      * then renamed into place, so {@code destDir} either appears complete or not at all; on failure
-     * the temporary folder is deleted. Files are created with default permissions; the modes in the
-     * zip are not applied.
+     * the temporary folder is deleted. (Only a crash of the JVM mid-extraction can leave one behind:
+     * it is named {@code .<destDir name>.extracting-<random>}, next to {@code destDir}, and may be
+     * deleted at start-up.) Files are created with default permissions; the modes in the zip are not
+     * applied.
      *
      * @param bundleName how the bundle is named in error messages (e.g. the upload name)
      * @param zip        the zip file to read
@@ -111,9 +113,16 @@ public final class BundleArchive {
         }
     }
 
-    /** One central directory entry, with its name checked and normalised. */
+    /**
+     * One central directory entry, with its name checked and normalised; {@code regionEnd} is where
+     * the next entry (or the central directory) starts, so its data must end there.
+     */
     private record Entry(String rawName, byte[] rawNameBytes, String name, boolean directory, boolean skipped,
-                         int method, int flags, long crc, long compressedSize, long size, long localOffset) {}
+                         int method, int flags, long crc, long compressedSize, long size, long localOffset, long regionEnd) {
+        Entry withRegionEnd(long end) {
+            return new Entry(rawName, rawNameBytes, name, directory, skipped, method, flags, crc, compressedSize, size, localOffset, end);
+        }
+    }
 
     private static List<Entry> readCentralDirectory(String bundle, FileChannel ch, long size, BundleLimits limits)
             throws IOException, BundleException {
@@ -161,7 +170,7 @@ public final class BundleArchive {
             String raw = decodeName(bundle, nameBytes);
             entries.add(checkEntry(bundle, raw, nameBytes, madeBy, flags, method, crc, csize, usize, external, localOffset));
         }
-        checkNoOverlap(bundle, entries, cenOffset);
+        entries = withRegions(bundle, entries, cenOffset);
         checkDuplicates(bundle, entries);
         return entries;
     }
@@ -212,19 +221,24 @@ public final class BundleArchive {
         boolean skipped = name.isEmpty()
                 || segments.get(0).equals("__MACOSX")
                 || segments.get(segments.size() - 1).equals(".DS_Store");
-        return new Entry(raw, rawBytes, name, directory, skipped, method, flags, crc, csize, usize, localOffset);
+        return new Entry(raw, rawBytes, name, directory, skipped, method, flags, crc, csize, usize, localOffset, -1);
     }
 
-    private static void checkNoOverlap(String bundle, List<Entry> entries, long cenOffset) throws BundleException {
+    /** The entries, in central directory order, each with its region end; refuses overlapping entries. */
+    private static List<Entry> withRegions(String bundle, List<Entry> entries, long cenOffset) throws BundleException {
         // Overlapping entries are how non-recursive zip bombs reuse one compressed stream many times.
-        List<Entry> byOffset = new ArrayList<>(entries);
-        byOffset.sort(Comparator.comparingLong(Entry::localOffset));
-        for (int i = 0; i < byOffset.size(); i++) {
-            Entry e = byOffset.get(i);
-            long minEnd = e.localOffset() + LOC_LEN + e.rawNameBytes().length + e.compressedSize();
-            long next = i + 1 < byOffset.size() ? byOffset.get(i + 1).localOffset() : cenOffset;
-            if (minEnd > next) throw BundleException.corrupt(bundle, e.rawName(), "its data overlaps another entry or the central directory");
+        List<Integer> byOffset = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) byOffset.add(i);
+        byOffset.sort(Comparator.comparingLong(i -> entries.get(i).localOffset()));
+        List<Entry> out = new ArrayList<>(entries);
+        for (int k = 0; k < byOffset.size(); k++) {
+            Entry e = entries.get(byOffset.get(k));
+            long next = k + 1 < byOffset.size() ? entries.get(byOffset.get(k + 1)).localOffset() : cenOffset;
+            if (e.localOffset() + LOC_LEN + e.rawNameBytes().length + e.compressedSize() > next)
+                throw BundleException.corrupt(bundle, e.rawName(), "its data overlaps another entry or the central directory");
+            out.set(byOffset.get(k), e.withRegionEnd(next));
         }
+        return out;
     }
 
     private static void checkDuplicates(String bundle, List<Entry> entries) throws BundleException {
@@ -320,7 +334,8 @@ public final class BundleArchive {
         if (!java.util.Arrays.equals(localName, e.rawNameBytes()))
             throw BundleException.corrupt(bundle, e.rawName(), "local header names a different file");
         long dataStart = e.localOffset() + LOC_LEN + nameLen + extraLen;
-        if (dataStart + e.compressedSize() > ch.size()) throw BundleException.corrupt(bundle, e.rawName(), "data runs past the end of the file");
+        if (dataStart + e.compressedSize() > e.regionEnd())
+            throw BundleException.corrupt(bundle, e.rawName(), "its data overlaps another entry or the central directory");
 
         CRC32 crc = new CRC32();
         long written = 0;

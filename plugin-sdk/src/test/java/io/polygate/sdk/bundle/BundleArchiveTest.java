@@ -261,6 +261,29 @@ class BundleArchiveTest {
     }
 
     @Test
+    void refusesEntriesSharingOneCompressedStream() throws Exception {
+        // the central directory points a second entry at the first one's data (a "non-recursive" zip bomb)
+        byte[] bytes = zip().file("manifest.json", MANIFEST).file("a.bin", new byte[5_000]).file("b.bin", new byte[5_000]).bytes();
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(TestZips.centralHeader(bytes, "b.bin") + 42, TestZips.localHeader(bytes, "a.bin"));
+
+        BundleException e = refused(bytes);
+
+        assertThat(e.getMessage()).endsWith(": corrupt zip entry (its data overlaps another entry or the central directory)");
+    }
+
+    @Test
+    void refusesLocalHeaderThatPushesDataIntoTheNextEntry() throws Exception {
+        byte[] bytes = zip().file("manifest.json", MANIFEST).stored("a.py", "aaaa").stored("b.py", "bbbb").bytes();
+        // a local extra-field length the central directory does not know about
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort(TestZips.localHeader(bytes, "a.py") + 28, (short) 20);
+
+        BundleException e = refused(bytes);
+
+        assertThat(e).hasMessage("bundle \"evil.zip\": file \"a.py\": corrupt zip entry (its data overlaps another entry or the central directory)");
+    }
+
+    @Test
     void refusesADestinationThatHoldsFiles() throws Exception {
         Files.createDirectories(dest());
         Files.writeString(dest().resolve("old.py"), "old");
