@@ -190,7 +190,8 @@ public final class BundleVerifier {
     private static boolean verified(String bundle, String field, Signature s, String base64) throws BundleException {
         byte[] sig;
         try {
-            sig = Base64.getMimeDecoder().decode(base64);
+            // strict alphabet (the MIME decoder would skip stray characters); line breaks are tolerated, as in Go
+            sig = Base64.getDecoder().decode(base64.replaceAll("[\\r\\n ]", ""));
         } catch (IllegalArgumentException e) {
             throw BundleException.signatureInvalid(bundle, field, "is not valid base64");
         }

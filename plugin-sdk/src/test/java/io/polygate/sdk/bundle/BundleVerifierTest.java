@@ -145,9 +145,18 @@ class BundleVerifierTest {
 
     @Test
     void refusesSignatureThatIsNotBase64() throws Exception {
-        BundleException e = assertThrows(BundleException.class, () -> withKey().verify("auth", manifest(tykChecksum(), "not base64 !!"), root));
+        String validAfterDroppingStrayCharacters = "!" + tykSignature();
+        BundleException e = assertThrows(BundleException.class,
+                () -> withKey().verify("auth", manifest(tykChecksum(), validAfterDroppingStrayCharacters), root));
 
         assertThat(e).hasMessage("bundle \"auth\": file \"manifest.json\": signature is not valid base64");
+    }
+
+    @Test
+    void acceptsSignatureWrappedOverSeveralLines() throws Exception {
+        String wrapped = tykSignature().replaceAll("(.{64})", "$1\n");
+
+        assertThat(withKey().verify("auth", manifest(tykChecksum(), wrapped), root).signatureVerified()).isTrue();
     }
 
     @Test
