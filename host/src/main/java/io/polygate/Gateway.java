@@ -79,7 +79,7 @@ public final class Gateway implements AutoCloseable {
 
             this.proxy = new UpstreamHandler(config.proxy());
             SessionStore sessions = new SessionStore(store);
-            ChainHandler chain = new ChainHandler(metrics);
+            ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
             RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system());
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
             AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics);

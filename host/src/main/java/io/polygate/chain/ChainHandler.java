@@ -30,10 +30,13 @@ public final class ChainHandler extends Handler.Abstract {
 
     private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.empty());
     private final Metrics metrics;
+    private final long maxBodyBytes;
 
-    public ChainHandler(Metrics metrics) {
+    /** @param maxBodyBytes request bodies declared bigger than this get 413; 0 = no limit */
+    public ChainHandler(Metrics metrics, long maxBodyBytes) {
         super(InvocationType.NON_BLOCKING);
         this.metrics = metrics;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public void routes(RouteTable table) { routes.set(table); }
@@ -100,6 +103,11 @@ public final class ChainHandler extends Handler.Abstract {
         }
         if (route == null) {
             JsonErrors.write(response, callback, 404, "no API is listening on " + canonical);
+            return true;
+        }
+        if (maxBodyBytes > 0 && request.getLength() > maxBodyBytes) {
+            JsonErrors.write(response, callback, 413, "request body of " + request.getLength()
+                    + " bytes is over the limit of " + maxBodyBytes);
             return true;
         }
         Exchange exchange = new Exchange(request, route, upstreamPath(route, request.getHttpURI().getPath(), canonical));

@@ -179,7 +179,8 @@ public final class ConfigLoader {
                 p.duration("connect_timeout", Duration.ofSeconds(5)),
                 (int) p.integer("max_connections_per_upstream", 256, 1, 100_000),
                 p.duration("client_idle_timeout", Duration.ofSeconds(30)),
-                (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024));
+                (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024),
+                p.integer("max_request_body_bytes", 0, 0, Long.MAX_VALUE));
     }
 
     /** For callers that already parsed a body: the config mapper, reused. */

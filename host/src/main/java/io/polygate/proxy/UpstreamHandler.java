@@ -113,6 +113,32 @@ public final class UpstreamHandler extends ProxyHandler {
     }
 
     @Override
+    protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(Request clientRequest, Response clientResponse,
+                                                                                     org.eclipse.jetty.client.Request upstreamRequest) {
+        long max = config.maxRequestBodyBytes();
+        if (max <= 0 || clientRequest.getLength() >= 0) return super.newProxyToServerRequestContent(clientRequest, clientResponse, upstreamRequest);
+        // a chunked body has no declared length: count it, and abort the exchange once it passes the limit
+        return new ProxyRequestContent(clientRequest) {
+            private long seen;
+
+            @Override
+            public org.eclipse.jetty.io.Content.Chunk read() {
+                org.eclipse.jetty.io.Content.Chunk chunk = super.read();
+                if (chunk != null && chunk.hasRemaining()) {
+                    seen += chunk.remaining();
+                    if (seen > max) {
+                        chunk.release();
+                        BodyTooLarge tooBig = new BodyTooLarge("request body is over the limit of " + max + " bytes");
+                        LOG.info("upstream={} aborted: {}", upstreamRequest.getURI(), tooBig.getMessage());
+                        return org.eclipse.jetty.io.Content.Chunk.from(tooBig, true);
+                    }
+                }
+                return chunk;
+            }
+        };
+    }
+
+    @Override
     protected void copyRequestHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
         Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
         Set<String> connectionListed = null;
@@ -159,12 +185,13 @@ public final class UpstreamHandler extends ProxyHandler {
         Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
         String api = exchange == null ? "?" : exchange.route().api().apiId();
         boolean timeout = isTimeout(failure);
-        int status = timeout ? 504 : 502;
-        String message = timeout
+        BodyTooLarge tooLarge = bodyTooLarge(failure);
+        int status = tooLarge != null ? 413 : timeout ? 504 : 502;
+        String message = tooLarge != null ? tooLarge.getMessage() : timeout
                 ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
                 : "upstream unreachable: " + describe(failure);
         String errorId = JsonErrors.newErrorId();
-        if (clientRequest.getConnectionMetaData().isPersistent() && !clientResponse.isCommitted()) {
+        if (!clientResponse.isCommitted()) {
             LOG.warn("api={} upstream={} {} {} error_id={}: {}", api, upstreamRequest.getURI(), status,
                     timeout ? "timeout" : "failure", errorId, describe(failure));
             clientResponse.getHeaders().clear();
@@ -175,6 +202,16 @@ public final class UpstreamHandler extends ProxyHandler {
                     upstreamRequest.getURI(), errorId, describe(failure));
             clientCallback.failed(failure);
         }
+    }
+
+    /** A chunked request body passed {@code max_request_body_bytes}. */
+    static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge(String message) { super(message, null, false, false); }
+    }
+
+    static BodyTooLarge bodyTooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof BodyTooLarge b) return b;
+        return null;
     }
 
     static boolean isTimeout(Throwable t) {

@@ -35,7 +35,7 @@ abstract class GatewayBehaviour {
     static String yaml(String storage) {
         return """
                 storage: %s
-                proxy: {upstream_timeout: 1s, connect_timeout: 2s}
+                proxy: {upstream_timeout: 1s, connect_timeout: 2s, max_request_body_bytes: 1048576}
                 apis:
                   - {api_id: open, listen_path: /open/, target_url: "http://127.0.0.1:%d/base", auth: none}
                   - {api_id: open-deeper, listen_path: /open/deeper, target_url: "http://127.0.0.1:%d/deep", auth: none}
@@ -117,6 +117,26 @@ abstract class GatewayBehaviour {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).get("method").asText()).isEqualTo("POST");
         assertThat(json(r).get("body").asText()).isEqualTo("{\"hello\":\"world\"}");
+    }
+
+    @Test
+    void oversizedBodiesGet413Json() throws Exception {
+        byte[] big = new byte[2 * 1024 * 1024];
+        HttpResponse<String> declared = gw.http().send(HttpRequest.newBuilder(gw.url("/open/post"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(json(declared).get("error").asText()).isEqualTo("request body of 2097152 bytes is over the limit of 1048576");
+
+        // no Content-Length (chunked): counted as it streams
+        HttpResponse<String> chunked = gw.http().send(HttpRequest.newBuilder(gw.url("/open/post"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(json(chunked).get("error").asText()).isEqualTo("request body is over the limit of 1048576 bytes");
+
+        HttpResponse<String> small = gw.http().send(HttpRequest.newBuilder(gw.url("/open/post"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1000])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(small.statusCode()).isEqualTo(200);
     }
 
     @Test
