@@ -10,8 +10,10 @@ import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.chain.ChainHandler;
 import io.polygate.config.GatewayConfig;
 import io.polygate.observability.JsonErrorHandler;
+import io.polygate.observability.Metrics;
 import io.polygate.proxy.UpstreamHandler;
 import io.polygate.proxy.routing.RouteBuilder;
+import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
 import io.polygate.storage.Stores;
 import java.time.Duration;
@@ -43,14 +45,19 @@ public final class Gateway implements AutoCloseable {
     private final ServerConnector gatewayConnector;
     private final ServerConnector adminConnector;
     private final Store store;
+    private final ChangeFeed feed;
     private final ApiRegistry apis;
     private final UpstreamHandler proxy;
     private final BundleStore bundles;
+    private final Metrics metrics = new Metrics();
 
     public Gateway(GatewayConfig config) {
         this.config = config;
         this.store = Stores.open(config.storage());
+        ChangeFeed openedFeed = null;
         try {
+            openedFeed = Stores.feed(store);
+            this.feed = openedFeed;
             // 2 cores: a few selector/acceptor threads, the rest for blocking chain work (plugins, store)
             QueuedThreadPool threads = new QueuedThreadPool(256, 8);
             threads.setName("polygate");
@@ -78,7 +85,7 @@ public final class Gateway implements AutoCloseable {
 
             this.proxy = new UpstreamHandler(config.proxy());
             SessionStore sessions = new SessionStore(store);
-            ChainHandler chain = new ChainHandler();
+            ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
             RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system());
             // plugin bundles load in the background; their APIs answer 503 until they are ready
             this.bundles = new BundleStore(config.bundlesDir(),
@@ -93,14 +100,23 @@ public final class Gateway implements AutoCloseable {
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
             registry.set(apis);
             apis.refresh();
-            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store);
+            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics);
             admin.bundleStatus(bundles::list);
 
-            Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING) {
+            // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
+            Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING) {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    if (request.getConnectionMetaData().getConnector() == adminConnector)
-                        return admin.handle(request, response, callback);
+                    if (request.getConnectionMetaData().getConnector() == adminConnector) {
+                        threads.execute(() -> {
+                            try {
+                                admin.handle(request, response, callback);
+                            } catch (Throwable t) {
+                                callback.failed(t);
+                            }
+                        });
+                        return true;
+                    }
                     return chain.handle(request, response, callback);
                 }
             };
@@ -112,6 +128,7 @@ public final class Gateway implements AutoCloseable {
             server.addBean(admin);
             server.setHandler(new GracefulHandler(byConnector));
         } catch (RuntimeException e) {
+            if (openedFeed != null) openedFeed.close();
             store.close();
             throw e;
         }
@@ -146,9 +163,13 @@ public final class Gateway implements AutoCloseable {
 
     public Store store() { return store; }
 
+    /** Notices between nodes and changes of stored keys. */
+    public ChangeFeed feed() { return feed; }
+
     public ApiRegistry apis() { return apis; }
 
     public BundleStore bundles() { return bundles; }
+    public Metrics metrics() { return metrics; }
 
     public void join() throws InterruptedException { server.join(); }
 
@@ -160,6 +181,7 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("stopping the server: {}", e.toString());
         } finally {
             bundles.close();
+            feed.close();
             store.close();
         }
         LOG.info("polygate stopped");

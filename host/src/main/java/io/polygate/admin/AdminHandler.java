@@ -11,6 +11,7 @@ import io.polygate.config.ApiDefinitions;
 import io.polygate.config.ConfigErrors;
 import io.polygate.config.Node;
 import io.polygate.observability.JsonErrors;
+import io.polygate.observability.Metrics;
 import io.polygate.storage.Store;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * nothing is changed.
  *
  * <pre>
- * GET    /health
+ * GET    /health          GET /metrics (Prometheus text)
  * GET    /apis            POST /apis            GET|PUT|DELETE /apis/{api_id}
  * GET    /keys            POST /keys            POST|GET|PUT|DELETE /keys/{key}
  * </pre>
@@ -56,13 +57,15 @@ public class AdminHandler extends Handler.Abstract {
     private final SessionStore sessions;
     private final Store store;
     private volatile java.util.function.Supplier<Object> bundleStatus;
+    private final Metrics metrics;
 
-    public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store) {
+    public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
         super(InvocationType.BLOCKING);
         this.secretDigest = sha256(secret);
         this.apis = apis;
         this.sessions = sessions;
         this.store = store;
+        this.metrics = metrics;
     }
 
     /** Enables {@code GET /bundles}: the status of every bundle (state, version, last error). */
@@ -98,6 +101,11 @@ public class AdminHandler extends Handler.Abstract {
         if (path == null) path = "/";
         if (path.startsWith("/tyk/")) path = path.substring(4);
         if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+        if (path.equals("/metrics") && request.getMethod().equals("GET")) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            Content.Sink.write(response, true, metrics.render(), callback);
+            return true;
+        }
         String[] seg = path.substring(1).split("/", -1);
         try {
             Reply reply = route(request, request.getMethod(), seg);
@@ -160,6 +168,15 @@ public class AdminHandler extends Handler.Abstract {
         n.put("status", up ? "pass" : "fail");
         n.putObject("storage").put("store", store.describe()).put("up", up);
         n.put("apis", apis.list().size());
+        ObjectNode jvm = n.putObject("jvm");
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        jvm.put("heap_used_bytes", heap.getUsed());
+        jvm.put("heap_max_bytes", heap.getMax());
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        }
+        jvm.put("heap_peak_used_bytes", peak);
         return new Reply(up ? 200 : 503, n);
     }
 

@@ -36,6 +36,8 @@ public final class KeyAuthStep implements Step {
 
     @Override public Phase phase() { return Phase.AUTH; }
 
+    @Override public boolean mayBlock() { return sessions.remote(); }
+
     @Override
     public Outcome apply(Exchange exchange) {
         String key = keyFrom(exchange.headers().get(header));

@@ -1,6 +1,7 @@
 package io.polygate.chain;
 
 import io.polygate.observability.JsonErrors;
+import io.polygate.observability.Metrics;
 import io.polygate.proxy.routing.Route;
 import io.polygate.proxy.routing.RouteTable;
 import io.polygate.storage.StoreException;
@@ -20,16 +21,22 @@ import org.slf4j.LoggerFactory;
  * steps in order, then hand the request to the route's upstream. The route table is swapped whole
  * when APIs change ({@link #routes(RouteTable)}); a request keeps the route it matched.
  *
- * <p>Steps may block (store round trips, plugin calls), so this handler declares itself
- * {@link InvocationType#BLOCKING} and Jetty runs it on a pool thread.
+ * <p>Threading: a route whose steps and upstream cannot block ({@link Step#mayBlock()}) runs on
+ * the I/O thread that parsed the request, with no thread hand-off; any other route is dispatched
+ * to the server's worker pool, where steps may block (store round trips, plugin calls).
  */
 public final class ChainHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ChainHandler.class);
 
     private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.empty());
+    private final Metrics metrics;
+    private final long maxBodyBytes;
 
-    public ChainHandler() {
-        super(InvocationType.BLOCKING);
+    /** @param maxBodyBytes request bodies declared bigger than this get 413; 0 = no limit */
+    public ChainHandler(Metrics metrics, long maxBodyBytes) {
+        super(InvocationType.NON_BLOCKING);
+        this.metrics = metrics;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public void routes(RouteTable table) { routes.set(table); }
@@ -38,14 +45,69 @@ public final class ChainHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        Route route = routeOf(request);
+        Callback recorded = new Recorded(callback, route, response, System.nanoTime());
+        if (route != null && route.mayBlock()) {
+            getServer().getThreadPool().execute(() -> {
+                try {
+                    handle(request, route, response, recorded);
+                } catch (Throwable t) {
+                    recorded.failed(t);
+                }
+            });
+            return true;
+        }
+        return handle(request, route, response, recorded);
+    }
+
+    private Route routeOf(Request request) {
+        String canonical = request.getHttpURI().getCanonicalPath();
+        return canonical == null ? null : routes.get().match(canonical);
+    }
+
+    /** Records the request in the metrics when its response is complete. */
+    private final class Recorded implements Callback {
+        private final Callback delegate;
+        private final Route route;
+        private final Response response;
+        private final long start;
+
+        Recorded(Callback delegate, Route route, Response response, long start) {
+            this.delegate = delegate;
+            this.route = route;
+            this.response = response;
+            this.start = start;
+        }
+
+        @Override
+        public void succeeded() {
+            metrics.request(route == null ? null : route.api().apiId(), response.getStatus(), System.nanoTime() - start);
+            delegate.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            metrics.request(route == null ? null : route.api().apiId(), 599, System.nanoTime() - start);
+            delegate.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() { return delegate.getInvocationType(); }
+    }
+
+    private boolean handle(Request request, Route route, Response response, Callback callback) {
         String canonical = request.getHttpURI().getCanonicalPath();
         if (canonical == null || canonical.isEmpty() || canonical.charAt(0) != '/') {
             JsonErrors.write(response, callback, 400, "malformed request path");
             return true;
         }
-        Route route = routes.get().match(canonical);
         if (route == null) {
             JsonErrors.write(response, callback, 404, "no API is listening on " + canonical);
+            return true;
+        }
+        if (maxBodyBytes > 0 && request.getLength() > maxBodyBytes) {
+            JsonErrors.write(response, callback, 413, "request body of " + request.getLength()
+                    + " bytes is over the limit of " + maxBodyBytes);
             return true;
         }
         Exchange exchange = new Exchange(request, route, upstreamPath(route, request.getHttpURI().getPath(), canonical));

@@ -22,4 +22,12 @@ public interface Step {
      *                   log gets the step name, the error id and the cause
      */
     Outcome apply(Exchange exchange) throws Exception;
+
+    /**
+     * Whether {@link #apply} may block its thread (a network round trip, a plugin call). A route
+     * whose steps and upstream never block runs on the I/O thread that read the request, with no
+     * hand-off to a worker thread; otherwise the chain is dispatched to the worker pool. When in
+     * doubt, answer true (the default).
+     */
+    default boolean mayBlock() { return true; }
 }

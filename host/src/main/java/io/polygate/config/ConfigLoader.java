@@ -99,7 +99,13 @@ public final class ConfigLoader {
                 if (def != null) apis.add(def);
             }
         }
-        if (apisDir != null) apis.addAll(loadApisDir(apisDir, errors));
+        if (apisDir != null) {
+            // a file in apis_dir was written by the admin API: it supersedes the config file's entry of the same id
+            for (ApiDefinition fromDir : loadApisDir(apisDir, errors)) {
+                apis.removeIf(existing -> existing.apiId().equals(fromDir.apiId()));
+                apis.add(fromDir);
+            }
+        }
         checkUnique(apis, errors);
         errors.throwIfAny(what);
         return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
@@ -173,7 +179,8 @@ public final class ConfigLoader {
                 p.duration("connect_timeout", Duration.ofSeconds(5)),
                 (int) p.integer("max_connections_per_upstream", 256, 1, 100_000),
                 p.duration("client_idle_timeout", Duration.ofSeconds(30)),
-                (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024));
+                (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024),
+                p.integer("max_request_body_bytes", 0, 0, Long.MAX_VALUE));
     }
 
     /** For callers that already parsed a body: the config mapper, reused. */

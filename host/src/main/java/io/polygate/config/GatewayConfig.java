@@ -52,7 +52,10 @@ public record GatewayConfig(
      * @param maxConnectionsPerUpstream keep-alive pool size per upstream host:port
      * @param clientIdleTimeout how long a client connection may stay idle (slow clients are cut)
      * @param maxRequestHeaderBytes bigger request heads get 431
+     * @param maxRequestBodyBytes   bigger request bodies get 413 (0 = no limit): a declared
+     *                              Content-Length before anything is sent upstream, a chunked body
+     *                              by aborting the exchange once it passes the limit
      */
     public record ProxyConfig(Duration upstreamTimeout, Duration connectTimeout, int maxConnectionsPerUpstream,
-                              Duration clientIdleTimeout, int maxRequestHeaderBytes) {}
+                              Duration clientIdleTimeout, int maxRequestHeaderBytes, long maxRequestBodyBytes) {}
 }

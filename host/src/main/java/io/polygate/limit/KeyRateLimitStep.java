@@ -27,6 +27,8 @@ public final class KeyRateLimitStep implements Step {
 
     @Override public Phase phase() { return Phase.LIMIT; }
 
+    @Override public boolean mayBlock() { return false; }
+
     @Override
     public Outcome apply(Exchange exchange) {
         Session s = exchange.session();

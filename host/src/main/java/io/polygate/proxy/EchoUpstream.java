@@ -27,6 +27,10 @@ public final class EchoUpstream implements Upstream {
     public static final int MAX_ECHOED_BODY = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Reads the request body with a blocking stream. */
+    @Override
+    public boolean mayBlock() { return true; }
+
     @Override
     public void forward(Exchange exchange, Response response, Callback callback) {
         try {

@@ -11,4 +11,7 @@ import org.eclipse.jetty.util.Callback;
  */
 public interface Upstream {
     void forward(Exchange exchange, Response response, Callback callback);
+
+    /** Whether {@link #forward} may block its thread (see {@code Step.mayBlock}). */
+    default boolean mayBlock() { return false; }
 }

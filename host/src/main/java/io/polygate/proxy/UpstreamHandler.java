@@ -102,12 +102,41 @@ public final class UpstreamHandler extends ProxyHandler {
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
         Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
-        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(uri.toURI())
+        // host/port/path directly: going through java.net.URI would re-parse the target on every request
+        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(uri.getHost(), uri.getPort())
+                .scheme(uri.getScheme())
+                .path(uri.getPathQuery())
                 .method(exchange.method())
                 .idleTimeout(config.upstreamTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         // the client went away: stop the upstream exchange too
         clientRequest.addFailureListener(upstreamRequest::abort);
         return upstreamRequest;
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(Request clientRequest, Response clientResponse,
+                                                                                     org.eclipse.jetty.client.Request upstreamRequest) {
+        long max = config.maxRequestBodyBytes();
+        if (max <= 0 || clientRequest.getLength() >= 0) return super.newProxyToServerRequestContent(clientRequest, clientResponse, upstreamRequest);
+        // a chunked body has no declared length: count it, and abort the exchange once it passes the limit
+        return new ProxyRequestContent(clientRequest) {
+            private long seen;
+
+            @Override
+            public org.eclipse.jetty.io.Content.Chunk read() {
+                org.eclipse.jetty.io.Content.Chunk chunk = super.read();
+                if (chunk != null && chunk.hasRemaining()) {
+                    seen += chunk.remaining();
+                    if (seen > max) {
+                        chunk.release();
+                        BodyTooLarge tooBig = new BodyTooLarge("request body is over the limit of " + max + " bytes");
+                        LOG.info("upstream={} aborted: {}", upstreamRequest.getURI(), tooBig.getMessage());
+                        return org.eclipse.jetty.io.Content.Chunk.from(tooBig, true);
+                    }
+                }
+                return chunk;
+            }
+        };
     }
 
     @Override
@@ -157,12 +186,13 @@ public final class UpstreamHandler extends ProxyHandler {
         Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
         String api = exchange == null ? "?" : exchange.route().api().apiId();
         boolean timeout = isTimeout(failure);
-        int status = timeout ? 504 : 502;
-        String message = timeout
+        BodyTooLarge tooLarge = bodyTooLarge(failure);
+        int status = tooLarge != null ? 413 : timeout ? 504 : 502;
+        String message = tooLarge != null ? tooLarge.getMessage() : timeout
                 ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
                 : "upstream unreachable: " + describe(failure);
         String errorId = JsonErrors.newErrorId();
-        if (clientRequest.getConnectionMetaData().isPersistent() && !clientResponse.isCommitted()) {
+        if (!clientResponse.isCommitted()) {
             LOG.warn("api={} upstream={} {} {} error_id={}: {}", api, upstreamRequest.getURI(), status,
                     timeout ? "timeout" : "failure", errorId, describe(failure));
             clientResponse.getHeaders().clear();
@@ -173,6 +203,16 @@ public final class UpstreamHandler extends ProxyHandler {
                     upstreamRequest.getURI(), errorId, describe(failure));
             clientCallback.failed(failure);
         }
+    }
+
+    /** A chunked request body passed {@code max_request_body_bytes}. */
+    static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge(String message) { super(message, null, false, false); }
+    }
+
+    static BodyTooLarge bodyTooLarge(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof BodyTooLarge b) return b;
+        return null;
     }
 
     static boolean isTimeout(Throwable t) {

@@ -36,6 +36,9 @@ public interface Store extends AutoCloseable {
     /** A short human description ("memory", "redis redis://host:6379") for logs and /health. */
     String describe();
 
+    /** Whether calls may block on the network (false for the in-process store). */
+    default boolean remote() { return true; }
+
     /** Whether the store answers now. */
     boolean ping();
 

@@ -1,10 +1,12 @@
 package io.polygate.storage;
 
 import io.polygate.config.GatewayConfig.StorageConfig;
+import io.polygate.storage.memory.MemoryChangeFeed;
 import io.polygate.storage.memory.MemoryStore;
+import io.polygate.storage.redis.RedisChangeFeed;
 import io.polygate.storage.redis.RedisStore;
 
-/** Builds the configured {@link Store}. */
+/** Builds the configured {@link Store} and its {@link ChangeFeed}. */
 public final class Stores {
     private Stores() {}
 
@@ -13,5 +15,17 @@ public final class Stores {
             case MEMORY -> new MemoryStore();
             case REDIS -> new RedisStore(config.redisUri(), config.redisCluster(), config.timeout());
         };
+    }
+
+    /** The change feed of a store opened by {@link #open}. */
+    public static ChangeFeed feed(Store store) {
+        if (store instanceof MemoryStore m) return new MemoryChangeFeed(m);
+        if (store instanceof RedisStore r) {
+            if (r.client() instanceof io.lettuce.core.RedisClient) return new RedisChangeFeed(r);
+            org.slf4j.LoggerFactory.getLogger(Stores.class).warn("Redis Cluster: bundle reload notices and key-change "
+                    + "invalidation stay within each node (keyspace notifications are node-local on a cluster)");
+            return new MemoryChangeFeed();
+        }
+        throw new IllegalArgumentException("no change feed for " + store.describe());
     }
 }

@@ -33,9 +33,17 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start() {
         String external = System.getenv("POLYGATE_TEST_REDIS");
         if (external != null && !external.isBlank()) return new RedisServer(null, external, -1, null);
+        try {
+            return startOn(freePort());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a local redis-server on the given port (to bring a stopped one back on the same address). */
+    public static RedisServer startOn(int port) {
         String binary = findBinary();
         try {
-            int port = freePort();
             Path dir = Files.createTempDirectory("polygate-redis");
             Process p = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no")

@@ -36,6 +36,9 @@ public final class SessionStore {
         }
     }
 
+    /** Whether lookups may block on the network. */
+    public boolean remote() { return store.remote(); }
+
     public boolean exists(String key) { return store.get(PREFIX + key) != null; }
 
     public void save(String key, Session session) {

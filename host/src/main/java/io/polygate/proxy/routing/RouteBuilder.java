@@ -72,6 +72,7 @@ public class RouteBuilder {
             @Override public String name() { return name; }
             @Override public Phase phase() { return phase; }
             @Override public Outcome apply(Exchange exchange) { return Outcome.error(503, message); }
+            @Override public boolean mayBlock() { return false; }
         };
     }
 }

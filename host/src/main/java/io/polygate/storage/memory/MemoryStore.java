@@ -19,6 +19,10 @@ public final class MemoryStore implements Store {
 
     private final Map<String, Entry> map = new ConcurrentHashMap<>();
     private final InstantSource clock;
+    private volatile java.util.function.Consumer<String> onChange = k -> { };
+
+    /** Called with each key that is set or deleted (expiry is seen when the key is next read). */
+    void onChange(java.util.function.Consumer<String> listener) { this.onChange = listener; }
 
     public MemoryStore(InstantSource clock) { this.clock = clock; }
 
@@ -33,7 +37,7 @@ public final class MemoryStore implements Store {
         Entry e = map.get(key);
         if (e == null) return null;
         if (e.expired(clock.millis())) {
-            map.remove(key, e);
+            if (map.remove(key, e)) onChange.accept(key);
             return null;
         }
         return e.value;
@@ -42,6 +46,7 @@ public final class MemoryStore implements Store {
     @Override
     public void set(String key, String value, Duration ttl) {
         map.put(key, new Entry(value, deadline(ttl)));
+        onChange.accept(key);
     }
 
     @Override
@@ -53,12 +58,14 @@ public final class MemoryStore implements Store {
             if (old == null || old.expired(now)) { set[0] = true; return fresh; }
             return old;
         });
+        if (set[0]) onChange.accept(key);
         return set[0];
     }
 
     @Override
     public boolean delete(String key) {
         Entry e = map.remove(key);
+        if (e != null) onChange.accept(key);
         return e != null && !e.expired(clock.millis());
     }
 
@@ -85,6 +92,8 @@ public final class MemoryStore implements Store {
     @Override public String describe() { return "memory"; }
 
     @Override public boolean ping() { return true; }
+
+    @Override public boolean remote() { return false; }
 
     @Override public void close() { }
 }

@@ -43,6 +43,8 @@ public final class RedisStore implements Store {
         RedisURI redisUri = RedisURI.create(uri.toString());
         redisUri.setTimeout(timeout);
         this.description = "redis " + redactedUri(uri) + (cluster ? " (cluster)" : "");
+        this.database = redisUri.getDatabase();
+        this.redisUri = redisUri;
         try {
             if (cluster) {
                 RedisClusterClient c = RedisClusterClient.create(redisUri);
@@ -71,6 +73,25 @@ public final class RedisStore implements Store {
             throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
         }
     }
+
+    private int database;
+    private RedisURI redisUri;
+
+    /** The URI the store connected with. */
+    public RedisURI redisUri() { return redisUri; }
+
+    /** Publishes a pub/sub message (one round trip). */
+    public void publish(String channel, String message) {
+        call("PUBLISH", () -> connection instanceof StatefulRedisClusterConnection<String, String> c
+                ? c.sync().publish(channel, message)
+                : ((StatefulRedisConnection<String, String>) connection).sync().publish(channel, message));
+    }
+
+    /** The client, for other Redis users in the process (the change feed opens its pub/sub connection on it). */
+    public AbstractRedisClient client() { return client; }
+
+    /** The database number of the URI (keyspace notification channels name it). */
+    public int database() { return database; }
 
     /** The connection, for other Redis users in the process (limiters, pub/sub) to share. */
     public StatefulConnection<String, String> connection() { return connection; }

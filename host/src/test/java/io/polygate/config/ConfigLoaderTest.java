@@ -1,0 +1,133 @@
+package io.polygate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.polygate.config.ApiDefinition.AuthType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static GatewayConfig load(String yaml) throws Exception {
+        return new ConfigLoader(Map.of()).load(YAML.readTree(yaml), Path.of("/srv/pg"), "test");
+    }
+
+    @Test
+    void embeddedDefaultServesTheDemoApiOnTheEchoUpstream() {
+        GatewayConfig c = new ConfigLoader(Map.of()).loadDefault();
+        assertThat(c.listenPort()).isEqualTo(8080);
+        assertThat(c.admin().port()).isEqualTo(8081);
+        assertThat(c.storage().type()).isEqualTo(GatewayConfig.StorageType.MEMORY);
+        ApiDefinition demo = c.apis().stream().filter(a -> a.apiId().equals("demo")).findFirst().orElseThrow();
+        assertThat(demo.listenPath()).isEqualTo("/demo");
+        assertThat(demo.isEcho()).isTrue();
+        assertThat(demo.auth().type()).isEqualTo(AuthType.NONE);
+    }
+
+    @Test
+    void reportsEveryErrorAtOnceWithItsPath() {
+        String yaml = """
+                listen_port: 99999
+                admin: {port: 8081}
+                storage: {type: mongo}
+                proxy: {upstream_timeout: "ten seconds"}
+                apis:
+                  - api_id: a
+                    listen_path: /a/
+                    target_url: http://127.0.0.1:9000
+                  - api_id: b
+                    listen_path: b
+                    target_url: "not a url"
+                    auth: magic
+                """;
+        assertThatThrownBy(() -> load(yaml))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactlyInAnyOrder(
+                        "listen_port: 99999 is out of range (0..65535)",
+                        "admin.secret: is required (or set POLYGATE_ADMIN_SECRET)",
+                        "storage.type: \"mongo\" is not one of memory, redis",
+                        "proxy.upstream_timeout: \"ten seconds\" is not a duration (e.g. \"30s\", \"500ms\", \"2m\" or a number of seconds)",
+                        "apis[1].listen_path: \"b\" must be a path starting with '/' (e.g. \"/orders/\")",
+                        "apis[1].target_url: not a URL: \"not a url\" (e.g. \"http://127.0.0.1:9000\" or \"echo://\")",
+                        "apis[1].auth: \"magic\" is not one of none, key, plugin"));
+    }
+
+    @Test
+    void refusesDuplicateIdsAndListenPaths() {
+        String yaml = """
+                admin: {secret: s}
+                apis:
+                  - {api_id: a, listen_path: /x, target_url: "echo://"}
+                  - {api_id: a, listen_path: /x/, target_url: "echo://"}
+                """;
+        assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "apis.api_id: \"a\" is used more than once",
+                        "apis.a.listen_path: \"/x\" is already the listen path of API \"a\""));
+    }
+
+    @Test
+    void readsTykClassicApiDefinitions() throws Exception {
+        GatewayConfig c = load("""
+                admin: {secret: s}
+                apis:
+                  - api_id: tyk1
+                    name: Classic
+                    use_keyless: false
+                    auth: {auth_header_name: X-Api-Key}
+                    proxy: {listen_path: /classic/, target_url: "http://upstream:8080/base", strip_listen_path: false}
+                    global_rate_limit: {rate: 100, per: 1}
+                  - api_id: tyk2
+                    use_keyless: true
+                    proxy: {listen_path: /open/, target_url: "http://upstream:8080"}
+                """);
+        ApiDefinition a = c.apis().get(0);
+        assertThat(a.listenPath()).isEqualTo("/classic");
+        assertThat(a.stripListenPath()).isFalse();
+        assertThat(a.targetUrl().toString()).isEqualTo("http://upstream:8080/base");
+        assertThat(a.auth()).isEqualTo(new ApiDefinition.AuthSpec(AuthType.KEY, "X-Api-Key"));
+        assertThat(a.globalRateLimit()).isEqualTo(new ApiDefinition.RateSpec(100, 1));
+        assertThat(c.apis().get(1).auth().type()).isEqualTo(AuthType.NONE);
+    }
+
+    @Test
+    void envSecretOverridesTheFileAndDurationsAcceptUnits() throws Exception {
+        GatewayConfig c = new ConfigLoader(Map.of("POLYGATE_ADMIN_SECRET", "from-env")).load(YAML.readTree("""
+                admin: {secret: from-file}
+                proxy: {upstream_timeout: 1500ms, connect_timeout: 2}
+                """), Path.of("."), "test");
+        assertThat(c.admin().secret()).isEqualTo("from-env");
+        assertThat(c.proxy().upstreamTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(c.proxy().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.admin().toString()).doesNotContain("from-env");
+    }
+
+    @Test
+    void malformedFileIsReportedWithItsLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("polygate.yaml");
+        Files.writeString(f, "listen_port: 8080\napis: [ {api_id: a\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML/JSON")
+                .hasMessageContaining("line");
+    }
+
+    @Test
+    void apisDirFilesAreLoadedAndNamedInErrors(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("apis"));
+        Files.writeString(dir.resolve("apis/good.json"), "{\"api_id\":\"g\",\"listen_path\":\"/g\",\"target_url\":\"echo://\",\"auth\":\"none\"}");
+        Files.writeString(dir.resolve("apis/bad.json"), "{\"api_id\":\"b\",\"listen_path\":\"/b\"}");
+        Files.writeString(dir.resolve("polygate.yaml"), "admin: {secret: s}\napis_dir: apis\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(dir.resolve("polygate.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly("bad.json.target_url: is required"));
+    }
+}
