@@ -90,8 +90,10 @@ public final class Gateway implements AutoCloseable {
             // plugin bundles load in the background; their APIs answer 503 until they are ready
             this.bundles = new BundleStore(config.bundlesDir(),
                     new PolyglotLoader(store, pluginPoolSize(), Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", 1000))),
-                    Duration.ofMillis(setting("polygate.bundle.poll_ms", "POLYGATE_BUNDLE_POLL_MS", 2000)));
-            routes.bundles(new BundleSteps(bundles, new SessionCache(), InstantSource.system()));
+                    config.bundles(), store, feed, BundleStore.newNodeId());
+            SessionCache sessionCache = new SessionCache();
+            watchSessionSources(sessionCache);
+            routes.bundles(new BundleSteps(bundles, sessionCache, InstantSource.system()));
             java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
             bundles.onChange(() -> {
                 ApiRegistry r = registry.get();
@@ -101,7 +103,8 @@ public final class Gateway implements AutoCloseable {
             registry.set(apis);
             apis.refresh();
             AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics);
-            admin.bundleStatus(bundles::list);
+            admin.bundles(bundles, config.bundles().maxZipBytes());
+            bundles.start();
 
             // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
             Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING) {
@@ -135,6 +138,31 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Contexts per bundle version: one request per context at a time (default: the number of cores, at least 2). */
+    /**
+     * Cached plugin sessions are dropped on every node as soon as what they were built from
+     * changes: a plugin data key the auth hook read ({@code store_data}, or any write into the
+     * store under {@code coprocess-data:}), or the key itself ({@code apikey-*}, admin API).
+     */
+    private void watchSessionSources(SessionCache cache) {
+        String data = io.polygate.plugin.polyglot.GuestApi.DATA_PREFIX;
+        feed.watchKeys(data, key -> {
+            int n = cache.invalidateData(key.substring(data.length()));
+            if (n > 0) LOG.info("plugin data {} changed: {} cached session(s) dropped", key, n);
+        });
+        feed.watchKeys(SessionStore.PREFIX, key -> {
+            int n = cache.invalidateToken(key.substring(SessionStore.PREFIX.length()));
+            if (n > 0) LOG.info("key {} changed: {} cached session(s) dropped", SessionStore.redact(key.substring(SessionStore.PREFIX.length())), n);
+        });
+        // notices may have been missed while disconnected: start from a clean cache
+        feed.onReconnect(cache::clear);
+        if (feed.seesExternalWrites())
+            LOG.info("session cache: changes to plugin data and keys are seen from every node and from any store client");
+        else
+            LOG.warn("session cache: the store does not report changes made outside this gateway (keyspace notifications "
+                    + "are off and could not be enabled: CONFIG SET notify-keyspace-events K$gx); a plain write into the store "
+                    + "reaches cached sessions only at their id_extractor_deadline; tyk.store_data and the admin API still do");
+    }
+
     static int pluginPoolSize() {
         return (int) setting("polygate.plugin.pool_size", "POLYGATE_PLUGIN_POOL_SIZE", Math.max(2, Runtime.getRuntime().availableProcessors()));
     }

@@ -56,7 +56,7 @@ public class AdminHandler extends Handler.Abstract {
     private final ApiRegistry apis;
     private final SessionStore sessions;
     private final Store store;
-    private volatile java.util.function.Supplier<Object> bundleStatus;
+    private volatile BundleAdmin bundles;
     private final Metrics metrics;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
@@ -68,9 +68,9 @@ public class AdminHandler extends Handler.Abstract {
         this.metrics = metrics;
     }
 
-    /** Enables {@code GET /bundles}: the status of every bundle (state, version, last error). */
-    public AdminHandler bundleStatus(java.util.function.Supplier<Object> status) {
-        this.bundleStatus = status;
+    /** Enables {@code /bundles} (list, upload, get, delete, reload) and {@code POST /reload}. */
+    public AdminHandler bundles(io.polygate.bundle.BundleStore store, long maxZipBytes) {
+        this.bundles = new BundleAdmin(store, apis, maxZipBytes);
         return this;
     }
 
@@ -155,8 +155,11 @@ public class AdminHandler extends Handler.Abstract {
                 if (seg.length == 2) return key(request, method, seg[1]);
                 return null;
             case "bundles":
-                if (seg.length == 1 && method.equals("GET") && bundleStatus != null) return new Reply(200, bundleStatus.get());
-                return null;
+                return bundles == null ? null : bundles.route(request, method, seg);
+            case "reload":
+                if (seg.length != 1 || bundles == null) return null;
+                if (!method.equals("POST")) throw methodNotAllowed(method, "POST");
+                return bundles.reload();
             default:
                 return null;
         }

@@ -8,6 +8,7 @@ import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
 import io.polygate.chain.Step;
+import io.polygate.plugin.DataReads;
 import io.polygate.plugin.HookException;
 import io.polygate.plugin.HookState;
 import io.polygate.plugin.LoadedBundle;
@@ -24,7 +25,8 @@ import java.time.InstantSource;
  * A request a {@link SessionCacheStep} already authenticated from the cache skips the hook.
  *
  * <p>With an {@code id_extractor}, the session is cached under the extracted id until its
- * {@code id_extractor_deadline}.
+ * {@code id_extractor_deadline}, or until a plugin data key the hook read ({@code get_data})
+ * changes ({@link SessionCache#invalidateData}).
  */
 public final class PluginAuthStep implements Step {
     public static final String NOT_AUTHORISED = "Key not authorised";
@@ -54,10 +56,15 @@ public final class PluginAuthStep implements Step {
         if (exchange.session() != null) return Outcome.CONTINUE;
         ObjectNode before = HookState.of(exchange, null, spec);
         JsonNode after;
+        long mark = cache.mark();
+        java.util.Set<String> dataKeys;
+        DataReads.start();
         try {
             after = HookState.read(bundle.invoke(hook.type(), hook.name(), HookState.write(before)));
         } catch (HookException e) {
             return PluginFailures.respond(bundle, hook, exchange, e, 403);
+        } finally {
+            dataKeys = DataReads.stop();
         }
         Outcome.Respond respond = HookState.applyRequest(before, after, exchange);
         if (respond != null) return respond;
@@ -69,7 +76,7 @@ public final class PluginAuthStep implements Step {
         if (refusal != null) return Outcome.error(403, refusal);
         exchange.authenticate(token.toString(), session);
         String id = SessionCacheStep.extractedId(exchange);
-        if (id != null) cache.put(apiId, id, token.toString(), session, now);
+        if (id != null) cache.put(apiId, id, token.toString(), session, now, dataKeys, mark);
         return Outcome.CONTINUE;
     }
 

@@ -8,11 +8,11 @@ import io.polygate.auth.session.SessionCache;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
+import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
 import io.polygate.plugin.HookState;
 import io.polygate.plugin.HookStep;
-import io.polygate.plugin.LoadedBundle;
 import io.polygate.plugin.ResponseHookUpstream;
 import io.polygate.proxy.Upstream;
 import io.polygate.sdk.manifest.CustomMiddleware;
@@ -41,8 +41,11 @@ public final class BundleSteps {
     private final InstantSource clock;
     private final Map<String, String> versionByApi = new ConcurrentHashMap<>();
 
-    /** Steps for the chain and a wrapper for the upstream. */
-    public record Plan(List<Step> steps, UnaryOperator<Upstream> upstream) {}
+    /**
+     * Steps for the chain, a wrapper for the upstream, and the bundle version they use, which every
+     * request inside the route holds (so a reload closes the old version only once it is idle).
+     */
+    public record Plan(List<Step> steps, UnaryOperator<Upstream> upstream, List<Pin> pins) {}
 
     public BundleSteps(BundleStore bundles, SessionCache cache, InstantSource clock) {
         this.bundles = bundles;
@@ -52,14 +55,14 @@ public final class BundleSteps {
 
     public Plan plan(ApiDefinition api) {
         String name = BundleStore.normalize(api.customMiddlewareBundle());
-        LoadedBundle bundle = bundles.current(name);
+        BundleVersion bundle = bundles.current(name);
         if (bundle == null) {
             BundleStatus st = bundles.status(name);
             String why = switch (st.state()) {
                 case "loading" -> "plugin bundle \"" + name + "\" is loading, try again shortly";
                 default -> "plugin bundle \"" + name + "\" is not usable: " + st.error();
             };
-            return new Plan(List.of(unavailable(why)), UnaryOperator.identity());
+            return new Plan(List.of(unavailable(why)), UnaryOperator.identity(), List.of());
         }
         String previous = versionByApi.put(api.apiId(), bundle.version());
         if (previous != null && !previous.equals(bundle.version())) cache.invalidate(api.apiId());
@@ -84,7 +87,7 @@ public final class BundleSteps {
         for (HookRef h : cm.post()) steps.add(new HookStep(bundle, h, spec));
         UnaryOperator<Upstream> up = cm.response().isEmpty() ? UnaryOperator.identity()
                 : inner -> new ResponseHookUpstream(inner, bundle, cm.response(), spec);
-        return new Plan(steps, up);
+        return new Plan(steps, up, List.of(bundle));
     }
 
     private static Step unavailable(String message) {

@@ -46,11 +46,20 @@ public final class ChainHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         Route route = routeOf(request);
+        // a route whose bundle version was retired and went idle between the match and here: match again
+        for (int attempt = 0; route != null && !route.pins().isEmpty() && !route.retain(); attempt++) {
+            if (attempt == 100) {
+                JsonErrors.write(response, callback, 503, "the API is being reloaded, try again");
+                return true;
+            }
+            route = routeOf(request);
+        }
+        Route matched = route;
         Callback recorded = new Recorded(callback, route, response, System.nanoTime());
         if (route != null && route.mayBlock()) {
             getServer().getThreadPool().execute(() -> {
                 try {
-                    handle(request, route, response, recorded);
+                    handle(request, matched, response, recorded);
                 } catch (Throwable t) {
                     recorded.failed(t);
                 }
@@ -79,16 +88,24 @@ public final class ChainHandler extends Handler.Abstract {
             this.start = start;
         }
 
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+
         @Override
         public void succeeded() {
             metrics.request(route == null ? null : route.api().apiId(), response.getStatus(), System.nanoTime() - start);
+            unpin();
             delegate.succeeded();
         }
 
         @Override
         public void failed(Throwable x) {
             metrics.request(route == null ? null : route.api().apiId(), 599, System.nanoTime() - start);
+            unpin();
             delegate.failed(x);
+        }
+
+        private void unpin() {
+            if (route != null && !route.pins().isEmpty() && done.compareAndSet(false, true)) route.release();
         }
 
         @Override

@@ -107,9 +107,10 @@ public final class ConfigLoader {
             }
         }
         checkUnique(apis, errors);
+        GatewayConfig.BundlesConfig bundles = bundles(n.child("bundles"), baseDir, errors);
         errors.throwIfAny(what);
         return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis);
+                bundlesDir, apisDir, apis, bundles);
     }
 
     /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */
@@ -144,6 +145,31 @@ public final class ConfigLoader {
             String other = paths.putIfAbsent(api.listenPath(), api.apiId());
             if (other != null) errors.add("apis." + api.apiId() + ".listen_path", "\"" + api.listenPath() + "\" is already the listen path of API \"" + other + "\"");
         }
+    }
+
+    private static GatewayConfig.BundlesConfig bundles(Node b, Path baseDir, ConfigErrors errors) {
+        GatewayConfig.BundlesConfig d = GatewayConfig.BundlesConfig.defaults();
+        if (b.json() == null || b.json().isMissingNode() || b.json().isNull()) return d;
+        if (!b.requireObject()) return d;
+        String key = b.string("public_key", null);
+        Path publicKey = null;
+        if (key != null) {
+            publicKey = baseDir.resolve(key).normalize();
+            if (!Files.isRegularFile(publicKey))
+                errors.add(b.pathOf("public_key"), "\"" + key + "\": no such file (a PEM public key, e.g. made by openssl rsa -in private.pem -pubout -out public.pem)");
+        }
+        boolean strict = b.bool("require_strict_signature", false);
+        if (strict && key == null)
+            errors.add(b.pathOf("require_strict_signature"), "true needs bundles.public_key (strict signatures are checked with it)");
+        long maxZip = b.integer("max_zip_bytes", d.maxZipBytes(), 1, Integer.MAX_VALUE);
+        long maxEntries = b.integer("max_entries", d.maxEntries(), 1, 0xFFFF);
+        long maxFile = b.integer("max_file_bytes", d.maxFileBytes(), 1, Long.MAX_VALUE);
+        long maxTotal = b.integer("max_total_bytes", Math.max(d.maxTotalBytes(), maxFile), 1, Long.MAX_VALUE);
+        if (maxTotal < maxFile)
+            errors.add(b.pathOf("max_total_bytes"), maxTotal + " is less than max_file_bytes (" + maxFile + ")");
+        Duration poll = b.duration("poll_interval", d.pollInterval());
+        Duration wait = b.duration("node_wait", d.nodeWait());
+        return new GatewayConfig.BundlesConfig(publicKey, strict, maxZip, (int) maxEntries, maxFile, maxTotal, poll, wait);
     }
 
     private static StorageConfig storage(Node s, ConfigErrors errors) {

@@ -17,6 +17,7 @@ import java.util.List;
  * @param apisDir     a directory of API definition JSON files (read at start, written by the
  *                    admin API), or null
  * @param apis        the API definitions from the config file and {@code apisDir}
+ * @param bundles     how bundles are verified, limited and watched
  */
 public record GatewayConfig(
         String host,
@@ -26,14 +27,41 @@ public record GatewayConfig(
         ProxyConfig proxy,
         Path bundlesDir,
         Path apisDir,
-        List<ApiDefinition> apis) {
+        List<ApiDefinition> apis,
+        BundlesConfig bundles) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        if (bundles == null) bundles = BundlesConfig.defaults();
+    }
+
+    public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
+                         Path bundlesDir, Path apisDir, List<ApiDefinition> apis) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, BundlesConfig.defaults());
     }
 
     public GatewayConfig withApis(List<ApiDefinition> newApis) {
-        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis);
+        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis, bundles);
+    }
+
+    /**
+     * The {@code bundles:} section.
+     *
+     * @param publicKey              PEM file of the RSA public key bundles must be signed with, or
+     *                               null (then signatures are not checked, checksums still are)
+     * @param requireStrictSignature also require {@code signature_strict} (needs {@code publicKey})
+     * @param maxZipBytes            largest upload or zip in {@code bundles_dir}
+     * @param maxEntries             most entries in a zip
+     * @param maxFileBytes           largest file once inflated
+     * @param maxTotalBytes          all files together once inflated
+     * @param pollInterval           how often {@code bundles_dir} is checked for new or changed bundles
+     * @param nodeWait               how long an upload waits for the other nodes to report the new version
+     */
+    public record BundlesConfig(Path publicKey, boolean requireStrictSignature, long maxZipBytes, int maxEntries,
+                                long maxFileBytes, long maxTotalBytes, Duration pollInterval, Duration nodeWait) {
+        public static BundlesConfig defaults() {
+            return new BundlesConfig(null, false, 20L << 20, 2000, 20L << 20, 100L << 20, Duration.ofSeconds(2), Duration.ofSeconds(5));
+        }
     }
 
     public record AdminConfig(String host, int port, String secret) {

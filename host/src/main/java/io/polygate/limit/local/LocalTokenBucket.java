@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * An in-process token bucket per key: capacity {@code rate}, refilled continuously at
  * {@code rate / per} tokens per second. A burst of {@code rate} requests passes, the next is
- * denied until a token has been refilled. Tokens are kept as a fraction of the capacity, so a
- * changed rate keeps the consumed share.
+ * denied until a token has been refilled. A changed rate applies on the next call and keeps
+ * what was consumed: 3 taken of 10, then the limit becomes 15, leaves 12 (15 in the window in all).
  */
 public final class LocalTokenBucket implements RateLimiter {
     private static final class Bucket {
@@ -38,8 +38,8 @@ public final class LocalTokenBucket implements RateLimiter {
         double perToken = perSeconds / rate; // seconds per token
         synchronized (b) {
             if (b.capacity != rate) {
-                // the limit changed: keep what was consumed, in proportion
-                b.tokens = b.capacity <= 0 ? rate : b.tokens / b.capacity * rate;
+                // the limit changed: what was consumed still counts against the new capacity
+                b.tokens = b.capacity <= 0 ? rate : Math.max(0, b.tokens + (rate - b.capacity));
                 b.capacity = rate;
             }
             double elapsed = Math.max(0, (now - b.lastNanos) / 1e9);

@@ -50,6 +50,7 @@ public final class GuestApi {
     @HostAccess.Export
     public String get_data(String key) {
         if (key == null) throw new IllegalArgumentException("tyk.get_data: key must be a string");
+        io.polygate.plugin.DataReads.record(key);
         return store.get(DATA_PREFIX + key);
     }
 

@@ -6,6 +6,7 @@ import io.polygate.bundle.BundleSteps;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
+import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
 import io.polygate.limit.KeyRateLimitStep;
@@ -57,13 +58,15 @@ public class RouteBuilder {
         }
         if (!api.disableRateLimit()) steps.add(new KeyRateLimitStep(api.apiId(), keyLimiter));
         Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
+        List<Pin> pins = List.of();
         if (plugins != null && api.customMiddlewareBundle() != null) {
             BundleSteps.Plan plan = plugins.plan(api);
             steps.addAll(plan.steps());
             upstream = plan.upstream().apply(upstream);
+            pins = plan.pins();
         }
         steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
-        return new Route(api, steps, upstream);
+        return new Route(api, steps, upstream, pins);
     }
 
     /** A step that answers 503: the API is defined but something it needs is not ready. */

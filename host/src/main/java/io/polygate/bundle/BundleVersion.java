@@ -1,0 +1,103 @@
+package io.polygate.bundle;
+
+import io.polygate.chain.Pin;
+import io.polygate.plugin.HookException;
+import io.polygate.plugin.LoadedBundle;
+import io.polygate.sdk.manifest.BundleManifest;
+import io.polygate.sdk.manifest.HookType;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded version of a bundle as the {@link BundleStore} serves it: the loaded code plus a count
+ * of the requests inside routes built on it. A reload {@link #retire() retires} the old version
+ * after the new routes are live; the old version is closed when its last request has finished
+ * (at once if none is inside), and {@code onClosed} runs then (deletes its extracted files).
+ *
+ * <p>Threading: {@link #tryRetain()}/{@link #release()} are lock-free and called from request
+ * threads; {@link #retire()} from the loader thread.
+ */
+public final class BundleVersion implements LoadedBundle, Pin {
+    private static final Logger LOG = LoggerFactory.getLogger(BundleVersion.class);
+    private static final int CLOSED = -1;
+
+    private final LoadedBundle loaded;
+    private final Instant loadedAt;
+    private final String source;
+    private final Runnable onClosed;
+    /** Requests inside; {@value #CLOSED} once closed. */
+    private final AtomicInteger holds = new AtomicInteger();
+    private volatile boolean retired;
+
+    BundleVersion(LoadedBundle loaded, Instant loadedAt, String source, Runnable onClosed) {
+        this.loaded = loaded;
+        this.loadedAt = loadedAt;
+        this.source = source;
+        this.onClosed = onClosed;
+    }
+
+    @Override public String name() { return loaded.name(); }
+
+    @Override public String version() { return loaded.version(); }
+
+    @Override public BundleManifest manifest() { return loaded.manifest(); }
+
+    public Instant loadedAt() { return loadedAt; }
+
+    /** {@code upload} (admin API or another node) or {@code bundles_dir}. */
+    public String source() { return source; }
+
+    @Override
+    public String invoke(HookType type, String hook, String stateJson) throws HookException {
+        return loaded.invoke(type, hook, stateJson);
+    }
+
+    @Override
+    public boolean tryRetain() {
+        for (;;) {
+            int h = holds.get();
+            if (h == CLOSED) return false;
+            if (holds.compareAndSet(h, h + 1)) return true;
+        }
+    }
+
+    @Override
+    public void release() {
+        if (holds.decrementAndGet() == 0 && retired) closeIfIdle();
+    }
+
+    /** Requests inside this version now (0 once closed). */
+    public int inFlight() { return Math.max(0, holds.get()); }
+
+    public boolean isClosed() { return holds.get() == CLOSED; }
+
+    /** No new routes use this version any more: close it once the requests inside have finished. */
+    void retire() {
+        retired = true;
+        closeIfIdle();
+    }
+
+    private void closeIfIdle() {
+        if (!holds.compareAndSet(0, CLOSED)) return;
+        LOG.info("bundle {}: version {} is idle and closed", name(), version());
+        try {
+            loaded.close();
+        } finally {
+            if (onClosed != null) onClosed.run();
+        }
+    }
+
+    /** Closes now, whatever is inside (gateway shutdown). */
+    @Override
+    public void close() {
+        retired = true;
+        if (holds.getAndSet(CLOSED) == CLOSED) return;
+        try {
+            loaded.close();
+        } finally {
+            if (onClosed != null) onClosed.run();
+        }
+    }
+}
