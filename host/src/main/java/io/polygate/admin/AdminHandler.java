@@ -57,6 +57,7 @@ public class AdminHandler extends Handler.Abstract {
     private final SessionStore sessions;
     private final Store store;
     private final Metrics metrics;
+    private volatile java.util.function.Supplier<Object> bundleStatus;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
         super(InvocationType.BLOCKING);
@@ -65,6 +66,12 @@ public class AdminHandler extends Handler.Abstract {
         this.sessions = sessions;
         this.store = store;
         this.metrics = metrics;
+    }
+
+    /** Enables {@code GET /bundles}: the status of every bundle (state, version, last error). */
+    public AdminHandler bundleStatus(java.util.function.Supplier<Object> status) {
+        this.bundleStatus = status;
+        return this;
     }
 
     /** A problem with the request; becomes a JSON error response. */
@@ -146,6 +153,9 @@ public class AdminHandler extends Handler.Abstract {
                     throw methodNotAllowed(method, "GET, POST");
                 }
                 if (seg.length == 2) return key(request, method, seg[1]);
+                return null;
+            case "bundles":
+                if (seg.length == 1 && method.equals("GET") && bundleStatus != null) return new Reply(200, bundleStatus.get());
                 return null;
             default:
                 return null;
