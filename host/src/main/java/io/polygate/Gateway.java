@@ -90,7 +90,7 @@ public final class Gateway implements AutoCloseable {
             // plugin bundles load in the background; their APIs answer 503 until they are ready
             this.bundles = new BundleStore(config.bundlesDir(),
                     new PolyglotLoader(store, pluginPoolSize(), Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", 1000))),
-                    config.bundles(), store, feed, BundleStore.newNodeId());
+                    bundlesConfig(config.bundles()), store, feed, BundleStore.newNodeId());
             SessionCache sessionCache = new SessionCache();
             watchSessionSources(sessionCache);
             routes.bundles(new BundleSteps(bundles, sessionCache, InstantSource.system()));
@@ -163,6 +163,14 @@ public final class Gateway implements AutoCloseable {
                     + "reaches cached sessions only at their id_extractor_deadline; tyk.store_data and the admin API still do");
     }
 
+    /** bundles.poll_interval, unless the polygate.bundle.poll_ms property or POLYGATE_BUNDLE_POLL_MS overrides it (tests). */
+    static GatewayConfig.BundlesConfig bundlesConfig(GatewayConfig.BundlesConfig c) {
+        long ms = setting("polygate.bundle.poll_ms", "POLYGATE_BUNDLE_POLL_MS", -1);
+        if (ms < 0) return c;
+        return new GatewayConfig.BundlesConfig(c.publicKey(), c.requireStrictSignature(), c.maxZipBytes(), c.maxEntries(),
+                c.maxFileBytes(), c.maxTotalBytes(), Duration.ofMillis(ms), c.nodeWait());
+    }
+
     static int pluginPoolSize() {
         return (int) setting("polygate.plugin.pool_size", "POLYGATE_PLUGIN_POOL_SIZE", Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
@@ -197,6 +205,7 @@ public final class Gateway implements AutoCloseable {
     public ApiRegistry apis() { return apis; }
 
     public BundleStore bundles() { return bundles; }
+
     public Metrics metrics() { return metrics; }
 
     public void join() throws InterruptedException { server.join(); }

@@ -58,6 +58,7 @@ public class AdminHandler extends Handler.Abstract {
     private final Store store;
     private volatile BundleAdmin bundles;
     private final Metrics metrics;
+    private volatile java.util.function.Supplier<Object> bundleStatus;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
         super(InvocationType.BLOCKING);

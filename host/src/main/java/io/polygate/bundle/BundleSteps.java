@@ -95,6 +95,7 @@ public final class BundleSteps {
             @Override public String name() { return "plugin-bundle-unavailable"; }
             @Override public Phase phase() { return Phase.PRE; }
             @Override public Outcome apply(Exchange exchange) { return Outcome.error(503, message); }
+            @Override public boolean mayBlock() { return false; }
         };
     }
 }
