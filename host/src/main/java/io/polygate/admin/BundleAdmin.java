@@ -87,6 +87,9 @@ final class BundleAdmin {
         n.put("loaded_at", st.loadedAt() == null ? null : st.loadedAt().toString());
         n.put("last_error", st.error());
         n.put("last_error_at", st.errorAt() == null ? null : st.errorAt().toString());
+        // the names GET /bundles used before uploads existed
+        n.put("state", st.state());
+        n.put("error", st.error());
         ArrayNode used = n.putArray("apis");
         for (String api : apisUsing(name)) used.add(api);
         if (single) n.set("nodes", JSON.valueToTree(nodeList(name)));

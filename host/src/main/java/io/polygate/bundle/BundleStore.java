@@ -586,9 +586,8 @@ public final class BundleStore implements AutoCloseable {
      */
     private BundleVersion prepare(String name, Path root, Path owned, String source, String currentVersion) throws Refused {
         try {
-            ObjectNode json = BundleVerifier.readManifest(name, root);
-            verifier.verify(name, json, root);
             BundleManifest manifest = readManifest(name, root);
+            verifier.verify(name, BundleVerifier.readManifest(name, root), root);
             String version = contentVersion(root, manifest);
             if (version.equals(currentVersion)) return null;
             LoadedBundle loaded = loader.load(name, version, root, manifest);
