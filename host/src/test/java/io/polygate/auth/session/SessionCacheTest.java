@@ -1,0 +1,69 @@
+package io.polygate.auth.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SessionCacheTest {
+    static final long NOW = 1_000;
+
+    static Session session(long deadline) {
+        Session s = new Session();
+        s.rate = 10;
+        s.per = 60;
+        s.id_extractor_deadline = deadline;
+        return s;
+    }
+
+    @Test
+    void changedDataKeyDropsOnlyTheSessionsBuiltOnIt() {
+        SessionCache c = new SessionCache();
+        c.put("api", "foo", "foo", session(NOW + 60), NOW, Set.of("rate:foo"), c.mark());
+        c.put("api", "bar", "bar", session(NOW + 60), NOW, Set.of("rate:bar"), c.mark());
+        assertThat(c.invalidateData("rate:foo")).isEqualTo(1);
+        assertThat(c.get("api", "foo", NOW)).isNull();
+        assertThat(c.get("api", "bar", NOW)).isNotNull();
+        assertThat(c.invalidateData("rate:foo")).isZero();
+    }
+
+    @Test
+    void changeWhileTheHookRanKeepsItsSessionOutOfTheCache() {
+        SessionCache c = new SessionCache();
+        long mark = c.mark();
+        c.invalidateData("rate:foo"); // the hook may have read the old value
+        c.put("api", "foo", "foo", session(NOW + 60), NOW, Set.of("rate:foo"), mark);
+        assertThat(c.get("api", "foo", NOW)).isNull();
+        // an unrelated change does not
+        long mark2 = c.mark();
+        c.invalidateData("rate:other");
+        c.put("api", "foo", "foo", session(NOW + 60), NOW, Set.of("rate:foo"), mark2);
+        assertThat(c.get("api", "foo", NOW)).isNotNull();
+    }
+
+    @Test
+    void changedKeyDropsTheSessionsCachedForThatToken() {
+        SessionCache c = new SessionCache();
+        c.put("api", "id-1", "foo", session(NOW + 60), NOW, Set.of(), c.mark());
+        c.put("api2", "id-2", "foo", session(NOW + 60), NOW, Set.of(), c.mark());
+        c.put("api", "id-3", "bar", session(NOW + 60), NOW, Set.of(), c.mark());
+        assertThat(c.invalidateToken("foo")).isEqualTo(2);
+        assertThat(c.size()).isEqualTo(1);
+    }
+
+    @Test
+    void replacedEntryIsNoLongerDroppedByItsOldDataKey() {
+        SessionCache c = new SessionCache();
+        c.put("api", "foo", "foo", session(NOW + 60), NOW, Set.of("rate:foo"), c.mark());
+        c.put("api", "foo", "foo", session(NOW + 60), NOW, Set.of("rate:foo2"), c.mark());
+        assertThat(c.invalidateData("rate:foo")).isZero();
+        assertThat(c.invalidateData("rate:foo2")).isEqualTo(1);
+    }
+
+    @Test
+    void pastDeadlineIsNotCached() {
+        SessionCache c = new SessionCache();
+        c.put("api", "foo", "foo", session(NOW), NOW, Set.of("rate:foo"), c.mark());
+        assertThat(c.get("api", "foo", NOW)).isNull();
+    }
+}

@@ -1,0 +1,110 @@
+package io.polygate.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.PluginTesting;
+import io.polygate.testing.RedisServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Tyk forum scenario, live: the per-user-rate plugin caches key foo's session for 60 s
+ * (id_extractor_deadline) at 10 per 60 s; a plain {@code SET coprocess-data:rate:foo 15} into
+ * Redis, made by redis-cli and not by the gateway, drops the cached session on both nodes, so the
+ * next response carries the new limit and what was consumed in the window still counts.
+ */
+class LiveLimitsIT {
+    static RedisServer redis;
+    static GatewayFixture a;
+    static GatewayFixture b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        System.setProperty("polygate.plugin.pool_size", "1");
+        redis = RedisServer.start();
+        Path tmp = Files.createTempDirectory("polygate-live-limits");
+        a = node(tmp.resolve("a"));
+        b = node(tmp.resolve("b"));
+        PluginTesting.awaitBundles(a.gateway(), Duration.ofMinutes(2), "per-user-rate");
+        PluginTesting.awaitBundles(b.gateway(), Duration.ofMinutes(2), "per-user-rate");
+    }
+
+    static GatewayFixture node(Path dir) throws Exception {
+        PluginTesting.bundlesDir(dir.resolve("bundles"), Map.of("per-user-rate", "samples/python/per-user-rate"));
+        return GatewayFixture.start("""
+                storage: {type: redis, redis_uri: "%s"}
+                bundles_dir: bundles
+                apis:
+                  - {api_id: forum, listen_path: /forum, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate}
+                """.formatted(redis.uri()), dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        System.clearProperty("polygate.plugin.pool_size");
+        for (GatewayFixture g : new GatewayFixture[] {a, b}) if (g != null) g.close();
+        if (redis != null) redis.close();
+    }
+
+    static HttpResponse<String> foo(GatewayFixture g) throws Exception {
+        return g.get("/forum/x", "Key", "foo");
+    }
+
+    static String limit(HttpResponse<String> r) {
+        return r.headers().firstValue("X-RateLimit-Limit").orElse("none");
+    }
+
+    /** Requests until the first 429; returns how many were admitted. */
+    static int admittedUntilRefused(GatewayFixture g) throws Exception {
+        for (int n = 0; n < 100; n++) {
+            HttpResponse<String> r = foo(g);
+            if (r.statusCode() == 429) {
+                assertThat(limit(r)).isEqualTo("15");
+                assertThat(r.headers().firstValue("Retry-After")).isPresent();
+                return n;
+            }
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(limit(r)).isEqualTo("15");
+        }
+        throw new AssertionError("never refused");
+    }
+
+    @Test
+    void plainRedisSetOfTheRateAppliesOnTheNextResponseOnBothNodesAndKeepsWhatWasConsumed() throws Exception {
+        assertThat(redis.command("CONFIG", "GET", "notify-keyspace-events")).contains("K");
+        // key foo at the default 10 per 60 s; the plugin caches the session until 60 s from now
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = foo(a);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(limit(r)).isEqualTo("10");
+            assertThat(r.headers().firstValue("X-RateLimit-Remaining").orElseThrow()).isEqualTo(Integer.toString(9 - i));
+        }
+        HttpResponse<String> onB = foo(b);
+        assertThat(onB.statusCode()).isEqualTo(200);
+        assertThat(limit(onB)).isEqualTo("10");
+
+        // what redis-cli SET does: a plain command on its own connection, not through the gateway
+        assertThat(redis.command("SET", "coprocess-data:rate:foo", "15")).contains("OK");
+        Thread.sleep(200); // keyspace notifications are asynchronous (delivered within milliseconds)
+
+        HttpResponse<String> nextA = foo(a);
+        assertThat(nextA.statusCode()).isEqualTo(200);
+        assertThat(limit(nextA)).isEqualTo("15");
+        // 4 taken at 10, this one at 15: 10 left of 15
+        assertThat(nextA.headers().firstValue("X-RateLimit-Remaining").orElseThrow()).isEqualTo("10");
+        HttpResponse<String> nextB = foo(b);
+        assertThat(nextB.statusCode()).isEqualTo(200);
+        assertThat(limit(nextB)).isEqualTo("15");
+
+        // up to 15 in the window: node a has admitted 5 so far, node b 2 (each node has its own bucket)
+        assertThat(admittedUntilRefused(a)).isEqualTo(10);
+        assertThat(admittedUntilRefused(b)).isEqualTo(13);
+    }
+}
