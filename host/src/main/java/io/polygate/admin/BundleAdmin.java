@@ -116,6 +116,9 @@ final class BundleAdmin {
         String name = query.getValue("name");
         if (name == null || name.isEmpty()) throw new AdminError(400, "name: required (POST /bundles?name=NAME with the zip as the body)");
         name = BundleStore.normalize(name);
+        if (request.getLength() > maxZipBytes)
+            throw new AdminError(413, "bundle \"" + name + "\": zip is " + request.getLength() + " bytes, over the limit of "
+                    + maxZipBytes + " bytes (bundles.max_zip_bytes)");
         byte[] zip = AdminHandler.readBytes(request, (int) Math.min(Integer.MAX_VALUE - 16, maxZipBytes));
         BundleStore.UploadResult r;
         try {

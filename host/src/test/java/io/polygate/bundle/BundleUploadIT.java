@@ -188,7 +188,7 @@ class BundleUploadIT {
         f.put("middleware.js", f.get("middleware.js") + pad + "\n");
         byte[] zip = BundleZips.zip(f);
         assertThat(zip.length).isGreaterThan((int) MAX_ZIP);
-        assertThat(refused("js", zip, 413)).contains("over the limit of " + MAX_ZIP);
+        assertThat(refused("js", zip, 413)).isEqualTo("bundle \"js\": zip is " + zip.length + " bytes, over the limit of " + MAX_ZIP + " bytes (bundles.max_zip_bytes)");
     }
 
     @Test

@@ -28,27 +28,37 @@ class LiveLimitsIT {
     @BeforeAll
     static void start() throws Exception {
         System.setProperty("polygate.plugin.pool_size", "1");
+        // the first Python call of a fresh context is slow on a busy 2-core machine: do not let the 1 s default cut it
+        System.setProperty("polygate.plugin.timeout_ms", "10000");
         redis = RedisServer.start();
         Path tmp = Files.createTempDirectory("polygate-live-limits");
         a = node(tmp.resolve("a"));
         b = node(tmp.resolve("b"));
         PluginTesting.awaitBundles(a.gateway(), Duration.ofMinutes(2), "per-user-rate");
         PluginTesting.awaitBundles(b.gateway(), Duration.ofMinutes(2), "per-user-rate");
+        PluginTesting.awaitBundles(a.gateway(), Duration.ofMinutes(1), "set-rate");
     }
 
     static GatewayFixture node(Path dir) throws Exception {
         PluginTesting.bundlesDir(dir.resolve("bundles"), Map.of("per-user-rate", "samples/python/per-user-rate"));
+        Files.createDirectories(dir.resolve("bundles/set-rate"));
+        Files.writeString(dir.resolve("bundles/set-rate/manifest.json"),
+                "{\"file_list\": [\"middleware.js\"], \"custom_middleware\": {\"driver\": \"js\", \"pre\": [{\"name\": \"setRate\"}]}}");
+        Files.writeString(dir.resolve("bundles/set-rate/middleware.js"),
+                "function setRate(request, session, spec) { tyk.store_data('rate:' + request.get_header('Key'), request.get_header('Rate'), 0); }\n");
         return GatewayFixture.start("""
                 storage: {type: redis, redis_uri: "%s"}
                 bundles_dir: bundles
                 apis:
                   - {api_id: forum, listen_path: /forum, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate}
+                  - {api_id: set-rate, listen_path: /set-rate, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: set-rate, disable_rate_limit: true}
                 """.formatted(redis.uri()), dir);
     }
 
     @AfterAll
     static void stop() {
         System.clearProperty("polygate.plugin.pool_size");
+        System.clearProperty("polygate.plugin.timeout_ms");
         for (GatewayFixture g : new GatewayFixture[] {a, b}) if (g != null) g.close();
         if (redis != null) redis.close();
     }
@@ -106,5 +116,23 @@ class LiveLimitsIT {
         // up to 15 in the window: node a has admitted 5 so far, node b 2 (each node has its own bucket)
         assertThat(admittedUntilRefused(a)).isEqualTo(10);
         assertThat(admittedUntilRefused(b)).isEqualTo(13);
+    }
+
+    @Test
+    void storeDataByAPluginOnOneNodeAppliesOnTheOtherNode() throws Exception {
+        HttpResponse<String> first = b.get("/forum/x", "Key", "bar");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(limit(first)).isEqualTo("10");
+        assertThat(limit(b.get("/forum/x", "Key", "bar"))).isEqualTo("10");
+
+        HttpResponse<String> set = a.get("/set-rate/x", "Key", "bar", "Rate", "12");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        assertThat(redis.command("GET", "coprocess-data:rate:bar")).contains("12");
+        Thread.sleep(200);
+
+        HttpResponse<String> next = b.get("/forum/x", "Key", "bar");
+        assertThat(limit(next)).isEqualTo("12");
+        // 2 taken at 10, this one at 12
+        assertThat(next.headers().firstValue("X-RateLimit-Remaining").orElseThrow()).isEqualTo("9");
     }
 }
