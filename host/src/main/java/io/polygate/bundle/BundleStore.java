@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Sources.</b> A bundle is uploaded ({@link #upload}, the admin API's {@code POST /bundles})
  * or sits in {@code bundles_dir} as a folder {@code <name>/} or a zip {@code <name>.zip}. Uploads
  * are kept in the store under {@value #BUNDLE_KEY}{@code <name>} (with Redis: shared by every node)
- * and take precedence over a file of the same name that was already there at start; a file that is
- * added or changed in {@code bundles_dir} later is loaded on this node (polled every
- * {@code poll_interval}). Without Redis an upload is also written to {@code bundles_dir} as
+ * and take precedence over a file of the same name that was already there at start; a file of a
+ * bundle in use (an API names it) that is added or changed in {@code bundles_dir} later is loaded
+ * on this node (polled every {@code poll_interval}). Without Redis an upload is also written to {@code bundles_dir} as
  * {@code <name>.zip}, so it survives a restart.
  *
  * <p><b>Loading.</b> Every version, whatever its source, is extracted safely
@@ -488,7 +488,7 @@ public final class BundleStore implements AutoCloseable {
         }
     }
 
-    /** Scans bundles_dir: loads entries that are new or changed since the last scan. */
+    /** Scans bundles_dir: loads the entries of bundles in use that are new or changed since the last scan. */
     private void pollDir(boolean atStart) {
         if (closed || !Files.isDirectory(dir)) return;
         List<String> names = new ArrayList<>();
@@ -509,13 +509,9 @@ public final class BundleStore implements AutoCloseable {
                 Path p = dirEntry(name);
                 if (p == null) continue;
                 String fp = fingerprint(p);
+                // only bundles in use (an API names it, or it was uploaded) are loaded, as Tyk does
                 Slot slot = slots.get(name);
-                if (slot == null) {
-                    slot = new Slot();
-                    Slot raced = slots.putIfAbsent(name, slot);
-                    if (raced != null) slot = raced;
-                }
-                if (fp.equals(slot.dirFingerprint)) continue;
+                if (slot == null || fp.equals(slot.dirFingerprint)) continue;
                 boolean firstSeen = slot.dirFingerprint == null;
                 slot.dirFingerprint = fp;
                 BundleVersion cur = slot.current;

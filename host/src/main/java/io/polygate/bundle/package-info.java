@@ -1,0 +1,17 @@
+/**
+ * The bundle lifecycle: where bundles come from, how a version goes live, and when it goes away.
+ *
+ * <pre>
+ *  POST /bundles?name=x ─┐                       ┌─ notice on polygate:bundles ─→ other nodes: load the stored zip
+ *  bundles_dir poll ─────┼→ BundleStore: extract (BundleArchive) → verify (BundleVerifier) → manifest
+ *  notice / node start ──┘     → load + warm contexts (BundleLoader) → keep in the store → swap:
+ *                              routes rebuilt on the new {@link io.polygate.bundle.BundleVersion}
+ *                              (ApiRegistry.refresh) → old version retired → closed when idle
+ * </pre>
+ *
+ * <p>Each request holds the {@link io.polygate.bundle.BundleVersion} of the route it matched (a
+ * {@link io.polygate.chain.Pin}, taken by {@code ChainHandler} before the first step and given back
+ * when the response is complete), so a reload never pulls a version from under a request.
+ * {@link io.polygate.bundle.BundleSteps} turns the version serving into the API's chain steps.
+ */
+package io.polygate.bundle;
