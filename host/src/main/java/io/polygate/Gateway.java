@@ -5,6 +5,7 @@ import io.polygate.admin.ApiRegistry;
 import io.polygate.auth.session.SessionStore;
 import io.polygate.chain.ChainHandler;
 import io.polygate.config.GatewayConfig;
+import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
 import io.polygate.proxy.UpstreamHandler;
@@ -44,6 +45,7 @@ public final class Gateway implements AutoCloseable {
     private final ApiRegistry apis;
     private final UpstreamHandler proxy;
     private final Metrics metrics = new Metrics();
+    private final Limits limits;
 
     public Gateway(GatewayConfig config) {
         this.config = config;
@@ -80,9 +82,11 @@ public final class Gateway implements AutoCloseable {
             this.proxy = new UpstreamHandler(config.proxy());
             SessionStore sessions = new SessionStore(store);
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
-            RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system());
+            this.limits = new Limits(config.rateLimit(), store, InstantSource.system());
+            limits.executor(threads);
+            RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system(), limits);
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
-            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics);
+            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics, limits);
 
             // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
             Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING) {
@@ -134,6 +138,8 @@ public final class Gateway implements AutoCloseable {
     public ApiRegistry apis() { return apis; }
 
     public Metrics metrics() { return metrics; }
+
+    public Limits limits() { return limits; }
 
     public void join() throws InterruptedException { server.join(); }
 

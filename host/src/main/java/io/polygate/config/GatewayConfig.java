@@ -17,6 +17,7 @@ import java.util.List;
  * @param apisDir     a directory of API definition JSON files (read at start, written by the
  *                    admin API), or null
  * @param apis        the API definitions from the config file and {@code apisDir}
+ * @param rateLimit   the {@code rate_limit} section: default algorithm, store failure policy
  */
 public record GatewayConfig(
         String host,
@@ -26,14 +27,21 @@ public record GatewayConfig(
         ProxyConfig proxy,
         Path bundlesDir,
         Path apisDir,
-        List<ApiDefinition> apis) {
+        List<ApiDefinition> apis,
+        RateLimitConfig rateLimit) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
+    }
+
+    public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
+                         Path bundlesDir, Path apisDir, List<ApiDefinition> apis) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, RateLimitConfig.DEFAULT);
     }
 
     public GatewayConfig withApis(List<ApiDefinition> newApis) {
-        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis);
+        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis, rateLimit);
     }
 
     public record AdminConfig(String host, int port, String secret) {

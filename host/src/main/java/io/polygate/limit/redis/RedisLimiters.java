@@ -34,6 +34,8 @@ public final class RedisLimiters {
 
     public static boolean isConnection(Object o) { return o instanceof StatefulConnection<?, ?>; }
 
+    public io.polygate.limit.QuotaCounter quotaCounter() { return new RedisQuotaCounter(redis, clock); }
+
     public RateLimiter create(Algorithm algorithm, boolean countRejected) {
         return switch (algorithm) {
             case TOKEN_BUCKET -> new RedisLimiter.TokenBucket(redis, clock);

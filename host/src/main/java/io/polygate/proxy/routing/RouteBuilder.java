@@ -7,9 +7,8 @@ import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
-import io.polygate.limit.KeyRateLimitStep;
-import io.polygate.limit.RateLimiter;
-import io.polygate.limit.local.LocalTokenBucket;
+import io.polygate.limit.LimitStep;
+import io.polygate.limit.Limits;
 import io.polygate.proxy.EchoUpstream;
 import io.polygate.proxy.Upstream;
 import io.polygate.proxy.UpstreamHandler;
@@ -27,13 +26,18 @@ public class RouteBuilder {
     private final UpstreamHandler proxy;
     private final EchoUpstream echo = new EchoUpstream();
     private final InstantSource clock;
-    private final RateLimiter keyLimiter;
+    private final Limits limits;
 
-    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock) {
+    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock, Limits limits) {
         this.sessions = sessions;
         this.proxy = proxy;
         this.clock = clock;
-        this.keyLimiter = new LocalTokenBucket(clock);
+        this.limits = limits;
+    }
+
+    /** With in-memory limits and no policies. */
+    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock) {
+        this(sessions, proxy, clock, Limits.local(clock));
     }
 
     public Route build(ApiDefinition api) {
@@ -44,7 +48,7 @@ public class RouteBuilder {
                     "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
             case NONE -> { }
         }
-        if (!api.disableRateLimit()) steps.add(new KeyRateLimitStep(api.apiId(), keyLimiter));
+        if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
         steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
         return new Route(api, steps, upstream);
