@@ -77,7 +77,7 @@ public abstract sealed class RedisLimiter implements RateLimiter
         @Override
         public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
             long limit = RateLimiter.windowLimit(rate);
-            List<Object> r = script.run(redis, new String[] {RedisKeys.key(key, "log"), RedisKeys.key(key, "block")},
+            List<Object> r = script.run(redis, new String[] {RedisKeys.key(key, "sentinel"), RedisKeys.key(key, "block")},
                     Long.toString(clock.millis()), Long.toString(RateLimiter.windowMillis(perSeconds)),
                     Long.toString(limit), Long.toString(permits), ids.next());
             return logDecision(r, limit);
