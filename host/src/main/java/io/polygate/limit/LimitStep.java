@@ -79,9 +79,10 @@ public final class LimitStep implements Step {
     /** In memory a check never blocks; with Redis it is a round trip (and so is a policy read). */
     @Override public boolean mayBlock() { return limits.isShared(); }
 
-    /** Whether an API needs this step at all: it has its own limits, or keys may bring theirs. */
+    /** Whether an API needs this step at all: it has its own limits, or authenticated keys may bring theirs. */
     public static boolean applies(ApiDefinition api) {
-        return !api.limits().isEmpty() || !api.disableRateLimit() || !api.disableQuota();
+        if (!api.limits().isEmpty()) return true;
+        return api.auth().type() != ApiDefinition.AuthType.NONE && (!api.disableRateLimit() || !api.disableQuota());
     }
 
     @Override

@@ -63,7 +63,7 @@ class RedisLimitsIT {
         assertThat(stats().get("store_errors").asLong()).isPositive();
         assertThat(stats().get("failed_open").asLong()).isGreaterThanOrEqualTo(4);
 
-        redis = RedisServer.start(port);
+        redis = RedisServer.startOn(port);
         long deadline = System.currentTimeMillis() + 20_000;
         while (logSize() == 0 && System.currentTimeMillis() < deadline) {
             gw.get("/open/x");
@@ -86,7 +86,7 @@ class RedisLimitsIT {
         }
         assertThat(stats().get("failed_closed").asLong()).isGreaterThanOrEqualTo(3);
 
-        redis = RedisServer.start(port);
+        redis = RedisServer.startOn(port);
         long deadline = System.currentTimeMillis() + 20_000;
         int status = 0;
         while (status != 200 && System.currentTimeMillis() < deadline) {
