@@ -82,7 +82,7 @@ public final class Gateway implements AutoCloseable {
             this.proxy = new UpstreamHandler(config.proxy());
             SessionStore sessions = new SessionStore(store);
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
-            this.limits = new Limits(config.rateLimit(), store, InstantSource.system());
+            this.limits = new Limits(config.rateLimit(), store, InstantSource.system(), metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system(), limits);
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());

@@ -93,6 +93,26 @@ public final class LimitDefinitions {
         }
         LimitSpec limit = limit(e, true);
         if (path == null || limit == null) return null;
+        try {
+            PathPattern pp = pathPattern(path);
+            return new LimitSpec.Endpoint(path, pp.pattern(), pp.params(), method, limit);
+        } catch (PatternSyntaxException x) {
+            e.errors().add(e.pathOf("path"), "\"" + path + "\" is not a valid path pattern: " + x.getDescription()
+                    + " (e.g. \"/users/{id}\" or \"/log/(mobile|web)\")");
+            return null;
+        }
+    }
+
+    /** A compiled endpoint path: the regex and the names of its {@code {name}} segments (groups 1..n). */
+    public record PathPattern(Pattern pattern, List<String> params) {}
+
+    /**
+     * Compiles an endpoint path: a regex matched against the whole path below the listen path (a
+     * trailing '/' is optional), where {@code {name}} stands for one path segment.
+     *
+     * @throws PatternSyntaxException when the path is not a valid regex
+     */
+    public static PathPattern pathPattern(String path) {
         List<String> params = new ArrayList<>();
         StringBuilder regex = new StringBuilder("^");
         int last = 0;
@@ -106,13 +126,7 @@ public final class LimitDefinitions {
         regex.append(p.substring(last));
         if (regex.length() > 2 && regex.charAt(regex.length() - 1) == '/') regex.setLength(regex.length() - 1);
         regex.append("/?$");
-        try {
-            return new LimitSpec.Endpoint(path, Pattern.compile(regex.toString()), params, method, limit);
-        } catch (PatternSyntaxException x) {
-            e.errors().add(e.pathOf("path"), "\"" + path + "\" is not a valid path pattern: " + x.getDescription()
-                    + " (e.g. \"/users/{id}\" or \"/log/(mobile|web)\")");
-            return null;
-        }
+        return new PathPattern(Pattern.compile(regex.toString()), params);
     }
 
     /**

@@ -19,11 +19,13 @@ import java.util.Map;
  *
  * @param global         the key's own limit ({@code rate}/{@code per}), or null
  * @param perApi         {@code access_rights[api].limit} {@code rate}/{@code per}, or null
+ * @param endpoints      {@code access_rights[api].endpoints} as stored (Tyk's shape:
+ *                       {@code [{path, methods: [{name, limit: {rate, per}}]}]}), or null
  * @param quotaMax       requests per quota period; {@code <= 0} = no quota
  * @param quotaPerApi    whether the quota comes from {@code access_rights[api].limit} (own counter)
  * @param meta           metadata for identifiers ({@code $tyk_meta}, {@code rate_limit_pattern})
  */
-public record KeyLimits(Window global, Window perApi, long quotaMax, long quotaRemaining, long quotaRenewalSeconds,
+public record KeyLimits(Window global, Window perApi, List<?> endpoints, long quotaMax, long quotaRemaining, long quotaRenewalSeconds,
                         boolean quotaPerApi, long throttleIntervalSeconds, long throttleRetryLimit,
                         Map<String, Object> smoothing, Map<String, Object> meta) {
 
@@ -32,7 +34,7 @@ public record KeyLimits(Window global, Window perApi, long quotaMax, long quotaR
         public UnknownPolicy(String id) { super("policy \"" + id + "\" does not exist"); }
     }
 
-    public boolean hasRateLimit() { return global != null || perApi != null; }
+    public boolean hasRateLimit() { return global != null || perApi != null || endpoints != null; }
 
     public boolean hasQuota() { return quotaMax > 0; }
 
@@ -50,7 +52,9 @@ public record KeyLimits(Window global, Window perApi, long quotaMax, long quotaR
         long throttleInterval = s.throttle_interval, throttleRetries = s.throttle_retry_limit;
         Map<String, Object> smoothing = s.smoothing;
         Map<String, Object> meta = s.meta_data;
-        Map<String, Object> apiLimit = apiLimit(s.access_rights == null ? null : s.access_rights.get(apiId));
+        Session.AccessDefinition access = s.access_rights == null ? null : s.access_rights.get(apiId);
+        Map<String, Object> apiLimit = apiLimit(access);
+        List<?> endpoints = endpoints(access);
 
         List<String> ids = s.apply_policies;
         boolean legacy = (ids == null || ids.isEmpty()) && s.apply_policy_id != null && !s.apply_policy_id.isBlank();
@@ -67,8 +71,11 @@ public record KeyLimits(Window global, Window perApi, long quotaMax, long quotaR
                     if (merged == null) merged = new LinkedHashMap<>(meta == null ? Map.of() : meta);
                     merged.putAll(p.meta_data);
                 }
-                Map<String, Object> pl = apiLimit(p.access_rights == null ? null : p.access_rights.get(apiId));
+                Session.AccessDefinition pa = p.access_rights == null ? null : p.access_rights.get(apiId);
+                Map<String, Object> pl = apiLimit(pa);
                 if (pl != null) apiLimit = pl;
+                List<?> pe = endpoints(pa);
+                if (pe != null) endpoints = pe;
             }
             if (best != null) {
                 rate = best.rate;
@@ -100,7 +107,7 @@ public record KeyLimits(Window global, Window perApi, long quotaMax, long quotaR
                 renewal = (long) num(apiLimit.get("quota_renewal_rate"));
             }
         }
-        return new KeyLimits(global, perApi, quotaMax, quotaRemaining, renewal, quotaPerApi, throttleInterval,
+        return new KeyLimits(global, perApi, endpoints, quotaMax, quotaRemaining, renewal, quotaPerApi, throttleInterval,
                 throttleRetries, smoothing, meta);
     }
 
@@ -112,6 +119,11 @@ public record KeyLimits(Window global, Window perApi, long quotaMax, long quotaR
     @SuppressWarnings("unchecked")
     private static Map<String, Object> apiLimit(Session.AccessDefinition ad) {
         return ad == null ? null : ad.limit;
+    }
+
+    private static List<?> endpoints(Session.AccessDefinition ad) {
+        Object e = ad == null ? null : ad.extra().get("endpoints");
+        return e instanceof List<?> l && !l.isEmpty() ? l : null;
     }
 
     static double num(Object o) {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * An API's rate limits and quota, in the LIMIT phase. Scopes are checked in this order, each window
  * of each limit in turn, stopping at the first denial: API per-endpoint
  * ({@code extended_paths.rate_limit}, in definition order, every matching entry), API
- * ({@code global_rate_limit}), key per-API ({@code access_rights[api].limit}), key global (the
+ * ({@code global_rate_limit}), key per-endpoint ({@code access_rights[api].endpoints}, Tyk's
+ * shape), key per-API ({@code access_rights[api].limit}), key global (the
  * session's {@code rate}/{@code per}, after policies); then the quota. Key scopes need an
  * authenticated exchange ({@link Exchange#authenticate}); {@code disable_rate_limit} turns off the
  * key rate scopes, {@code disable_quota} the quota.
@@ -141,10 +142,33 @@ public final class LimitStep implements Step {
         if (global != null && !check(t, global.scope, counter(global, exchange, null, key), global.windows)) return t;
         if (keyRate) {
             String id = keyCounter(exchange, key);
+            if (key.endpoints() != null && !checkKeyEndpoints(t, exchange, key.endpoints(), id)) return t;
             if (key.perApi() != null && !check(t, "key-api", id + ":api:" + apiId, key.perApi())) return t;
             if (key.global() != null && !check(t, "key", id, key.global())) return t;
         }
         return t;
+    }
+
+    /** Key per-endpoint limits in Tyk's shape; entries that do not parse are skipped (they were stored unchecked). */
+    private boolean checkKeyEndpoints(Tally t, Exchange exchange, List<?> entries, String keyCounter) {
+        String path = relativePath(exchange);
+        String method = exchange.clientRequest().getMethod();
+        for (Object o : entries) {
+            if (!(o instanceof Map<?, ?> entry) || !(entry.get("path") instanceof String p)) continue;
+            if (!(entry.get("methods") instanceof List<?> methods)) continue;
+            io.polygate.config.LimitDefinitions.PathPattern pattern = limits.keyEndpointPath(p);
+            if (pattern == null || !pattern.pattern().matcher(path).matches()) continue;
+            for (Object mo : methods) {
+                if (!(mo instanceof Map<?, ?> m) || !(m.get("name") instanceof String name)) continue;
+                if (!name.equalsIgnoreCase(method) && !name.equals("*")) continue;
+                if (!(m.get("limit") instanceof Map<?, ?> limit)) continue;
+                double rate = KeyLimits.num(limit.get("rate")), per = KeyLimits.num(limit.get("per"));
+                if (rate <= 0 || per <= 0) continue;
+                String counter = keyCounter + ":api:" + apiId + ":ep:" + name.toUpperCase(java.util.Locale.ROOT) + " " + p;
+                if (!check(t, "key-endpoint", counter, new Window(rate, per))) return false;
+            }
+        }
+        return true;
     }
 
     /** API-scope counters are shared by all callers unless a key expression splits them. */

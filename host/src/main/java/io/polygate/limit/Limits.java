@@ -1,10 +1,12 @@
 package io.polygate.limit;
 
 import io.polygate.auth.session.PolicyStore;
+import io.polygate.config.LimitDefinitions;
 import io.polygate.config.RateLimitConfig;
 import io.polygate.limit.local.LocalLimiters;
 import io.polygate.limit.local.LocalQuotaCounter;
 import io.polygate.limit.redis.RedisLimiters;
+import io.polygate.observability.Metrics;
 import io.polygate.storage.Store;
 import io.polygate.storage.redis.RedisStore;
 import java.time.InstantSource;
@@ -23,7 +25,7 @@ import java.util.concurrent.ForkJoinPool;
 public final class Limits {
     private final RateLimitConfig config;
     private final InstantSource clock;
-    private final LimitMetrics metrics = new LimitMetrics();
+    private final LimitMetrics metrics;
     private final Map<Algorithm, RateLimiter> limiters = new EnumMap<>(Algorithm.class);
     private final QuotaCounter quota;
     private final PolicyStore policies;
@@ -32,8 +34,9 @@ public final class Limits {
     private final ConcurrentHashMap<String, Identifier> patterns = new ConcurrentHashMap<>();
     private volatile Executor executor = ForkJoinPool.commonPool();
 
-    public Limits(RateLimitConfig config, Store store, InstantSource clock) {
+    public Limits(RateLimitConfig config, Store store, InstantSource clock, Metrics gatewayMetrics) {
         this.config = config;
+        this.metrics = new LimitMetrics(gatewayMetrics);
         this.clock = clock;
         this.policies = store == null ? null : new PolicyStore(store);
         this.fallback = new StoreFallback(config.onStoreError(), config.storeRetry(), metrics);
@@ -57,7 +60,7 @@ public final class Limits {
 
     /** In-memory limits with default settings and no policies (for tests and embedded use). */
     public static Limits local(InstantSource clock) {
-        return new Limits(RateLimitConfig.DEFAULT, null, clock);
+        return new Limits(RateLimitConfig.DEFAULT, null, clock, null);
     }
 
     public RateLimitConfig config() { return config; }
@@ -78,6 +81,22 @@ public final class Limits {
     public Executor executor() { return executor; }
 
     public void executor(Executor executor) { this.executor = executor; }
+
+    private final ConcurrentHashMap<String, java.util.Optional<LimitDefinitions.PathPattern>> paths = new ConcurrentHashMap<>();
+
+    /** A key's endpoint path compiled (cached: keys share few distinct paths); null when it is not a valid pattern. */
+    LimitDefinitions.PathPattern keyEndpointPath(String path) {
+        java.util.Optional<LimitDefinitions.PathPattern> p = paths.get(path);
+        if (p == null) {
+            try {
+                p = java.util.Optional.of(LimitDefinitions.pathPattern(path));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                p = java.util.Optional.empty();
+            }
+            if (paths.size() < 10_000) paths.put(path, p);
+        }
+        return p.orElse(null);
+    }
 
     /** A parsed {@code rate_limit_pattern}, cached (there are few distinct patterns); null when invalid. */
     Identifier pattern(String expression) {

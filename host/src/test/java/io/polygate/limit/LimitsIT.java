@@ -293,6 +293,23 @@ class LimitsIT {
     }
 
     @Test
+    void keyPerEndpointLimitsInTyksShapeComeBeforeTheKeysOtherLimits() throws Exception {
+        start("rate_limit: {algorithm: sliding_log}", keyApi("e", ""));
+        key("k", "{\"rate\": 10, \"per\": 60, \"access_rights\": {\"e\": {\"endpoints\": ["
+                + "{\"path\": \"/search\", \"methods\": [{\"name\": \"GET\", \"limit\": {\"rate\": 2, \"per\": 60}}]}]}}}");
+        assertThat(call("/e/search", "k").statusCode()).isEqualTo(200);
+        assertThat(call("/e/search", "k").statusCode()).isEqualTo(200);
+        HttpResponse<String> denied = call("/e/search", "k");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(header(denied, "X-RateLimit-Limit")).isEqualTo(2);
+        HttpResponse<String> other = call("/e/other", "k");
+        assertThat(other.statusCode()).isEqualTo(200);
+        // 3 of the key's 10 are gone: the denied request passed no scope after the endpoint's
+        assertThat(header(other, "X-RateLimit-Remaining")).isEqualTo(7);
+        assertThat(gw.admin("GET", "/metrics", null).body()).contains("polygate_limit_rate_limited_total 1");
+    }
+
+    @Test
     void throttlingWaitsAndRetriesWithoutHoldingAThread() throws Exception {
         start("rate_limit: {algorithm: fixed_window}", keyApi("t", ""));
         key("k", "{\"rate\": 1, \"per\": 2, \"throttle_interval\": 1, \"throttle_retry_limit\": 4, \"access_rights\": {\"t\": {}}}");
