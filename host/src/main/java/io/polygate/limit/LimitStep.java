@@ -144,7 +144,19 @@ public final class LimitStep implements Step {
             String id = keyCounter(exchange, key);
             if (key.endpoints() != null && !checkKeyEndpoints(t, exchange, key.endpoints(), id)) return t;
             if (key.perApi() != null && !check(t, "key-api", id + ":api:" + apiId, key.perApi())) return t;
-            if (key.global() != null && !check(t, "key", id, key.global())) return t;
+            if (key.global() != null) {
+                Smoothing.Settings smooth = Smoothing.of(key.smoothing());
+                if (smooth == null) {
+                    if (!check(t, "key", id, key.global())) return t;
+                } else {
+                    double rate = key.global().rate();
+                    Window w = new Window(limits.smoothing().allowance(id, smooth, rate), key.global().per());
+                    boolean ok = check(t, "key", id, w);
+                    Decision d = t.last;
+                    limits.smoothing().observe(id, smooth, rate, d.limit() - d.remaining() + (ok ? 0 : 1), limits.clock().millis());
+                    if (!ok) return t;
+                }
+            }
         }
         return t;
     }
@@ -257,8 +269,10 @@ public final class LimitStep implements Step {
         String tightestScope;
         Window tightestWindow;
         Decision denied;
+        Decision last;
 
         void add(String scope, Window w, Decision d) {
+            last = d;
             if (!d.allowed()) denied = d;
             if (tightest == null || !d.allowed() || (tightest.allowed() && d.remaining() < tightest.remaining())) {
                 tightest = d;

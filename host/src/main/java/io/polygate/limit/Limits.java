@@ -32,11 +32,13 @@ public final class Limits {
     private final StoreFallback fallback;
     private final boolean shared;
     private final ConcurrentHashMap<String, Identifier> patterns = new ConcurrentHashMap<>();
+    private final Smoothing smoothing;
     private volatile Executor executor = ForkJoinPool.commonPool();
 
     public Limits(RateLimitConfig config, Store store, InstantSource clock, Metrics gatewayMetrics) {
         this.config = config;
         this.metrics = new LimitMetrics(gatewayMetrics);
+        this.smoothing = new Smoothing(metrics);
         this.clock = clock;
         this.policies = store == null ? null : new PolicyStore(store);
         this.fallback = new StoreFallback(config.onStoreError(), config.storeRetry(), metrics);
@@ -66,6 +68,7 @@ public final class Limits {
     public RateLimitConfig config() { return config; }
     public InstantSource clock() { return clock; }
     public LimitMetrics metrics() { return metrics; }
+    Smoothing smoothing() { return smoothing; }
     public QuotaCounter quota() { return quota; }
     /** Null when there is no store (then keys' policies cannot be resolved and such keys are refused). */
     public PolicyStore policies() { return policies; }

@@ -337,6 +337,36 @@ class LimitsIT {
         assertThat(GatewayFixture.json(gw.admin("GET", "/limits/stats", null)).get("throttle_passed").asLong()).isEqualTo(2);
     }
 
+    /** Tyk's smoothing: the allowance starts at threshold and steps towards rate as traffic grows, then back. */
+    @Test
+    void smoothingRaisesTheAllowanceStepByStepAndLowersItWhenTrafficFalls() throws Exception {
+        start("rate_limit: {algorithm: sliding_log}", keyApi("s", ""));
+        key("k", "{\"rate\": 10, \"per\": 2, \"smoothing\": {\"enabled\": true, \"threshold\": 2, \"trigger\": 0.5,"
+                + " \"step\": 2, \"delay\": 1}, \"access_rights\": {\"s\": {}}}");
+        // allowance 2; the 2nd request (2 > 2 - 1) steps it up to 4; no further step within the 1 s delay
+        assertThat(admitted("/s/x", "k", 8)).isEqualTo(4);
+        assertThat(stats("smoothing_up")).isEqualTo(1);
+        Thread.sleep(1_100);
+        // the 4 are still in the 2 s window: the first request is over 4 - 1 and steps up to 6
+        assertThat(admitted("/s/x", "k", 8)).isEqualTo(2);
+        assertThat(stats("smoothing_up")).isEqualTo(2);
+        Thread.sleep(2_500);
+        HttpResponse<String> quiet = call("/s/x", "k");
+        assertThat(header(quiet, "X-RateLimit-Limit")).isEqualTo(6);
+        assertThat(stats("smoothing_down")).as("1 request in the window is under 6 - 3").isEqualTo(1);
+        assertThat(header(call("/s/x", "k"), "X-RateLimit-Limit")).isEqualTo(4);
+    }
+
+    int admitted(String path, String key, int n) throws Exception {
+        int ok = 0;
+        for (int i = 0; i < n; i++) if (call(path, key).statusCode() == 200) ok++;
+        return ok;
+    }
+
+    long stats(String name) throws Exception {
+        return GatewayFixture.json(gw.admin("GET", "/limits/stats", null)).get(name).asLong();
+    }
+
     static long threadsInTheChain() {
         return Thread.getAllStackTraces().values().stream()
                 .filter(st -> java.util.Arrays.stream(st).anyMatch(f -> f.getClassName().equals("io.polygate.chain.ChainHandler")))
