@@ -151,6 +151,7 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("stopping the server: {}", e.toString());
         } finally {
             feed.close();
+            limits.close();
             store.close();
         }
         LOG.info("polygate stopped");

@@ -36,7 +36,14 @@ public final class LimitDefinitions {
         };
         Duration retry = n.duration("store_retry", Duration.ofSeconds(1));
         boolean ietf = n.bool("ietf_headers", false);
-        return new RateLimitConfig(algorithm, countRejected, policy, retry, ietf);
+        boolean drl = n.bool("drl", true);
+        double drlThreshold = n.number("drl_threshold", 5, 0, 1e9);
+        Duration heartbeat = n.duration("drl_heartbeat", Duration.ofSeconds(1));
+        if (heartbeat.toMillis() < 50) {
+            n.errors().outOfRange(n.pathOf("drl_heartbeat"), heartbeat.toMillis() + "ms", ">= 50ms");
+            heartbeat = Duration.ofSeconds(1);
+        }
+        return new RateLimitConfig(algorithm, countRejected, policy, retry, ietf, drl, drlThreshold, heartbeat);
     }
 
     static Algorithm algorithm(Node n, String field, Algorithm dflt) {

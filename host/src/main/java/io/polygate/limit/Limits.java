@@ -5,6 +5,7 @@ import io.polygate.config.LimitDefinitions;
 import io.polygate.config.RateLimitConfig;
 import io.polygate.limit.local.LocalLimiters;
 import io.polygate.limit.local.LocalQuotaCounter;
+import io.polygate.limit.redis.DrlNodes;
 import io.polygate.limit.redis.RedisLimiters;
 import io.polygate.observability.Metrics;
 import io.polygate.storage.Store;
@@ -20,9 +21,11 @@ import java.util.concurrent.ForkJoinPool;
  * The gateway's limit machinery, built once at start: one limiter per algorithm over the
  * configured store (Redis when storage is Redis, with an in-memory stand-in per
  * {@code on_store_error}; in memory otherwise), the quota counter, the policies, the metrics, and
- * the executor that runs throttled re-checks. Shared by every API's {@link LimitStep}. Thread-safe.
+ * the executor that runs throttled re-checks. With Redis and {@code drl: true} the token bucket is
+ * the distributed rate limiter ({@link DrlLimiter}) and this node beats in Redis. Shared by every
+ * API's {@link LimitStep}. Thread-safe.
  */
-public final class Limits {
+public final class Limits implements AutoCloseable {
     private final RateLimitConfig config;
     private final InstantSource clock;
     private final LimitMetrics metrics;
@@ -33,6 +36,7 @@ public final class Limits {
     private final boolean shared;
     private final ConcurrentHashMap<String, Identifier> patterns = new ConcurrentHashMap<>();
     private final Smoothing smoothing;
+    private final DrlNodes drlNodes;
     private volatile Executor executor = ForkJoinPool.commonPool();
 
     public Limits(RateLimitConfig config, Store store, InstantSource clock, Metrics gatewayMetrics) {
@@ -48,6 +52,11 @@ public final class Limits {
         for (Algorithm a : Algorithm.values()) {
             RateLimiter local = LocalLimiters.create(a, clock, config.countRejected());
             limiters.put(a, shared ? new FallbackLimiter(redis.create(a, config.countRejected()), local, fallback) : local);
+        }
+        this.drlNodes = shared && config.drl() ? redis.drlNodes(config.drlHeartbeat()) : null;
+        if (drlNodes != null) {
+            limiters.put(Algorithm.TOKEN_BUCKET, new DrlLimiter(LocalLimiters.create(Algorithm.TOKEN_BUCKET, clock, false),
+                    limiters.get(Algorithm.SLIDING_LOG), drlNodes, config.drlThreshold()));
         }
         QuotaCounter localQuota = new LocalQuotaCounter(clock);
         if (shared) {
@@ -78,6 +87,15 @@ public final class Limits {
     /** The limiter of {@code algorithm}, or of the gateway default when it is null. */
     public RateLimiter limiter(Algorithm algorithm) {
         return limiters.get(algorithm == null ? config.algorithm() : algorithm);
+    }
+
+    /** Live nodes as the distributed rate limiter sees them (1 without Redis or with {@code drl: false}). */
+    public int liveNodes() { return drlNodes == null ? 1 : drlNodes.getAsInt(); }
+
+    /** Stops the heartbeat and leaves the node set at once. */
+    @Override
+    public void close() {
+        if (drlNodes != null) drlNodes.close();
     }
 
     /** Where throttled re-checks run: the server's thread pool once the gateway has one. */

@@ -101,9 +101,11 @@ class LimitDefinitionsTest {
     void gatewayRateLimitSection() throws Exception {
         ConfigErrors errors = new ConfigErrors();
         RateLimitConfig c = LimitDefinitions.rateLimit(new Node(YAML.readTree(
-                "{algorithm: fixed_window, count_rejected: true, on_store_error: deny, store_retry: 250ms, ietf_headers: true}"), "rate_limit", errors));
+                "{algorithm: fixed_window, count_rejected: true, on_store_error: deny, store_retry: 250ms, ietf_headers: true,"
+                + " drl: false, drl_threshold: 2.5, drl_heartbeat: 500ms}"), "rate_limit", errors));
         assertThat(errors.list()).isEmpty();
-        assertThat(c).isEqualTo(new RateLimitConfig(Algorithm.FIXED_WINDOW, true, RateLimitConfig.OnStoreError.DENY, Duration.ofMillis(250), true));
+        assertThat(c).isEqualTo(new RateLimitConfig(Algorithm.FIXED_WINDOW, true, RateLimitConfig.OnStoreError.DENY,
+                Duration.ofMillis(250), true, false, 2.5, Duration.ofMillis(500)));
         assertThat(LimitDefinitions.rateLimit(new Node(null, "rate_limit", errors))).isEqualTo(RateLimitConfig.DEFAULT);
 
         LimitDefinitions.rateLimit(new Node(YAML.readTree("{algorithm: nope, on_store_error: maybe, store_retry: soon}"), "rate_limit", errors));

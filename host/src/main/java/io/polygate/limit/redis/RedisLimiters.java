@@ -34,6 +34,9 @@ public final class RedisLimiters {
 
     public static boolean isConnection(Object o) { return o instanceof StatefulConnection<?, ?>; }
 
+    /** Starts this node's DRL heartbeat (close it at shutdown). */
+    public DrlNodes drlNodes(java.time.Duration interval) { return new DrlNodes(redis, clock, ids.node(), interval); }
+
     public io.polygate.limit.QuotaCounter quotaCounter() { return new RedisQuotaCounter(redis, clock); }
 
     public RateLimiter create(Algorithm algorithm, boolean countRejected) {
