@@ -139,6 +139,17 @@ abstract class RateLimiterContract {
         assertThat(l.tryAcquire(k, 10, 10, 3).remaining()).isZero();
     }
 
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aHugeLimitCostsNothingUntilUsed(Algorithm a) {
+        RateLimiter l = limiter(a);
+        for (int i = 0; i < 50; i++) {
+            Decision d = l.tryAcquire(key("huge") + i, 2e9, 1, 1);
+            assertThat(d.allowed()).isTrue();
+            assertThat(d.remaining()).isEqualTo(1_999_999_999L);
+        }
+    }
+
     // --- what sets the algorithms apart ---
 
     @ParameterizedTest

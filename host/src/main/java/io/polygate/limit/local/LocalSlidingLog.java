@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.time.InstantSource;
 
 /**
- * The sliding log in memory: the times of the newest {@code limit} counted requests per key; a
+ * The sliding log in memory: the times of the newest {@code limit} counted requests per key (a ring
+ * that grows with use, never past {@code limit}); a
  * request is allowed when fewer than {@code limit} of them fall in the last {@code per} seconds.
  * Keeping only the newest {@code limit} entries is exact for both modes: when rejected requests
  * count ({@code countRejected}), a denied request replaces the oldest entry, as Tyk's log does.
@@ -42,7 +43,11 @@ public final class LocalSlidingLog implements RateLimiter {
         Log log = logs.get(key, now);
         synchronized (log) {
             log.expiresAtMillis = Math.max(now + window, log.blockedUntil) + 1;
-            if (log.times.length != limit) resize(log, (int) Math.min(limit, Integer.MAX_VALUE - 8));
+            int capacity = (int) Math.min(limit, Integer.MAX_VALUE - 8);
+            // the ring grows with use up to the limit, so a large limit costs memory only when used
+            if (log.times.length > capacity) resize(log, capacity);
+            else if (log.size + permits > log.times.length && log.times.length < capacity)
+                resize(log, (int) Math.min(capacity, Math.max(8, Math.max(log.size + permits, 2L * log.times.length))));
             // drop what slid out of the window
             while (log.size > 0 && log.times[log.head] <= now - window) {
                 log.head = (log.head + 1) % log.times.length;
@@ -71,6 +76,7 @@ public final class LocalSlidingLog implements RateLimiter {
     }
 
     private static void push(Log log, long now) {
+        if (log.times.length == 0) return;
         if (log.size == log.times.length) {
             log.times[log.head] = now; // overwrite the oldest
             log.head = (log.head + 1) % log.times.length;
