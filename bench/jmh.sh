@@ -43,6 +43,8 @@ print(f"baselines: concurrent-map update {mb:.1f} ns/op, Redis GET round trip {r
 print(f"{'algorithm':16} {'memory ns/op':>13} {'x map':>7} {'redis us/op':>12} {'x GET':>7}")
 for a in ["TOKEN_BUCKET", "SLIDING_LOG", "FIXED_WINDOW", "SLIDING_WINDOW", "SENTINEL"]:
     m = lim.get((a, "memory")); r = lim.get((a, "redis"))
-    print(f"{a.lower():16} {m[0]:13.1f} {m[0]/mb:7.2f} {r[0]/1000:12.1f} {r[0]/rb:7.2f}")
+    ms = f"{m[0]:13.1f} {m[0]/mb:7.2f}" if m else f"{'failed':>13} {'':7}"
+    rs = f"{r[0]/1000:12.1f} {r[0]/rb:7.2f}" if r else f"{'failed':>12} {'':7}"
+    print(f"{a.lower():16} {ms} {rs}")
 print("cores: JMH (1 benchmark thread) on core 0, redis-server on core 1")
 PY

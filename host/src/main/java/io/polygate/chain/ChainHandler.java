@@ -147,7 +147,9 @@ public final class ChainHandler extends Handler.Abstract {
         if (outcome instanceof Outcome.Suspend s) {
             s.resume().whenComplete((next, error) -> {
                 if (error != null) {
-                    fail(exchange, route, step, error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error, response, callback);
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                    // off the request thread nobody else would answer the client: an Error becomes a 500 too
+                    fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
                 } else if (answer(exchange, route, step, index, next, response, callback)) {
                     run(exchange, route, index + 1, response, callback);
                 }

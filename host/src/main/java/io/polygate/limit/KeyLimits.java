@@ -116,7 +116,6 @@ public record KeyLimits(Window global, Window perApi, List<?> endpoints, long qu
         return a == -1 || a > b;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> apiLimit(Session.AccessDefinition ad) {
         return ad == null ? null : ad.limit;
     }
