@@ -38,7 +38,7 @@ public class BaselineBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         for (int i = 0; i < keys.length; i++) keys[i] = "bench:" + i;
-        redis = new RedisStore(URI.create(System.getProperty("redis", "redis://127.0.0.1:6379")), false, Duration.ofSeconds(2));
+        redis = new RedisStore(URI.create(System.getProperty("redis", "redis://127.0.0.1:6379")), false, Duration.ofSeconds(10));
     }
 
     @TearDown(Level.Trial)

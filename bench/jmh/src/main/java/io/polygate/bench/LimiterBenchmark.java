@@ -55,7 +55,7 @@ public class LimiterBenchmark {
         if (store.equals("memory")) {
             limiter = LocalLimiters.create(a, InstantSource.system(), false);
         } else {
-            redis = new RedisStore(URI.create(System.getProperty("redis", "redis://127.0.0.1:6379")), false, Duration.ofSeconds(2));
+            redis = new RedisStore(URI.create(System.getProperty("redis", "redis://127.0.0.1:6379")), false, Duration.ofSeconds(10));
             limiter = new RedisLimiters(redis.connection(), InstantSource.system()).create(a, false);
         }
     }
