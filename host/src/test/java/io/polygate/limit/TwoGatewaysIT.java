@@ -46,7 +46,7 @@ class TwoGatewaysIT {
         upstream = new EchoServer("127.0.0.1", 0).start();
         String apis = "apis:\n"
                 + api("log", "sliding_log") + api("fixed", "fixed_window") + api("bucket", "token_bucket");
-        String common = "host: 127.0.0.1\nstorage: {type: redis, redis_uri: '" + redis.uri() + "'}\n";
+        String common = "host: 127.0.0.1\nstorage: {type: redis, redis_uri: '" + redis.uri() + "', timeout: 10s}\n";
         a = GatewayFixture.start(common + apis);
         dir = Files.createTempDirectory("polygate-two");
         bPort = RedisServer.freePort();
