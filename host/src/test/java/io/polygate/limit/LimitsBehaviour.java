@@ -172,6 +172,21 @@ abstract class LimitsBehaviour {
     }
 
     @Test
+    void aCounterNamedByTwoApisIsOneAllowanceKeyedByWhatAuthFound() throws Exception {
+        String limit = "    extended_paths:\n      rate_limit:\n"
+                + "        - {path: '/.*', rate: 3, per: 60, counter: shared, key: $authn.sub}\n";
+        start("rate_limit: {algorithm: sliding_log}", keyApi("one", limit), keyApi("two", limit));
+        key("alice-1", "{\"meta_data\": {\"sub\": \"alice\"}, \"access_rights\": {\"one\": {}, \"two\": {}}}");
+        key("alice-2", "{\"meta_data\": {\"sub\": \"alice\"}, \"access_rights\": {\"one\": {}, \"two\": {}}}");
+        key("bob", "{\"meta_data\": {\"sub\": \"bob\"}, \"access_rights\": {\"one\": {}, \"two\": {}}}");
+        assertThat(call("/one/x", "alice-1").statusCode()).isEqualTo(200);
+        assertThat(call("/two/x", "alice-2").statusCode()).isEqualTo(200);
+        assertThat(call("/two/x", "alice-1").statusCode()).isEqualTo(200);
+        assertThat(call("/one/x", "alice-2").statusCode()).isEqualTo(429);
+        assertThat(call("/one/x", "bob").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void endpointPathParamsCanKeyTheCounter() throws Exception {
         start("", "  - api_id: users\n    listen_path: /users\n    target_url: UPSTREAM\n    auth: none\n"
                 + "    extended_paths:\n      rate_limit:\n"
@@ -283,7 +298,7 @@ abstract class LimitsBehaviour {
 
     @Test
     void keyPerApiLimitIsCheckedBeforeTheKeyGlobalLimit() throws Exception {
-        start("rate_limit: {algorithm: fixed_window}", keyApi("a", ""), keyApi("b", ""));
+        start("rate_limit: {algorithm: sliding_log}", keyApi("a", ""), keyApi("b", ""));
         key("k", "{\"rate\": 4, \"per\": 60, \"access_rights\": {\"a\": {\"limit\": {\"rate\": 2, \"per\": 60}}, \"b\": {}}}");
         assertThat(call("/a/x", "k").statusCode()).isEqualTo(200);
         assertThat(call("/a/x", "k").statusCode()).isEqualTo(200);
