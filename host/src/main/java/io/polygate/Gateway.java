@@ -9,6 +9,7 @@ import io.polygate.bundle.BundleStore;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.chain.ChainHandler;
 import io.polygate.config.GatewayConfig;
+import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
 import io.polygate.proxy.UpstreamHandler;
@@ -50,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamHandler proxy;
     private final BundleStore bundles;
     private final Metrics metrics = new Metrics();
+    private final Limits limits;
 
     public Gateway(GatewayConfig config) {
         this.config = config;
@@ -86,7 +88,9 @@ public final class Gateway implements AutoCloseable {
             this.proxy = new UpstreamHandler(config.proxy());
             SessionStore sessions = new SessionStore(store);
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
-            RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system());
+            this.limits = new Limits(config.rateLimit(), store, InstantSource.system(), metrics);
+            limits.executor(threads);
+            RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system(), limits);
             // plugin bundles load in the background; their APIs answer 503 until they are ready
             this.bundles = new BundleStore(config.bundlesDir(),
                     new PolyglotLoader(store, pluginPoolSize(), Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", 1000))),
@@ -102,7 +106,7 @@ public final class Gateway implements AutoCloseable {
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
             registry.set(apis);
             apis.refresh();
-            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics);
+            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics, limits);
             admin.bundles(bundles, config.bundles().maxZipBytes());
             bundles.start();
 
@@ -208,6 +212,8 @@ public final class Gateway implements AutoCloseable {
 
     public Metrics metrics() { return metrics; }
 
+    public Limits limits() { return limits; }
+
     public void join() throws InterruptedException { server.join(); }
 
     @Override
@@ -219,6 +225,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             bundles.close();
             feed.close();
+            limits.close();
             store.close();
         }
         LOG.info("polygate stopped");

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.auth.session.Policy;
+import io.polygate.auth.session.PolicyStore;
 import io.polygate.auth.session.Session;
 import io.polygate.auth.session.SessionStore;
 import io.polygate.config.ApiDefinition;
 import io.polygate.config.ApiDefinitions;
 import io.polygate.config.ConfigErrors;
 import io.polygate.config.Node;
+import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrors;
 import io.polygate.observability.Metrics;
 import io.polygate.storage.Store;
@@ -43,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * GET    /health          GET /metrics (Prometheus text)
  * GET    /apis            POST /apis            GET|PUT|DELETE /apis/{api_id}
  * GET    /keys            POST /keys            POST|GET|PUT|DELETE /keys/{key}
+ * GET    /policies        POST /policies        GET|PUT|DELETE /policies/{id}
+ * GET    /limits/stats    (limit counters: store errors, fail-open/closed, 429s, quota, throttling, smoothing)
  * </pre>
  */
 public class AdminHandler extends Handler.Abstract {
@@ -58,15 +63,20 @@ public class AdminHandler extends Handler.Abstract {
     private final Store store;
     private volatile BundleAdmin bundles;
     private final Metrics metrics;
-    private volatile java.util.function.Supplier<Object> bundleStatus;
+    private final Limits limits;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
+        this(secret, apis, sessions, store, metrics, null);
+    }
+
+    public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics, Limits limits) {
         super(InvocationType.BLOCKING);
         this.secretDigest = sha256(secret);
         this.apis = apis;
         this.sessions = sessions;
         this.store = store;
         this.metrics = metrics;
+        this.limits = limits;
     }
 
     /** Enables {@code /bundles} (list, upload, get, delete, reload) and {@code POST /reload}. */
@@ -161,9 +171,56 @@ public class AdminHandler extends Handler.Abstract {
                 if (seg.length != 1 || bundles == null) return null;
                 if (!method.equals("POST")) throw methodNotAllowed(method, "POST");
                 return bundles.reload();
+            case "policies":
+                if (limits == null || limits.policies() == null) return null;
+                return policies(request, method, seg);
+            case "limits":
+                if (limits == null || seg.length != 2 || !seg[1].equals("stats")) return null;
+                if (!method.equals("GET")) throw methodNotAllowed(method, "GET");
+                return new Reply(200, limits.metrics().snapshot());
             default:
                 return null;
         }
+    }
+
+    private Reply policies(Request request, String method, String[] seg) throws IOException {
+        PolicyStore policies = limits.policies();
+        if (seg.length == 1) {
+            if (method.equals("GET")) return new Reply(200, JSON.createObjectNode().putPOJO("policies", policies.list()));
+            if (method.equals("POST")) {
+                Policy p = parsePolicy(readBody(request), null);
+                if (!policies.create(p)) throw new AdminError(409, "policy \"" + p.id + "\" already exists (use PUT /policies/" + p.id + " to change it)");
+                return new Reply(201, status(p.id, "added"));
+            }
+            throw methodNotAllowed(method, "GET, POST");
+        }
+        if (seg.length != 2) return null;
+        String id = seg[1];
+        switch (method) {
+            case "GET": {
+                Policy p = policies.find(id);
+                if (p == null) throw new AdminError(404, "no policy \"" + id + "\"");
+                return new Reply(200, p);
+            }
+            case "PUT": {
+                Policy p = parsePolicy(readBody(request), id);
+                if (policies.find(id) == null) throw new AdminError(404, "no policy \"" + id + "\"");
+                policies.save(p);
+                return new Reply(200, status(id, "modified"));
+            }
+            case "DELETE":
+                if (!policies.delete(id)) throw new AdminError(404, "no policy \"" + id + "\"");
+                return new Reply(200, status(id, "deleted"));
+            default:
+                throw methodNotAllowed(method, "GET, PUT, DELETE");
+        }
+    }
+
+    private static Policy parsePolicy(String body, String id) {
+        ConfigErrors errors = new ConfigErrors();
+        Policy p = PolicyStore.parse(body, id, errors);
+        if (p == null) throw invalid("invalid policy", errors);
+        return p;
     }
 
     private Reply health() {

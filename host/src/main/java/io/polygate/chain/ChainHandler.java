@@ -6,6 +6,7 @@ import io.polygate.proxy.routing.Route;
 import io.polygate.proxy.routing.RouteTable;
 import io.polygate.storage.StoreException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -128,33 +129,65 @@ public final class ChainHandler extends Handler.Abstract {
             return true;
         }
         Exchange exchange = new Exchange(request, route, upstreamPath(route, request.getHttpURI().getPath(), canonical));
-        for (Step step : route.steps()) {
+        run(exchange, route, 0, response, callback);
+        return true;
+    }
+
+    /** Runs the route's steps from {@code from}, then the upstream; returns at once when a step suspends. */
+    private void run(Exchange exchange, Route route, int from, Response response, Callback callback) {
+        List<Step> steps = route.steps();
+        for (int i = from; i < steps.size(); i++) {
+            Step step = steps.get(i);
             Outcome outcome;
             try {
                 outcome = step.apply(exchange);
-            } catch (StoreException e) {
-                String id = JsonErrors.newErrorId();
-                LOG.error("api={} step={} error_id={}: storage unavailable: {}", route.api().apiId(), step.name(), id, e.getMessage());
-                respond(exchange, response, callback, 503, JsonErrors.body(503, "storage unavailable", id));
-                return true;
-            } catch (Exception | StackOverflowError e) {
-                String id = JsonErrors.newErrorId();
-                LOG.error("api={} step={} error_id={}: {}", route.api().apiId(), step.name(), id, e.toString(), e);
-                respond(exchange, response, callback, 500, JsonErrors.body(500, "internal gateway error", id));
-                return true;
+            } catch (Throwable e) {
+                fail(exchange, route, step, e, response, callback);
+                return;
             }
-            if (outcome instanceof Outcome.Respond r) {
-                if (r.headers() != null) response.getHeaders().add(r.headers());
-                if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
-                response.setStatus(r.status());
-                if (r.contentType() != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
-                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, r.body().length);
-                response.write(true, ByteBuffer.wrap(r.body()), callback);
-                return true;
-            }
+            if (!answer(exchange, route, step, i, outcome, response, callback)) return;
         }
         route.upstream().forward(exchange, response, callback);
+    }
+
+    /** Acts on a step's outcome; true when the chain goes on with the next step. */
+    private boolean answer(Exchange exchange, Route route, Step step, int index, Outcome outcome, Response response, Callback callback) {
+        if (outcome instanceof Outcome.Respond r) {
+            if (r.headers() != null) response.getHeaders().add(r.headers());
+            if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
+            response.setStatus(r.status());
+            if (r.contentType() != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, r.body().length);
+            response.write(true, ByteBuffer.wrap(r.body()), callback);
+            return false;
+        }
+        if (outcome instanceof Outcome.Suspend s) {
+            s.resume().whenComplete((next, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                    // off the request thread nobody else would answer the client: an Error becomes a 500 too
+                    fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
+                } else if (answer(exchange, route, step, index, next, response, callback)) {
+                    run(exchange, route, index + 1, response, callback);
+                }
+            });
+            return false;
+        }
         return true;
+    }
+
+    private void fail(Exchange exchange, Route route, Step step, Throwable e, Response response, Callback callback) {
+        String id = JsonErrors.newErrorId();
+        if (e instanceof StoreException) {
+            LOG.error("api={} step={} error_id={}: storage unavailable: {}", route.api().apiId(), step.name(), id, e.getMessage());
+            respond(exchange, response, callback, 503, JsonErrors.body(503, "storage unavailable", id));
+        } else if (e instanceof Exception || e instanceof StackOverflowError) {
+            LOG.error("api={} step={} error_id={}: {}", route.api().apiId(), step.name(), id, e.toString(), e);
+            respond(exchange, response, callback, 500, JsonErrors.body(500, "internal gateway error", id));
+        } else {
+            if (e instanceof Error err) throw err;
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void respond(Exchange exchange, Response response, Callback callback, int status, byte[] body) {

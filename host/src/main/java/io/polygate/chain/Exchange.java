@@ -86,5 +86,7 @@ public final class Exchange {
         return metadata;
     }
 
+    public boolean hasMetadata() { return metadata != null && !metadata.isEmpty(); }
+
     public String clientAddress() { return Request.getRemoteAddr(clientRequest); }
 }

@@ -1,10 +1,11 @@
 package io.polygate.chain;
 
 import io.polygate.observability.JsonErrors;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.http.HttpFields;
 
-/** What a {@link Step} decided: go on, or answer the client now. */
-public sealed interface Outcome permits Outcome.Continue, Outcome.Respond {
+/** What a {@link Step} decided: go on, answer the client now, or decide later without holding a thread. */
+public sealed interface Outcome permits Outcome.Continue, Outcome.Respond, Outcome.Suspend {
 
     Outcome CONTINUE = new Continue();
 
@@ -18,6 +19,14 @@ public sealed interface Outcome permits Outcome.Continue, Outcome.Respond {
      * @param body    the response body (JSON for gateway errors), never null
      */
     record Respond(int status, HttpFields headers, String contentType, byte[] body) implements Outcome {}
+
+    /**
+     * Decide later: the chain stops here without holding a thread and continues, on a pool thread,
+     * with the outcome {@code resume} completes with ({@link #CONTINUE} goes on with the next
+     * step). If it completes exceptionally, the client gets what the step would have got for that
+     * exception (503 for a store failure, else 500). Used by throttling to wait and re-check.
+     */
+    record Suspend(CompletionStage<Outcome> resume) implements Outcome {}
 
     /** A gateway error: {@code {"error": message, "status": status}}. */
     static Respond error(int status, String message) {

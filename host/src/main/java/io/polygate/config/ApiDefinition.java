@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param globalRateLimit        limit across all callers of the API, or null
  * @param disableRateLimit       skip key rate limits for this API
  * @param disableQuota           skip key quotas for this API
+ * @param limits                 the API's own limits: algorithm, {@code global_rate_limit} (all
+ *                               windows), {@code extended_paths.rate_limit}
  */
 public record ApiDefinition(
         String apiId,
@@ -33,13 +35,25 @@ public record ApiDefinition(
         RateSpec globalRateLimit,
         boolean disableRateLimit,
         boolean disableQuota,
-        ObjectNode source) {
+        ObjectNode source,
+        ApiLimits limits) {
+
+    public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
+                         AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
+                         RateSpec globalRateLimit, boolean disableRateLimit, boolean disableQuota, ObjectNode source) {
+        this(apiId, name, listenPath, stripListenPath, targetUrl, auth, customMiddlewareBundle, sessionLifetimeSeconds,
+                globalRateLimit, disableRateLimit, disableQuota, source,
+                globalRateLimit != null && globalRateLimit.isSet()
+                        ? new ApiLimits(null, LimitSpec.of(globalRateLimit.rate(), globalRateLimit.per()), java.util.List.of())
+                        : ApiLimits.NONE);
+    }
 
     public ApiDefinition {
         Objects.requireNonNull(apiId, "api_id");
         Objects.requireNonNull(listenPath, "listen_path");
         Objects.requireNonNull(targetUrl, "target_url");
         Objects.requireNonNull(auth, "auth");
+        if (limits == null) limits = ApiLimits.NONE;
     }
 
     public boolean isEcho() { return "echo".equalsIgnoreCase(targetUrl.getScheme()); }

@@ -51,13 +51,15 @@ public final class ApiDefinitions {
         if (auth != null && auth.type() == AuthType.PLUGIN && bundle == null)
             node.errors().add(node.pathOf("auth"), "\"plugin\" needs custom_middleware_bundle naming the bundle with the auth_check hook");
         long lifetime = node.integer("session_lifetime", 0, 0, Long.MAX_VALUE / 1000);
-        RateSpec global = parseRate(node.child("global_rate_limit"));
+        ApiLimits limits = LimitDefinitions.api(node);
+        RateSpec global = limits.global() == null ? null
+                : new RateSpec(limits.global().windows().get(0).rate(), limits.global().windows().get(0).per());
         boolean disableRate = node.bool("disable_rate_limit", false);
         boolean disableQuota = node.bool("disable_quota", false);
 
         if (node.errors().list().size() != before) return null;
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
-                disableRate, disableQuota, (ObjectNode) node.json().deepCopy());
+                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits);
     }
 
     static String normalise(String listenPath) {
@@ -103,14 +105,5 @@ public final class ApiDefinitions {
             return null;
         }
         return new AuthSpec(t, header);
-    }
-
-    static RateSpec parseRate(Node n) {
-        if (n.json().isMissingNode() || n.json().isNull()) return null;
-        if (!n.requireObject()) return null;
-        double rate = n.number("rate", 0, 0, 1e12);
-        double per = n.number("per", 0, 0, 1e9);
-        if (rate > 0 && per <= 0) n.errors().add(n.pathOf("per"), "must be > 0 when rate is set");
-        return new RateSpec(rate, per);
     }
 }

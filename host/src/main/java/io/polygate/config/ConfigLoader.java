@@ -85,6 +85,7 @@ public final class ConfigLoader {
 
         StorageConfig storage = storage(n.child("storage"), errors);
         ProxyConfig proxy = proxy(n.child("proxy"));
+        RateLimitConfig rateLimit = LimitDefinitions.rateLimit(n.child("rate_limit"));
 
         Path bundlesDir = baseDir.resolve(n.string("bundles_dir", "bundles")).normalize();
         String apisDirName = n.string("apis_dir", null);
@@ -110,7 +111,7 @@ public final class ConfigLoader {
         GatewayConfig.BundlesConfig bundles = bundles(n.child("bundles"), baseDir, errors);
         errors.throwIfAny(what);
         return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, bundles);
+                bundlesDir, apisDir, apis, rateLimit, bundles);
     }
 
     /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */

@@ -17,6 +17,7 @@ import java.util.List;
  * @param apisDir     a directory of API definition JSON files (read at start, written by the
  *                    admin API), or null
  * @param apis        the API definitions from the config file and {@code apisDir}
+ * @param rateLimit   the {@code rate_limit} section: default algorithm, store failure policy
  * @param bundles     how bundles are verified, limited and watched
  */
 public record GatewayConfig(
@@ -28,22 +29,28 @@ public record GatewayConfig(
         Path bundlesDir,
         Path apisDir,
         List<ApiDefinition> apis,
+        RateLimitConfig rateLimit,
         BundlesConfig bundles) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, BundlesConfig.defaults());
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, RateLimitConfig.DEFAULT, BundlesConfig.defaults());
+    }
+
+    public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
+                         Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, BundlesConfig.defaults());
     }
 
     public GatewayConfig withApis(List<ApiDefinition> newApis) {
-        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis, bundles);
+        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis, rateLimit, bundles);
     }
-
     /**
      * The {@code bundles:} section.
      *

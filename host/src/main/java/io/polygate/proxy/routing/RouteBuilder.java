@@ -9,9 +9,8 @@ import io.polygate.chain.Phase;
 import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
-import io.polygate.limit.KeyRateLimitStep;
-import io.polygate.limit.RateLimiter;
-import io.polygate.limit.local.LocalTokenBucket;
+import io.polygate.limit.LimitStep;
+import io.polygate.limit.Limits;
 import io.polygate.proxy.EchoUpstream;
 import io.polygate.proxy.Upstream;
 import io.polygate.proxy.UpstreamHandler;
@@ -29,14 +28,19 @@ public class RouteBuilder {
     private final UpstreamHandler proxy;
     private final EchoUpstream echo = new EchoUpstream();
     private final InstantSource clock;
-    private final RateLimiter keyLimiter;
+    private final Limits limits;
     private volatile BundleSteps bundles;
 
-    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock) {
+    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock, Limits limits) {
         this.sessions = sessions;
         this.proxy = proxy;
         this.clock = clock;
-        this.keyLimiter = new LocalTokenBucket(clock);
+        this.limits = limits;
+    }
+
+    /** With in-memory limits and no policies. */
+    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock) {
+        this(sessions, proxy, clock, Limits.local(clock));
     }
 
     /** Enables plugin bundles: APIs with {@code custom_middleware_bundle} get the bundle's hooks. */
@@ -56,7 +60,7 @@ public class RouteBuilder {
             }
             case NONE -> { }
         }
-        if (!api.disableRateLimit()) steps.add(new KeyRateLimitStep(api.apiId(), keyLimiter));
+        if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
         Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
         List<Pin> pins = List.of();
         if (plugins != null && api.customMiddlewareBundle() != null) {

@@ -1,0 +1,112 @@
+package io.polygate.auth.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.polygate.config.ConfigErrors;
+import io.polygate.storage.Store;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Policies in the {@link Store}, under {@value #PREFIX}{@code <id>}, with a short read cache so the
+ * request path does not read the store for every policy of every request: a change made on this
+ * node applies at once, one made on another node within {@link #CACHE_TTL}. Thread-safe.
+ */
+public final class PolicyStore {
+    public static final String PREFIX = "polygate-policy-";
+    public static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
+
+    private record Cached(Policy policy, long loadedNanos) {}
+
+    private final Store store;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public PolicyStore(Store store) { this.store = store; }
+
+    /** The policy, or null if there is none. Cached for {@link #CACHE_TTL}. */
+    public Policy find(String id) {
+        long now = System.nanoTime();
+        Cached c = cache.get(id);
+        if (c != null && now - c.loadedNanos < CACHE_TTL.toNanos()) return c.policy;
+        String json = store.get(PREFIX + id);
+        Policy p = null;
+        if (json != null) {
+            try {
+                p = SessionStore.JSON.readValue(json, Policy.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored policy \"" + id + "\" is not valid JSON: " + e.getOriginalMessage(), e);
+            }
+        }
+        cache.put(id, new Cached(p, now));
+        return p;
+    }
+
+    public void save(Policy policy) {
+        store.set(PREFIX + policy.id, toJson(policy), null);
+        cache.remove(policy.id);
+    }
+
+    public boolean create(Policy policy) {
+        boolean created = store.setIfAbsent(PREFIX + policy.id, toJson(policy), null);
+        cache.remove(policy.id);
+        return created;
+    }
+
+    public boolean delete(String id) {
+        boolean existed = store.delete(PREFIX + id);
+        cache.remove(id);
+        return existed;
+    }
+
+    public List<String> list() {
+        return store.keys(PREFIX).stream().map(k -> k.substring(PREFIX.length())).sorted().collect(Collectors.toList());
+    }
+
+    public static String toJson(Policy p) {
+        try {
+            return SessionStore.JSON.writeValueAsString(p);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parses and validates an admin API body; problems go to {@code errors} by field. Null when there was any. */
+    public static Policy parse(String body, String idFromPath, ConfigErrors errors) {
+        Policy p;
+        try {
+            p = SessionStore.JSON.readValue(body, Policy.class);
+        } catch (JsonMappingException e) {
+            String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            errors.add(path.isEmpty() ? "body" : path, "has the wrong type or is not valid JSON: " + e.getOriginalMessage().split("\n")[0]);
+            return null;
+        } catch (JsonProcessingException e) {
+            errors.add("body", "not valid JSON: " + e.getOriginalMessage());
+            return null;
+        }
+        if (p == null) { errors.add("body", "must be a policy object"); return null; }
+        if (p.id == null) p.id = idFromPath;
+        if (p.id == null || p.id.isBlank()) errors.missing("id");
+        else if (!ID.matcher(p.id).matches()) errors.add("id", "\"" + p.id + "\" may only hold letters, digits and . _ ~ - (at most 128)");
+        else if (idFromPath != null && !idFromPath.equals(p.id)) errors.add("id", "\"" + p.id + "\" differs from the path's \"" + idFromPath + "\"");
+        if (p.rate < 0) errors.outOfRange("rate", p.rate, ">= 0");
+        if (p.per < 0) errors.outOfRange("per", p.per, ">= 0");
+        if (p.rate > 0 && p.per <= 0) errors.add("per", "must be > 0 when rate is set");
+        if (p.quota_max < -1) errors.outOfRange("quota_max", p.quota_max, "-1 (unlimited) or >= 0");
+        if (p.quota_renewal_rate < 0) errors.outOfRange("quota_renewal_rate", p.quota_renewal_rate, ">= 0");
+        if (p.throttle_interval < 0) errors.outOfRange("throttle_interval", p.throttle_interval, ">= 0");
+        if (p.throttle_retry_limit < 0) errors.outOfRange("throttle_retry_limit", p.throttle_retry_limit, ">= 0");
+        if (p.meta_data != null && p.meta_data.get("rate_limit_pattern") instanceof Object pattern) {
+            String problem = pattern instanceof String s ? io.polygate.limit.Identifier.problem(s) : "must be a string";
+            if (problem != null) errors.add("meta_data.rate_limit_pattern", problem);
+        }
+        if (p.access_rights == null) p.access_rights = new java.util.LinkedHashMap<>();
+        if (p.meta_data == null) p.meta_data = new java.util.LinkedHashMap<>();
+        if (p.tags == null) p.tags = new java.util.ArrayList<>();
+        return errors.isEmpty() ? p : null;
+    }
+}

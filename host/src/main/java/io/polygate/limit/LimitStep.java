@@ -1,0 +1,284 @@
+package io.polygate.limit;
+
+import io.polygate.auth.KeyAuthStep;
+import io.polygate.chain.Exchange;
+import io.polygate.chain.Outcome;
+import io.polygate.chain.Phase;
+import io.polygate.chain.Step;
+import io.polygate.config.ApiDefinition;
+import io.polygate.config.LimitSpec;
+import io.polygate.config.LimitSpec.Window;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import org.eclipse.jetty.http.HttpFields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An API's rate limits and quota, in the LIMIT phase. Scopes are checked in this order, each window
+ * of each limit in turn, stopping at the first denial: API per-endpoint
+ * ({@code extended_paths.rate_limit}, in definition order, every matching entry), API
+ * ({@code global_rate_limit}), key per-endpoint ({@code access_rights[api].endpoints}, Tyk's
+ * shape), key per-API ({@code access_rights[api].limit}), key global (the
+ * session's {@code rate}/{@code per}, after policies); then the quota. Key scopes need an
+ * authenticated exchange ({@link Exchange#authenticate}); {@code disable_rate_limit} turns off the
+ * key rate scopes, {@code disable_quota} the quota.
+ *
+ * <p>Every response of a limited request carries {@code X-RateLimit-Limit}, {@code
+ * -Remaining} and {@code -Reset} (epoch seconds) of the tightest limit checked; a denial is a 429
+ * with {@code Retry-After}, unless the key throttles ({@code throttle_interval},
+ * {@code throttle_retry_limit}): then the request waits, without a thread, and is checked again.
+ * A quota adds {@code X-Quota-Limit}, {@code -Remaining}, {@code -Reset}; over it: 403.
+ */
+public final class LimitStep implements Step {
+    private static final Logger LOG = LoggerFactory.getLogger(LimitStep.class);
+    public static final String TOO_MANY = "Rate limit exceeded";
+    public static final String QUOTA_EXCEEDED = "Quota exceeded";
+
+    /** One configured API-level limit, resolved once. */
+    private record ApiCheck(String scope, LimitSpec.Endpoint endpoint, String method, String counterBase,
+                            Window[] windows, Identifier key) {}
+
+    private final String apiId;
+    private final String listenPath;
+    private final Limits limits;
+    private final RateLimiter limiter;
+    private final ApiCheck[] endpoints;
+    private final ApiCheck global;
+    private final boolean keyRates;
+    private final boolean quota;
+
+    public LimitStep(ApiDefinition api, Limits limits) {
+        this.apiId = api.apiId();
+        this.listenPath = api.listenPath();
+        this.limits = limits;
+        this.limiter = limits.limiter(api.limits().algorithm());
+        List<LimitSpec.Endpoint> eps = api.limits().endpoints();
+        this.endpoints = new ApiCheck[eps.size()];
+        for (int i = 0; i < eps.size(); i++) {
+            LimitSpec.Endpoint e = eps.get(i);
+            String base = e.limit().counter() != null ? "c:" + e.limit().counter() : "api:" + apiId + ":ep" + i;
+            endpoints[i] = new ApiCheck("endpoint", e, e.method(), base, e.limit().windows().toArray(Window[]::new),
+                    e.limit().key() == null ? null : Identifier.parse(e.limit().key()));
+        }
+        LimitSpec g = api.limits().global();
+        this.global = g == null ? null : new ApiCheck("api", null, null,
+                g.counter() != null ? "c:" + g.counter() : "api:" + apiId, g.windows().toArray(Window[]::new),
+                g.key() == null ? null : Identifier.parse(g.key()));
+        this.keyRates = !api.disableRateLimit();
+        this.quota = !api.disableQuota();
+    }
+
+    @Override public String name() { return "limits"; }
+
+    @Override public Phase phase() { return Phase.LIMIT; }
+
+    /** In memory a check never blocks; with Redis it is a round trip (and so is a policy read). */
+    @Override public boolean mayBlock() { return limits.isShared(); }
+
+    /** Whether an API needs this step at all: it has its own limits, or authenticated keys may bring theirs. */
+    public static boolean applies(ApiDefinition api) {
+        if (!api.limits().isEmpty()) return true;
+        return api.auth().type() != ApiDefinition.AuthType.NONE && (!api.disableRateLimit() || !api.disableQuota());
+    }
+
+    @Override
+    public Outcome apply(Exchange exchange) {
+        KeyLimits key = null;
+        if (exchange.session() != null && exchange.keyId() != null && (keyRates || quota)) {
+            try {
+                key = KeyLimits.of(exchange.session(), apiId, limits.policies());
+            } catch (KeyLimits.UnknownPolicy e) {
+                LOG.warn("api={} key={}: refused: {}", apiId, io.polygate.auth.session.SessionStore.redact(exchange.keyId()), e.getMessage());
+                return Outcome.error(403, KeyAuthStep.NO_ACCESS);
+            }
+        }
+        boolean keyRate = key != null && keyRates && key.hasRateLimit();
+        if (endpoints.length == 0 && global == null && !keyRate && (key == null || !quota || !key.hasQuota()))
+            return Outcome.CONTINUE;
+        Tally t = checkRates(exchange, key, keyRate);
+        if (t.denied != null && key != null && key.throttles()) {
+            limits.metrics().throttleRetries.increment();
+            return new Outcome.Suspend(throttle(exchange, key, keyRate, 1));
+        }
+        return finish(exchange, key, t);
+    }
+
+    /** Waits {@code throttle_interval} on a timer (no thread held), then checks again, up to the retry limit. */
+    private CompletableFuture<Outcome> throttle(Exchange exchange, KeyLimits key, boolean keyRate, int attempt) {
+        return CompletableFuture.supplyAsync(() -> checkRates(exchange, key, keyRate),
+                        CompletableFuture.delayedExecutor(key.throttleIntervalSeconds(), TimeUnit.SECONDS, limits.executor()))
+                .thenCompose(t -> {
+                    if (t.denied != null && attempt < key.throttleRetryLimit()) {
+                        limits.metrics().throttleRetries.increment();
+                        return throttle(exchange, key, keyRate, attempt + 1);
+                    }
+                    if (t.denied == null) limits.metrics().throttlePassed.increment();
+                    return CompletableFuture.completedFuture(finish(exchange, key, t));
+                });
+    }
+
+    private Tally checkRates(Exchange exchange, KeyLimits key, boolean keyRate) {
+        Tally t = new Tally();
+        if (endpoints.length > 0) {
+            String path = relativePath(exchange);
+            String method = exchange.clientRequest().getMethod();
+            for (ApiCheck c : endpoints) {
+                if (c.method != null && !c.method.equals(method)) continue;
+                Matcher m = c.endpoint.pattern().matcher(path);
+                if (!m.matches()) continue;
+                Map<String, String> params = null;
+                if (!c.endpoint.params().isEmpty()) {
+                    params = new HashMap<>(4);
+                    for (int i = 0; i < c.endpoint.params().size(); i++) params.put(c.endpoint.params().get(i), m.group(i + 1));
+                }
+                if (!check(t, c.scope, counter(c, exchange, params, key), c.windows)) return t;
+            }
+        }
+        if (global != null && !check(t, global.scope, counter(global, exchange, null, key), global.windows)) return t;
+        if (keyRate) {
+            String id = keyCounter(exchange, key);
+            if (key.endpoints() != null && !checkKeyEndpoints(t, exchange, key.endpoints(), id)) return t;
+            if (key.perApi() != null && !check(t, "key-api", id + ":api:" + apiId, key.perApi())) return t;
+            if (key.global() != null) {
+                Smoothing.Settings smooth = Smoothing.of(key.smoothing());
+                if (smooth == null) {
+                    if (!check(t, "key", id, key.global())) return t;
+                } else {
+                    double rate = key.global().rate();
+                    Window w = new Window(limits.smoothing().allowance(id, smooth, rate), key.global().per());
+                    boolean ok = check(t, "key", id, w);
+                    Decision d = t.last;
+                    limits.smoothing().observe(id, smooth, rate, d.limit() - d.remaining() + (ok ? 0 : 1), limits.clock().millis());
+                    if (!ok) return t;
+                }
+            }
+        }
+        return t;
+    }
+
+    /** Key per-endpoint limits in Tyk's shape; entries that do not parse are skipped (they were stored unchecked). */
+    private boolean checkKeyEndpoints(Tally t, Exchange exchange, List<?> entries, String keyCounter) {
+        String path = relativePath(exchange);
+        String method = exchange.clientRequest().getMethod();
+        for (Object o : entries) {
+            if (!(o instanceof Map<?, ?> entry) || !(entry.get("path") instanceof String p)) continue;
+            if (!(entry.get("methods") instanceof List<?> methods)) continue;
+            io.polygate.config.LimitDefinitions.PathPattern pattern = limits.keyEndpointPath(p);
+            if (pattern == null || !pattern.pattern().matcher(path).matches()) continue;
+            for (Object mo : methods) {
+                if (!(mo instanceof Map<?, ?> m) || !(m.get("name") instanceof String name)) continue;
+                if (!name.equalsIgnoreCase(method) && !name.equals("*")) continue;
+                if (!(m.get("limit") instanceof Map<?, ?> limit)) continue;
+                double rate = KeyLimits.num(limit.get("rate")), per = KeyLimits.num(limit.get("per"));
+                if (rate <= 0 || per <= 0) continue;
+                String counter = keyCounter + ":api:" + apiId + ":ep:" + name.toUpperCase(java.util.Locale.ROOT) + " " + p;
+                if (!check(t, "key-endpoint", counter, new Window(rate, per))) return false;
+            }
+        }
+        return true;
+    }
+
+    /** API-scope counters are shared by all callers unless a key expression splits them. */
+    private static String counter(ApiCheck c, Exchange exchange, Map<String, String> params, KeyLimits key) {
+        if (c.key == null) return c.counterBase;
+        String id = c.key.resolve(exchange, params, key == null ? metaOf(exchange) : key.meta());
+        if (id == null) id = exchange.keyId() != null ? "key:" + exchange.keyId() : "ip:" + exchange.clientAddress();
+        else id = "id:" + id;
+        return c.counterBase + ":" + id;
+    }
+
+    private static Map<String, Object> metaOf(Exchange exchange) {
+        return exchange.session() == null ? null : exchange.session().meta_data;
+    }
+
+    /** The key's counter: its {@code rate_limit_pattern} when that resolves, else the credential. */
+    private String keyCounter(Exchange exchange, KeyLimits key) {
+        String pattern = key.rateLimitPattern();
+        if (pattern != null) {
+            Identifier id = limits.pattern(pattern);
+            String v = id == null ? null : id.resolve(exchange, null, key.meta());
+            if (v != null) return "pattern:" + v;
+        }
+        return "key:" + exchange.keyId();
+    }
+
+    private boolean check(Tally t, String scope, String counter, Window... windows) {
+        for (int i = 0; i < windows.length; i++) {
+            Window w = windows[i];
+            String k = windows.length == 1 ? counter : counter + ":w" + i;
+            Decision d = limiter.tryAcquire(k, w.rate(), w.per(), 1);
+            t.add(scope, w, d);
+            if (!d.allowed()) return false;
+        }
+        return true;
+    }
+
+    private Outcome finish(Exchange exchange, KeyLimits key, Tally t) {
+        HttpFields.Mutable h = null;
+        if (t.tightest != null) {
+            h = exchange.responseHeaders();
+            Decision d = t.tightest;
+            long nowMillis = limits.clock().millis();
+            h.put("X-RateLimit-Limit", Long.toString(d.limit()));
+            h.put("X-RateLimit-Remaining", Long.toString(d.remaining()));
+            h.put("X-RateLimit-Reset", Long.toString((nowMillis + d.resetAfter().toMillis() + 999) / 1000));
+            if (limits.config().ietfHeaders()) {
+                long w = Math.max(1, Math.round(t.tightestWindow.per()));
+                h.put("RateLimit-Policy", "\"" + t.tightestScope + "\";q=" + d.limit() + ";w=" + w);
+                h.put("RateLimit", "\"" + t.tightestScope + "\";r=" + d.remaining() + ";t=" + seconds(d.allowed() ? d.resetAfter().toMillis() : d.retryAfter().toMillis()));
+            }
+        }
+        if (t.denied != null) {
+            limits.metrics().rateLimited.increment();
+            h.put("Retry-After", Long.toString(seconds(t.denied.retryAfter().toMillis())));
+            return Outcome.error(429, TOO_MANY);
+        }
+        if (key != null && quota && key.hasQuota()) {
+            String id = "quota:" + exchange.keyId() + (key.quotaPerApi() ? ":api:" + apiId : "");
+            QuotaCounter.Result q = limits.quota().consume(id, key.quotaMax(), key.usedAtStart(), key.quotaRenewalSeconds(), 1);
+            if (h == null) h = exchange.responseHeaders();
+            h.put("X-Quota-Limit", Long.toString(q.max()));
+            h.put("X-Quota-Remaining", Long.toString(q.remaining()));
+            if (q.renewsAtMillis() > 0) h.put("X-Quota-Reset", Long.toString((q.renewsAtMillis() + 999) / 1000));
+            if (!q.allowed()) {
+                limits.metrics().quotaExceeded.increment();
+                return Outcome.error(403, QUOTA_EXCEEDED);
+            }
+        }
+        return Outcome.CONTINUE;
+    }
+
+    private static long seconds(long millis) { return Math.max(1, (millis + 999) / 1000); }
+
+    /** The request path below the listen path ({@code /log/mobile} for {@code /api/log/mobile} on {@code /api}). */
+    private String relativePath(Exchange exchange) {
+        String p = exchange.clientRequest().getHttpURI().getCanonicalPath();
+        if (p == null) return "/";
+        if (!listenPath.equals("/") && p.startsWith(listenPath)) p = p.substring(listenPath.length());
+        return p.isEmpty() ? "/" : p;
+    }
+
+    /** The decisions of one request's checks: the tightest one so far, and the denial if any. */
+    private static final class Tally {
+        Decision tightest;
+        String tightestScope;
+        Window tightestWindow;
+        Decision denied;
+        Decision last;
+
+        void add(String scope, Window w, Decision d) {
+            last = d;
+            if (!d.allowed()) denied = d;
+            if (tightest == null || !d.allowed() || (tightest.allowed() && d.remaining() < tightest.remaining())) {
+                tightest = d;
+                tightestScope = scope;
+                tightestWindow = w;
+            }
+        }
+    }
+}

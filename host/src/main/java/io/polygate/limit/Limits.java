@@ -1,0 +1,129 @@
+package io.polygate.limit;
+
+import io.polygate.auth.session.PolicyStore;
+import io.polygate.config.LimitDefinitions;
+import io.polygate.config.RateLimitConfig;
+import io.polygate.limit.local.LocalLimiters;
+import io.polygate.limit.local.LocalQuotaCounter;
+import io.polygate.limit.redis.DrlNodes;
+import io.polygate.limit.redis.RedisLimiters;
+import io.polygate.observability.Metrics;
+import io.polygate.storage.Store;
+import io.polygate.storage.redis.RedisStore;
+import java.time.InstantSource;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The gateway's limit machinery, built once at start: one limiter per algorithm over the
+ * configured store (Redis when storage is Redis, with an in-memory stand-in per
+ * {@code on_store_error}; in memory otherwise), the quota counter, the policies, the metrics, and
+ * the executor that runs throttled re-checks. With Redis and {@code drl: true} the token bucket is
+ * the distributed rate limiter ({@link DrlLimiter}) and this node beats in Redis. Shared by every
+ * API's {@link LimitStep}. Thread-safe.
+ */
+public final class Limits implements AutoCloseable {
+    private final RateLimitConfig config;
+    private final InstantSource clock;
+    private final LimitMetrics metrics;
+    private final Map<Algorithm, RateLimiter> limiters = new EnumMap<>(Algorithm.class);
+    private final QuotaCounter quota;
+    private final PolicyStore policies;
+    private final StoreFallback fallback;
+    private final boolean shared;
+    private final ConcurrentHashMap<String, Identifier> patterns = new ConcurrentHashMap<>();
+    private final Smoothing smoothing;
+    private final DrlNodes drlNodes;
+    private volatile Executor executor = ForkJoinPool.commonPool();
+
+    public Limits(RateLimitConfig config, Store store, InstantSource clock, Metrics gatewayMetrics) {
+        this.config = config;
+        this.metrics = new LimitMetrics(gatewayMetrics);
+        this.smoothing = new Smoothing(metrics);
+        this.clock = clock;
+        this.policies = store == null ? null : new PolicyStore(store);
+        this.fallback = new StoreFallback(config.onStoreError(), config.storeRetry(), metrics);
+        Object connection = store instanceof RedisStore redis ? redis.connection() : null;
+        this.shared = connection != null;
+        RedisLimiters redis = shared ? new RedisLimiters(connection, clock) : null;
+        for (Algorithm a : Algorithm.values()) {
+            RateLimiter local = LocalLimiters.create(a, clock, config.countRejected());
+            limiters.put(a, shared ? new FallbackLimiter(redis.create(a, config.countRejected()), local, fallback) : local);
+        }
+        this.drlNodes = shared && config.drl() ? redis.drlNodes(config.drlHeartbeat()) : null;
+        if (drlNodes != null) {
+            limiters.put(Algorithm.TOKEN_BUCKET, new DrlLimiter(LocalLimiters.create(Algorithm.TOKEN_BUCKET, clock, false),
+                    limiters.get(Algorithm.SLIDING_LOG), drlNodes, config.drlThreshold()));
+        }
+        QuotaCounter localQuota = new LocalQuotaCounter(clock);
+        if (shared) {
+            QuotaCounter redisQuota = redis.quotaCounter();
+            this.quota = (id, max, used, renewal, permits) -> fallback.call("quota",
+                    () -> redisQuota.consume(id, max, used, renewal, permits),
+                    () -> localQuota.consume(id, max, used, renewal, permits));
+        } else {
+            this.quota = localQuota;
+        }
+    }
+
+    /** In-memory limits with default settings and no policies (for tests and embedded use). */
+    public static Limits local(InstantSource clock) {
+        return new Limits(RateLimitConfig.DEFAULT, null, clock, null);
+    }
+
+    public RateLimitConfig config() { return config; }
+    public InstantSource clock() { return clock; }
+    public LimitMetrics metrics() { return metrics; }
+    Smoothing smoothing() { return smoothing; }
+    public QuotaCounter quota() { return quota; }
+    /** Null when there is no store (then keys' policies cannot be resolved and such keys are refused). */
+    public PolicyStore policies() { return policies; }
+    public boolean isShared() { return shared; }
+    public boolean storeDown() { return fallback.isDown(); }
+
+    /** The limiter of {@code algorithm}, or of the gateway default when it is null. */
+    public RateLimiter limiter(Algorithm algorithm) {
+        return limiters.get(algorithm == null ? config.algorithm() : algorithm);
+    }
+
+    /** Live nodes as the distributed rate limiter sees them (1 without Redis or with {@code drl: false}). */
+    public int liveNodes() { return drlNodes == null ? 1 : drlNodes.getAsInt(); }
+
+    /** Stops the heartbeat and leaves the node set at once. */
+    @Override
+    public void close() {
+        if (drlNodes != null) drlNodes.close();
+    }
+
+    /** Where throttled re-checks run: the server's thread pool once the gateway has one. */
+    public Executor executor() { return executor; }
+
+    public void executor(Executor executor) { this.executor = executor; }
+
+    private final ConcurrentHashMap<String, java.util.Optional<LimitDefinitions.PathPattern>> paths = new ConcurrentHashMap<>();
+
+    /** A key's endpoint path compiled (cached: keys share few distinct paths); null when it is not a valid pattern. */
+    LimitDefinitions.PathPattern keyEndpointPath(String path) {
+        java.util.Optional<LimitDefinitions.PathPattern> p = paths.get(path);
+        if (p == null) {
+            try {
+                p = java.util.Optional.of(LimitDefinitions.pathPattern(path));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                p = java.util.Optional.empty();
+            }
+            if (paths.size() < 10_000) paths.put(path, p);
+        }
+        return p.orElse(null);
+    }
+
+    /** A parsed {@code rate_limit_pattern}, cached (there are few distinct patterns); null when invalid. */
+    Identifier pattern(String expression) {
+        Identifier id = patterns.get(expression);
+        if (id != null) return id;
+        if (Identifier.problem(expression) != null || patterns.size() > 1000) return null;
+        return patterns.computeIfAbsent(expression, Identifier::parse);
+    }
+}

@@ -1,0 +1,25 @@
+package io.polygate.limit;
+
+/**
+ * Counts a key's quota: {@code max} requests per renewal period. The period starts with the first
+ * request and ends {@code renewalSeconds} later; the first request after it starts a fresh period
+ * with the full quota (Tyk's {@code quota_renewal_rate}).
+ *
+ * <p>Threading and blocking as {@link RateLimiter}: atomic per counter, one round trip for Redis,
+ * {@link io.polygate.storage.StoreException} when the store cannot be reached.
+ */
+public interface QuotaCounter {
+    /**
+     * Takes {@code permits} from the counter.
+     *
+     * @param usedAtStart    what a brand-new counter starts at ({@code quota_max - quota_remaining}
+     *                       of the session, so a key created part-used keeps its state)
+     * @param renewalSeconds period length; 0 = never renews
+     */
+    Result consume(String counterId, long max, long usedAtStart, long renewalSeconds, long permits);
+
+    /**
+     * @param renewsAtMillis epoch millis when the period ends, 0 = never
+     */
+    record Result(boolean allowed, long max, long remaining, long renewsAtMillis) {}
+}

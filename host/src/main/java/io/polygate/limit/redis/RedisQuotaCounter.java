@@ -1,0 +1,27 @@
+package io.polygate.limit.redis;
+
+import io.lettuce.core.api.sync.RedisScriptingCommands;
+import io.polygate.limit.QuotaCounter;
+import java.time.InstantSource;
+import java.util.List;
+
+/** Quotas in Redis: one hash per counter ({@code polygate:rl:{quota:...}:q}), one script per check. */
+public final class RedisQuotaCounter implements QuotaCounter {
+    private final RedisScriptingCommands<String, String> redis;
+    private final InstantSource clock;
+    private final RedisScript script = new RedisScript("RedisQuotaCounter");
+
+    RedisQuotaCounter(RedisScriptingCommands<String, String> redis, InstantSource clock) {
+        this.redis = redis;
+        this.clock = clock;
+    }
+
+    @Override
+    public Result consume(String counterId, long max, long usedAtStart, long renewalSeconds, long permits) {
+        List<Object> r = script.run(redis, new String[] {RedisKeys.key(counterId, "q")}, Long.toString(max),
+                Long.toString(usedAtStart), Long.toString(renewalSeconds * 1000), Long.toString(permits),
+                Long.toString(clock.millis()));
+        long used = RedisLimiter.asLong(r.get(1));
+        return new Result(RedisLimiter.asLong(r.get(0)) == 1, max, Math.max(0, max - used), RedisLimiter.asLong(r.get(2)));
+    }
+}

@@ -1,0 +1,25 @@
+package io.polygate.limit.redis;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Unique sliding-log members: a random node id and a counter ({@code 3f2a9c1d07b4e6a8-42}), so two
+ * requests in the same millisecond, on one node or many, are two entries (Tyk's script used the
+ * bare timestamp and counted them once).
+ */
+public final class RequestIds {
+    private final String node;
+    private final AtomicLong seq = new AtomicLong();
+
+    public RequestIds() {
+        byte[] b = new byte[8];
+        new SecureRandom().nextBytes(b);
+        this.node = HexFormat.of().formatHex(b);
+    }
+
+    public String node() { return node; }
+
+    public String next() { return node + "-" + seq.incrementAndGet(); }
+}

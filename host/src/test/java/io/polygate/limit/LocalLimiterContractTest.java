@@ -1,0 +1,11 @@
+package io.polygate.limit;
+
+import io.polygate.limit.local.LocalLimiters;
+
+/** The limiter contract for the in-memory limiters, with a manual clock. */
+class LocalLimiterContractTest extends RateLimiterContract {
+    @Override
+    protected RateLimiter limiter(Algorithm algorithm, boolean countRejected) {
+        return LocalLimiters.create(algorithm, clock, countRejected);
+    }
+}
