@@ -194,6 +194,11 @@ public final class BundleStore implements AutoCloseable {
                 verifier.checksSignatures() ? "required" : "not checked (no bundles.public_key)",
                 shared ? "shared through the store with every node" : "local to this node");
         loading.execute(() -> {
+            try {
+                loader.checkRuntime();
+            } catch (RuntimeException e) {
+                LOG.error("plugin runtime unusable: {}", e.toString(), e);
+            }
             syncStored();
             pollDir(true);
         });
