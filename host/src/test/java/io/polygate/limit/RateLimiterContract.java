@@ -123,9 +123,18 @@ abstract class RateLimiterContract {
         RateLimiter l = limiter(a);
         String k = key("change");
         assertThat(admitted(l, k, 10, 10, 5)).isEqualTo(5);
-        // windows and logs count requests: 5 of 6 used; the bucket keeps the used share: half of 6 left
-        int expected = a == Algorithm.TOKEN_BUCKET ? 3 : 1;
-        assertThat(admitted(l, k, 6, 10, 10)).isEqualTo(expected);
+        // what was consumed carries over (issue 5, live limits): 5 of the new 6 are used, in every algorithm
+        assertThat(admitted(l, k, 6, 10, 10)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aRaisedLimitAppliesAtOnceAndKeepsWhatWasConsumed(Algorithm a) {
+        RateLimiter l = limiter(a);
+        String k = key("raise");
+        assertThat(admitted(l, k, 10, 60, 4)).isEqualTo(4);
+        // the forum scenario: 4 used at 10 per 60 s, then 15: 11 more, 15 in the window in all
+        assertThat(admitted(l, k, 15, 60, 20)).isEqualTo(11);
     }
 
     @ParameterizedTest

@@ -103,10 +103,11 @@ abstract class PluginGatewayContract {
         assertThat(limited.headers().firstValue("Retry-After")).isPresent();
         assertThat(json(limited).path("error").asText()).isEqualTo("Rate limit exceeded");
 
-        // the store holds rate:foo = 15 before the first request on forum-b (own bucket, own session cache)
-        gw.gateway().store().set("coprocess-data:rate:foo", "15", null);
+        // the store holds rate:<key> = 15 before the key's first request; a key's own limit counts across
+        // APIs (issue 4) and what was consumed carries over a changed limit (issue 5), so a fresh key
+        gw.gateway().store().set("coprocess-data:rate:foo-b", "15", null);
         List<HttpResponse<String>> b = new ArrayList<>();
-        for (int i = 0; i < 16; i++) b.add(gw.get("/forum-b/anything", "Key", "foo"));
+        for (int i = 0; i < 16; i++) b.add(gw.get("/forum-b/anything", "Key", "foo-b"));
         assertThat(statuses(b).subList(0, 15)).containsOnly(200);
         assertThat(b.get(15).statusCode()).isEqualTo(429);
         assertThat(b.get(0).headers().firstValue("X-RateLimit-Limit")).contains("15");
