@@ -145,7 +145,8 @@ public final class Gateway implements AutoCloseable {
     /**
      * Cached plugin sessions are dropped on every node as soon as what they were built from
      * changes: a plugin data key the auth hook read ({@code store_data}, or any write into the
-     * store under {@code coprocess-data:}), or the key itself ({@code apikey-*}, admin API).
+     * store under {@code coprocess-data:}), the key itself ({@code apikey-*}, admin API), or a
+     * policy the session applies ({@code polygate-policy-*}).
      */
     private void watchSessionSources(SessionCache cache) {
         String data = io.polygate.plugin.polyglot.GuestApi.DATA_PREFIX;
@@ -156,6 +157,11 @@ public final class Gateway implements AutoCloseable {
         feed.watchKeys(SessionStore.PREFIX, key -> {
             int n = cache.invalidateToken(key.substring(SessionStore.PREFIX.length()));
             if (n > 0) LOG.info("key {} changed: {} cached session(s) dropped", SessionStore.redact(key.substring(SessionStore.PREFIX.length())), n);
+        });
+        String policy = io.polygate.auth.session.PolicyStore.PREFIX;
+        feed.watchKeys(policy, key -> {
+            int n = cache.invalidatePolicy(key.substring(policy.length()));
+            if (n > 0) LOG.info("policy {} changed: {} cached session(s) dropped", key.substring(policy.length()), n);
         });
         // notices may have been missed while disconnected: start from a clean cache
         feed.onReconnect(cache::clear);

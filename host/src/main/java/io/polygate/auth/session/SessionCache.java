@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each entry remembers the plugin data keys its {@code auth_check} read ({@code get_data}) and
  * the token it named; {@link #invalidateData} and {@link #invalidateToken} drop the entries built
- * on a changed data key or key, so the next request runs the hook again and gets the new limit.
+ * on a changed data key or key ({@link #invalidatePolicy} those applying a changed policy), so the
+ * next request runs the hook again and gets the new limit.
  * The gateway calls them from the change feed, so a change made anywhere reaches every node.
  * A change that arrives while a hook is still running (it may have read the old value) keeps that
  * hook's session out of the cache: {@link #mark()} before the hook, pass it to {@link #put}.
@@ -100,6 +101,17 @@ public final class SessionCache {
         int n = 0;
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             if (token.equals(e.getValue().token()) && remove(e.getKey(), e.getValue())) n++;
+        }
+        return n;
+    }
+
+    /** A policy changed (admin API or the store): drop the cached sessions that apply it. */
+    public int invalidatePolicy(String policyId) {
+        int n = 0;
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Session s = e.getValue().session();
+            boolean applies = policyId.equals(s.apply_policy_id) || (s.apply_policies != null && s.apply_policies.contains(policyId));
+            if (applies && remove(e.getKey(), e.getValue())) n++;
         }
         return n;
     }

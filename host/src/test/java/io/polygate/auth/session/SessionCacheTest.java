@@ -66,4 +66,16 @@ class SessionCacheTest {
         c.put("api", "foo", "foo", session(NOW), NOW, Set.of("rate:foo"), c.mark());
         assertThat(c.get("api", "foo", NOW)).isNull();
     }
+
+    @Test
+    void changedPolicyDropsTheSessionsApplyingIt() {
+        SessionCache c = new SessionCache();
+        Session gold = session(NOW + 60);
+        gold.apply_policies.add("gold");
+        c.put("api", "id-1", "foo", gold, NOW, Set.of(), c.mark());
+        c.put("api", "id-2", "bar", session(NOW + 60), NOW, Set.of(), c.mark());
+        assertThat(c.invalidatePolicy("gold")).isEqualTo(1);
+        assertThat(c.get("api", "id-1", NOW)).isNull();
+        assertThat(c.get("api", "id-2", NOW)).isNotNull();
+    }
 }
