@@ -60,11 +60,7 @@ abstract class PluginGatewayContract {
                 apis:
                   - {api_id: forum-a, listen_path: /forum-a, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate}
                   - {api_id: forum-b, listen_path: /forum-b, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate.zip}
-<<<<<<< HEAD
-                  - {api_id: tyk-style, listen_path: /tyk-style, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, config_data: {greeting: hello}}
-=======
                   - {api_id: tyk-style, listen_path: /tyk-style, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, org_id: org-7, config_data: {greeting: hello}}
->>>>>>> plugins
                   - {api_id: header-auth, listen_path: /header-auth, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: header-auth}
                   - {api_id: rewrite, listen_path: /rewrite, strip_listen_path: true, target_url: "http://127.0.0.1:%d/base", auth: none, custom_middleware_bundle: rewrite}
                   - {api_id: guard, listen_path: /guard, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: guard}
@@ -107,18 +103,11 @@ abstract class PluginGatewayContract {
         assertThat(limited.headers().firstValue("Retry-After")).isPresent();
         assertThat(json(limited).path("error").asText()).isEqualTo("Rate limit exceeded");
 
-<<<<<<< HEAD
         // the store holds rate:<key> = 15 before the key's first request; a key's own limit counts across
         // APIs (issue 4) and what was consumed carries over a changed limit (issue 5), so a fresh key
         gw.gateway().store().set("coprocess-data:rate:foo-b", "15", null);
         List<HttpResponse<String>> b = new ArrayList<>();
         for (int i = 0; i < 16; i++) b.add(gw.get("/forum-b/anything", "Key", "foo-b"));
-=======
-        // the store holds rate:foo = 15 before the first request on forum-b (own bucket, own session cache)
-        gw.gateway().store().set("coprocess-data:rate:foo", "15", null);
-        List<HttpResponse<String>> b = new ArrayList<>();
-        for (int i = 0; i < 16; i++) b.add(gw.get("/forum-b/anything", "Key", "foo"));
->>>>>>> plugins
         assertThat(statuses(b).subList(0, 15)).containsOnly(200);
         assertThat(b.get(15).statusCode()).isEqualTo(429);
         assertThat(b.get(0).headers().firstValue("X-RateLimit-Limit")).contains("15");
@@ -133,7 +122,6 @@ abstract class PluginGatewayContract {
     }
 
     @Test
-<<<<<<< HEAD
     void sessionBuiltForAnExtractedIdIsReusedUntilItsDeadlineOrUntilTheDataItReadChanges() throws Exception {
         var cacheLog = PluginTesting.captureLog("io.polygate.Gateway");
         assertThat(gw.get("/forum-a/x", "Key", "bar").headers().firstValue("X-RateLimit-Limit")).contains("10");
@@ -149,17 +137,6 @@ abstract class PluginGatewayContract {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-RateLimit-Limit")).contains("3");
         assertThat(r.headers().firstValue("X-RateLimit-Remaining")).contains("1"); // the one taken at 10 still counts
-=======
-    void sessionBuiltForAnExtractedIdIsReusedUntilItsDeadline() throws Exception {
-        assertThat(gw.get("/forum-a/x", "Key", "bar").headers().firstValue("X-RateLimit-Limit")).contains("10");
-        // the hook would now read 3; the cached session (deadline +60 s) keeps 10: the hook did not run
-        gw.gateway().store().set("coprocess-data:rate:bar", "3", null);
-        for (int i = 0; i < 4; i++) {
-            HttpResponse<String> r = gw.get("/forum-a/x", "Key", "bar");
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.headers().firstValue("X-RateLimit-Limit")).contains("10");
-        }
->>>>>>> plugins
         // a key that was never seen runs the hook and gets the stored limit
         gw.gateway().store().set("coprocess-data:rate:baz", "3", null);
         assertThat(gw.get("/forum-a/x", "Key", "baz").headers().firstValue("X-RateLimit-Limit")).contains("3");
@@ -170,23 +147,16 @@ abstract class PluginGatewayContract {
     @Test
     void tykStylePluginChangesRequestThroughEveryPhaseAndResponse() throws Exception {
         HttpResponse<String> r = send("POST", "/tyk-style/things?drop=1&keep=2", "{\"a\": 1}",
-<<<<<<< HEAD
-                "Authorization", "letmein", "X-Remove-Me", "x", "Content-Type", "application/json");
-=======
                 "Authorization", "letmein", "X-Remove-Me", "x", "X-Remove-Too", "y", "Content-Type", "application/json");
->>>>>>> plugins
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode echo = json(r);
         JsonNode h = echo.path("headers");
         assertThat(h.path("X-Pre").asText()).isEqualTo("yes");
         assertThat(h.has("X-Remove-Me")).isFalse();
-<<<<<<< HEAD
-=======
         assertThat(h.has("X-Remove-Too")).isFalse();
         assertThat(h.path("X-Set-Direct").asText()).isEqualTo("yes");
         assertThat(h.path("X-Keep-Param").asText()).isEqualTo("2");
         assertThat(h.path("X-Org").asText()).isEqualTo("org-7");
->>>>>>> plugins
         assertThat(h.path("X-Api-Id").asText()).isEqualTo("tyk-style/hello");
         assertThat(h.path("X-User").asText()).isEqualTo("ada");          // post_key_auth read session.metadata set by auth
         assertThat(h.path("Foo").asText()).isEqualTo("Bar");             // 4-argument post hook, request.add_header

@@ -62,24 +62,15 @@ public class RouteBuilder {
         }
         if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
         Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
-<<<<<<< HEAD
         List<Pin> pins = List.of();
-=======
->>>>>>> plugins
         if (plugins != null && api.customMiddlewareBundle() != null) {
             BundleSteps.Plan plan = plugins.plan(api);
             steps.addAll(plan.steps());
             upstream = plan.upstream().apply(upstream);
-<<<<<<< HEAD
             pins = plan.pins();
         }
         steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         return new Route(api, steps, upstream, pins);
-=======
-        }
-        steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
-        return new Route(api, steps, upstream);
->>>>>>> plugins
     }
 
     /** A step that answers 503: the API is defined but something it needs is not ready. */
