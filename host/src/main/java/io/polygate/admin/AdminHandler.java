@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  * GET    /keys            POST /keys            POST|GET|PUT|DELETE /keys/{key}
  * GET    /policies        POST /policies        GET|PUT|DELETE /policies/{id}
  * GET    /limits/stats    (limit counters: store errors, fail-open/closed, 429s, quota, throttling, smoothing)
+ * GET    /bundles         POST /bundles?name=N (zip body)   GET|DELETE /bundles/{name}
+ * POST   /bundles/reload  POST /reload          POST /bundles/{name}/reload   (docs/bundles.md)
  * </pre>
  */
 public class AdminHandler extends Handler.Abstract {

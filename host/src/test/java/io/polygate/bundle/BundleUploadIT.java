@@ -36,6 +36,8 @@ class BundleUploadIT {
     @BeforeAll
     static void start() throws Exception {
         System.setProperty("polygate.plugin.pool_size", "1");
+        // the slow hook below runs 1.5 s, past the 1 s default limit
+        System.setProperty("polygate.plugin.timeout_ms", "5000");
         tmp = Files.createTempDirectory("polygate-upload");
         Files.createDirectories(tmp.resolve("bundles"));
         keys = BundleZips.keyPair();
@@ -49,6 +51,7 @@ class BundleUploadIT {
                   - {api_id: js, listen_path: /js, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: js}
                   - {api_id: tyk, listen_path: /tyk-made, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: tyk-made}
                   - {api_id: dropped, listen_path: /dropped, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: dropped}
+                  - {api_id: slow, listen_path: /slow, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: slow}
                 """.formatted(MAX_ZIP), tmp);
         HttpResponse<String> py = BundleZips.push(gw, "py", BundleZips.build(pyFiles("py-1"), key));
         assertThat(py.statusCode()).as(py.body()).isEqualTo(201);
@@ -59,6 +62,7 @@ class BundleUploadIT {
     @AfterAll
     static void stop() {
         System.clearProperty("polygate.plugin.pool_size");
+        System.clearProperty("polygate.plugin.timeout_ms");
         if (gw != null) gw.close();
     }
 
@@ -223,6 +227,35 @@ class BundleUploadIT {
         while (!served("dropped").equals("dropped-2")) {
             assertThat(System.nanoTime()).as("replaced bundle not picked up").isLessThan(deadline + Duration.ofSeconds(20).toNanos());
             Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void requestInsideTheOldVersionFinishesOnItAndTheOldVersionClosesAfterwards() throws Exception {
+        var log = io.polygate.testing.PluginTesting.captureLog("io.polygate.bundle");
+        // v1's pre hook takes 1.5 s, so a request is still inside it when v2 is swapped in
+        Map<String, String> slow = BundleZips.files(JS_MANIFEST, "middleware.js",
+                "function stamp(request, session, spec) { var end = Date.now() + 1500; while (Date.now() < end) {} request.add_header('X-Version', 'slow-1'); }\n");
+        HttpResponse<String> v1 = BundleZips.push(gw, "slow", BundleZips.build(slow, key));
+        assertThat(v1.statusCode()).as(v1.body()).isEqualTo(201);
+        String v1Version = json(v1).path("version").asText();
+        var inFlight = gw.http().sendAsync(java.net.http.HttpRequest.newBuilder(gw.url("/slow/x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(400);
+        HttpResponse<String> v2 = BundleZips.push(gw, "slow", BundleZips.build(jsFiles("slow-2"), key));
+        assertThat(v2.statusCode()).as(v2.body()).isEqualTo(201);
+        assertThat(inFlight.isDone()).as("the slow request was still inside v1 when v2 went live").isFalse();
+        assertThat(served("slow")).isEqualTo("slow-2");
+        assertThat(io.polygate.testing.PluginTesting.logged(log, "version " + v1Version + " is idle and closed"))
+                .as("v1 closed while a request was inside it").isFalse();
+
+        HttpResponse<String> old = inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(old.statusCode()).as(old.body()).isEqualTo(200);
+        assertThat(json(old).path("headers").path("X-Version").asText()).isEqualTo("slow-1");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!io.polygate.testing.PluginTesting.logged(log, "version " + v1Version + " is idle and closed")) {
+            assertThat(System.nanoTime()).as("v1 not closed once idle").isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 }
