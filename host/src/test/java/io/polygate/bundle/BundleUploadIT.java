@@ -108,6 +108,8 @@ class BundleUploadIT {
         assertThat(st.path("status").asText()).isEqualTo("ready");
         assertThat(st.path("driver").asText()).isEqualTo("python");
         assertThat(st.path("apis").toString()).isEqualTo("[\"py\"]");
+        // without Redis the upload is kept in bundles_dir, so it survives a restart
+        assertThat(Files.isRegularFile(tmp.resolve("bundles/py.zip"))).isTrue();
     }
 
     @Test
