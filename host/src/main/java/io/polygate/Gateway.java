@@ -54,6 +54,11 @@ public final class Gateway implements AutoCloseable {
     private final Limits limits;
 
     public Gateway(GatewayConfig config) {
+        this(config, InstantSource.system());
+    }
+
+    /** With the clock that limits, quotas and key expiry read (tests drive it by hand). */
+    public Gateway(GatewayConfig config, InstantSource clock) {
         this.config = config;
         this.store = Stores.open(config.storage());
         ChangeFeed openedFeed = null;
@@ -88,16 +93,16 @@ public final class Gateway implements AutoCloseable {
             this.proxy = new UpstreamHandler(config.proxy());
             SessionStore sessions = new SessionStore(store);
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
-            this.limits = new Limits(config.rateLimit(), store, InstantSource.system(), metrics);
+            this.limits = new Limits(config.rateLimit(), store, clock, metrics);
             limits.executor(threads);
-            RouteBuilder routes = new RouteBuilder(sessions, proxy, InstantSource.system(), limits);
+            RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);
             // plugin bundles load in the background; their APIs answer 503 until they are ready
             this.bundles = new BundleStore(config.bundlesDir(),
                     new PolyglotLoader(store, pluginPoolSize(), Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", 1000))),
                     bundlesConfig(config.bundles()), store, feed, BundleStore.newNodeId());
             SessionCache sessionCache = new SessionCache();
             watchSessionSources(sessionCache);
-            routes.bundles(new BundleSteps(bundles, sessionCache, InstantSource.system()));
+            routes.bundles(new BundleSteps(bundles, sessionCache, clock));
             java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
             bundles.onChange(() -> {
                 ApiRegistry r = registry.get();

@@ -21,10 +21,12 @@ public sealed interface Outcome permits Outcome.Continue, Outcome.Respond, Outco
     record Respond(int status, HttpFields headers, String contentType, byte[] body) implements Outcome {}
 
     /**
-     * Decide later: the chain stops here without holding a thread and continues, on a pool thread,
-     * with the outcome {@code resume} completes with ({@link #CONTINUE} goes on with the next
-     * step). If it completes exceptionally, the client gets what the step would have got for that
-     * exception (503 for a store failure, else 500). Used by throttling to wait and re-check.
+     * Decide later: the chain stops here without holding a thread and continues with the outcome
+     * {@code resume} completes with ({@link #CONTINUE} goes on with the next step), on the thread
+     * that completes it, so complete it on a worker thread (the server's pool), never on a timer or
+     * network I/O thread. If it completes exceptionally, the client gets what the step would have
+     * got for that exception (503 for a store failure, else 500). Used by throttling to wait and
+     * re-check.
      */
     record Suspend(CompletionStage<Outcome> resume) implements Outcome {}
 

@@ -123,7 +123,8 @@ public final class Limits implements AutoCloseable {
     Identifier pattern(String expression) {
         Identifier id = patterns.get(expression);
         if (id != null) return id;
-        if (Identifier.problem(expression) != null || patterns.size() > 1000) return null;
+        if (Identifier.problem(expression) != null) return null;
+        if (patterns.size() > 1000) return Identifier.parse(expression); // unbounded variety: parse, do not keep
         return patterns.computeIfAbsent(expression, Identifier::parse);
     }
 }

@@ -50,7 +50,7 @@ public final class StoreFallback {
             downUntilNanos = System.nanoTime() + retryNanos;
             down = true;
             if (first) LOG.error("limiter store unreachable ({}): {}; on_store_error={}, retrying in {} ms", what,
-                    e.getMessage(), policy.name().toLowerCase(), retryNanos / 1_000_000);
+                    e.getMessage(), policy.name().toLowerCase(java.util.Locale.ROOT), retryNanos / 1_000_000);
             return fallback(what, standIn, e);
         }
     }

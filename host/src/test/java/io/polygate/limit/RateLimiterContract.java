@@ -51,6 +51,7 @@ abstract class RateLimiterContract {
             assertThat(d.limit()).isEqualTo(5);
             assertThat(d.remaining()).as("remaining after request %d", i).isEqualTo(5 - i);
             assertThat(d.retryAfter()).isEqualTo(Duration.ZERO);
+            assertThat(d.resetAfter()).as("time until the allowance is whole again").isPositive().isLessThanOrEqualTo(Duration.ofSeconds(20));
         }
         Decision denied = l.tryAcquire(k, 5, 10, 1);
         assertThat(denied.allowed()).isFalse();
@@ -170,6 +171,18 @@ abstract class RateLimiterContract {
         assertThat(admitted(l, k, 5, 10, 8)).isEqualTo(5);
         clock.advanceMillis(200); // next aligned window
         assertThat(admitted(l, k, 5, 10, 8)).isEqualTo(5);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Algorithm.class, names = {"SLIDING_LOG", "SENTINEL"})
+    void aLogIsWholeAgainOneWindowAfterItsNewestRequest(Algorithm a) {
+        RateLimiter l = limiter(a);
+        String k = key("whole");
+        l.tryAcquire(k, 5, 10, 1);
+        clock.advanceMillis(4_000);
+        assertThat(l.tryAcquire(k, 5, 10, 1).resetAfter()).isEqualTo(Duration.ofSeconds(10));
+        clock.advanceMillis(10_000);
+        assertThat(l.tryAcquire(k, 5, 10, 1).remaining()).isEqualTo(4);
     }
 
     @ParameterizedTest

@@ -32,6 +32,11 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Starts a gateway; {@code yaml} may leave out ports and secret. {@code baseDir} resolves relative paths (bundles_dir). */
     public static GatewayFixture start(String yaml, Path baseDir) throws Exception {
+        return start(yaml, baseDir, java.time.InstantSource.system());
+    }
+
+    /** A gateway whose limits, quotas and key expiry read {@code clock} (e.g. a {@link ManualClock}). */
+    public static GatewayFixture start(String yaml, Path baseDir, java.time.InstantSource clock) throws Exception {
         JsonNode root = YAML.readTree(yaml);
         com.fasterxml.jackson.databind.node.ObjectNode obj = root == null || !root.isObject() ? JSON.createObjectNode() : (com.fasterxml.jackson.databind.node.ObjectNode) root;
         obj.put("host", "127.0.0.1");
@@ -40,7 +45,7 @@ public final class GatewayFixture implements AutoCloseable {
         admin.put("port", 0);
         admin.put("secret", SECRET);
         GatewayConfig config = new ConfigLoader(Map.of()).load(obj, baseDir, "test config");
-        return new GatewayFixture(new Gateway(config).start());
+        return new GatewayFixture(new Gateway(config, clock).start());
     }
 
     public static GatewayFixture start(String yaml) throws Exception {

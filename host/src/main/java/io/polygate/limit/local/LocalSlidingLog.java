@@ -59,7 +59,8 @@ public final class LocalSlidingLog implements RateLimiter {
             }
             if (log.size + permits <= limit) {
                 for (long i = 0; i < permits; i++) push(log, now);
-                return Decision.allowed(limit, limit - log.size, Duration.ofMillis(log.times[log.head] + window - now));
+                // the allowance is whole again once this, the newest request, has left the window
+                return Decision.allowed(limit, limit - log.size, Duration.ofMillis(window));
             }
             if (sentinel) {
                 log.blockedUntil = now + window;

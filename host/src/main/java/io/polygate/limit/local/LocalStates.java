@@ -33,6 +33,4 @@ final class LocalStates<S extends LocalStates.Expiring> {
             }
         });
     }
-
-    int size() { return map.size(); }
 }

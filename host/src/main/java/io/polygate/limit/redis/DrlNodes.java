@@ -30,6 +30,7 @@ public final class DrlNodes implements IntSupplier, AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile int count = 1;
     private volatile boolean failing;
+    private volatile boolean stopped;
 
     DrlNodes(RedisScriptingCommands<String, String> redis, InstantSource clock, String node, Duration interval) {
         this.redis = redis;
@@ -51,6 +52,7 @@ public final class DrlNodes implements IntSupplier, AutoCloseable {
     public String node() { return node; }
 
     void beat(boolean leaving) {
+        if (stopped && !leaving) return;
         try {
             List<Object> r = script.run(redis, new String[] {KEY}, Long.toString(clock.millis()), node,
                     Long.toString(ttlMillis), leaving ? "1" : "0");
@@ -71,5 +73,14 @@ public final class DrlNodes implements IntSupplier, AutoCloseable {
     }
 
     /** Stops the heartbeat without leaving: to the others this node looks dead (tests). */
-    void stopBeating() { timer.shutdownNow(); }
+    void stopBeating() {
+        stopped = true;
+        timer.shutdown();
+        try {
+            // a beat in flight must land before a goodbye, or it would add this node back
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package io.polygate.limit.redis;
 
-import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -31,8 +30,6 @@ public final class RedisLimiters {
         }
         throw new IllegalArgumentException("not a Lettuce connection: " + (connection == null ? null : connection.getClass()));
     }
-
-    public static boolean isConnection(Object o) { return o instanceof StatefulConnection<?, ?>; }
 
     /** Starts this node's DRL heartbeat (close it at shutdown). */
     public DrlNodes drlNodes(java.time.Duration interval) { return new DrlNodes(redis, clock, ids.node(), interval); }

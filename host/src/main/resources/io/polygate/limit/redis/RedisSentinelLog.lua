@@ -23,8 +23,7 @@ if count + permits <= limit then
     redis.call('ZADD', key, now, member .. ':' .. i)
   end
   redis.call('PEXPIRE', key, window)
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  return {1, limit - count - permits, tonumber(oldest[2]) + window - now, 0}
+  return {1, limit - count - permits, window, 0}
 end
 redis.call('SET', block, now + window, 'PX', window + 1000)
 return {0, 0, window, window}

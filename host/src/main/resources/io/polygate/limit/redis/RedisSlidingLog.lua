@@ -27,8 +27,8 @@ end
 redis.call('PEXPIRE', key, window)
 
 if allowed then
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  return {1, limit - count, tonumber(oldest[2]) + window - now, 0}
+  -- the allowance is whole again once this, the newest request, has left the window
+  return {1, limit - count, window, 0}
 end
 local idx = math.max(0, math.min(count - 1, count + permits - limit - 1))
 local leaving = redis.call('ZRANGE', key, idx, idx, 'WITHSCORES')

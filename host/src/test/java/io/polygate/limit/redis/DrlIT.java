@@ -36,7 +36,7 @@ class DrlIT {
 
     static Node node(double threshold) {
         RedisLimiters r = new RedisLimiters(store.connection(), InstantSource.system());
-        DrlNodes nodes = r.drlNodes(Duration.ofMillis(100));
+        DrlNodes nodes = r.drlNodes(Duration.ofMillis(250)); // drop-out after 750 ms: margin for a loaded machine
         DrlLimiter l = new DrlLimiter(LocalLimiters.create(Algorithm.TOKEN_BUCKET, InstantSource.system(), false),
                 r.create(Algorithm.SLIDING_LOG, false), nodes, threshold);
         return new Node(r, nodes, l);
@@ -49,7 +49,7 @@ class DrlIT {
     }
 
     static void awaitNodes(DrlNodes nodes, int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 3_000;
+        long deadline = System.currentTimeMillis() + 5_000;
         while (nodes.getAsInt() != n && System.currentTimeMillis() < deadline) Thread.sleep(20);
         assertThat(nodes.getAsInt()).isEqualTo(n);
     }
@@ -68,7 +68,7 @@ class DrlIT {
             b.nodes().stopBeating(); // a crash: no goodbye
             long stopped = System.currentTimeMillis();
             awaitNodes(a.nodes(), 1);
-            assertThat(System.currentTimeMillis() - stopped).as("dropped out within three heartbeats and a bit").isLessThan(1_000);
+            assertThat(System.currentTimeMillis() - stopped).as("dropped out within three heartbeats and a bit").isLessThan(2_500);
             assertThat(admitted(a.limiter(), "k3", 100, 60, 120)).isEqualTo(100);
         } finally {
             a.nodes().close();
