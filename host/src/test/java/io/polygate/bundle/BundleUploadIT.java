@@ -260,4 +260,32 @@ class BundleUploadIT {
             Thread.sleep(20);
         }
     }
+
+    @Test
+    void unusedBundleIsDeletedEverywhereAndThenUnknown() throws Exception {
+        HttpResponse<String> up = BundleZips.push(gw, "unused", BundleZips.build(jsFiles("u-1"), key));
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+        assertThat(json(up).path("apis")).isEmpty();
+        HttpResponse<String> del = gw.admin("DELETE", "/bundles/unused", null);
+        assertThat(del.statusCode()).as(del.body()).isEqualTo(200);
+        assertThat(json(del).path("status").asText()).isEqualTo("deleted");
+        HttpResponse<String> get = gw.admin("GET", "/bundles/unused", null);
+        assertThat(get.statusCode()).isEqualTo(404);
+        assertThat(json(get).path("error").asText()).isEqualTo("no bundle \"unused\"");
+        assertThat(Files.exists(tmp.resolve("bundles/unused.zip"))).isFalse();
+        assertThat(gw.admin("DELETE", "/bundles/unused", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void reloadAnswersWithEveryBundleAndKeepsServing() throws Exception {
+        HttpResponse<String> r = gw.admin("POST", "/bundles/reload", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.path("node").asText()).isNotEmpty();
+        boolean listsPy = false;
+        for (JsonNode b : body.path("bundles")) if (b.path("name").asText().equals("py")) listsPy = b.path("status").asText().equals("ready");
+        assertThat(listsPy).as(r.body()).isTrue();
+        assertThat(served("js")).isEqualTo("js-1");
+        assertThat(gw.admin("GET", "/reload", null).statusCode()).isEqualTo(405);
+    }
 }
