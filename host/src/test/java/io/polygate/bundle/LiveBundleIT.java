@@ -225,4 +225,18 @@ class LiveBundleIT {
             assertThat(st.path("source").asText()).isEqualTo("upload");
         }
     }
+
+    @Test
+    @Order(7)
+    void uploadWhileRedisIsDownIsRefusedWith503AndNothingChanges() throws Exception {
+        String serving = a.gateway().bundles().current("live").version();
+        redis.close();
+        HttpResponse<String> r = BundleZips.push(a, "live", version(8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(json(r).path("error").asText()).startsWith("bundle \"live\": cannot be kept in the store (")
+                .endsWith("); nothing changed, version " + serving + " keeps serving");
+        assertThat(a.gateway().bundles().current("live").version()).isEqualTo(serving);
+        assertThat(versionSeen(a.get("/live/x"))).isEqualTo("6");
+        assertThat(versionSeen(b.get("/live/x"))).isEqualTo("6");
+    }
 }
