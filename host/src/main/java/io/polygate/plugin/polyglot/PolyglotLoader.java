@@ -1,0 +1,48 @@
+package io.polygate.plugin.polyglot;
+
+import io.polygate.plugin.BundleLoader;
+import io.polygate.plugin.LoadedBundle;
+import io.polygate.sdk.manifest.BundleManifest;
+import io.polygate.storage.Store;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Loads bundles into GraalVM: one pool of {@code poolSize} contexts per bundle version, each hook
+ * call limited to {@code hookTimeout}. Owns the shared engines and the watchdog thread.
+ */
+public final class PolyglotLoader implements BundleLoader {
+    private final Engines engines = new Engines();
+    private final Store store;
+    private final int poolSize;
+    private final Duration hookTimeout;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "plugin-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout) {
+        if (poolSize < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + poolSize);
+        this.store = store;
+        this.poolSize = poolSize;
+        this.hookTimeout = hookTimeout;
+    }
+
+    public Engines engines() { return engines; }
+
+    public Duration hookTimeout() { return hookTimeout; }
+
+    @Override
+    public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
+        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store), poolSize, hookTimeout, watchdog);
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+        engines.close();
+    }
+}

@@ -1,0 +1,19 @@
+package io.polygate.sdk.manifest;
+
+import java.util.regex.Pattern;
+
+/**
+ * Where the identity of a request is read from before {@code auth_check}, so that the session
+ * the hook built can be cached for that identity ({@code custom_middleware.id_extractor}).
+ *
+ * @param extractFrom  header, form, querystring or body
+ * @param extractWith  value (the whole value) or regex (one group of {@code regex})
+ * @param name         the header name (header) or parameter name (form, querystring); null for body
+ * @param regex        the compiled {@code regex_expression} when {@code extractWith} is regex
+ * @param regexMatchIndex which group of the match is the id (0 = the whole match)
+ */
+public record IdExtractorSpec(From extractFrom, With extractWith, String name, Pattern regex, int regexMatchIndex) {
+    public enum From { HEADER, FORM, QUERYSTRING, BODY }
+
+    public enum With { VALUE, REGEX }
+}

@@ -1,0 +1,1 @@
+# Polygate's stand-in for Tyk's `tyk` package: plugins import `tyk.decorators`.
