@@ -2,7 +2,11 @@ package io.polygate;
 
 import io.polygate.admin.AdminHandler;
 import io.polygate.admin.ApiRegistry;
+import io.polygate.auth.session.SessionCache;
 import io.polygate.auth.session.SessionStore;
+import io.polygate.bundle.BundleSteps;
+import io.polygate.bundle.BundleStore;
+import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.chain.ChainHandler;
 import io.polygate.config.GatewayConfig;
 import io.polygate.limit.Limits;
@@ -13,6 +17,7 @@ import io.polygate.proxy.routing.RouteBuilder;
 import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
 import io.polygate.storage.Stores;
+import java.time.Duration;
 import java.time.InstantSource;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
@@ -46,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamHandler proxy;
     private final Metrics metrics = new Metrics();
     private final Limits limits;
+    private final BundleStore bundles;
 
     public Gateway(GatewayConfig config) {
         this(config, InstantSource.system());
@@ -90,8 +96,21 @@ public final class Gateway implements AutoCloseable {
             this.limits = new Limits(config.rateLimit(), store, clock, metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);
+            // plugin bundles load in the background; their APIs answer 503 until they are ready
+            this.bundles = new BundleStore(config.bundlesDir(),
+                    new PolyglotLoader(store, pluginPoolSize(), Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", 1000))),
+                    Duration.ofMillis(setting("polygate.bundle.poll_ms", "POLYGATE_BUNDLE_POLL_MS", 2000)));
+            routes.bundles(new BundleSteps(bundles, new SessionCache(), clock));
+            java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
+            bundles.onChange(() -> {
+                ApiRegistry r = registry.get();
+                if (r != null) r.refresh();
+            });
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
+            registry.set(apis);
+            apis.refresh();
             AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics, limits);
+            admin.bundleStatus(bundles::list);
 
             // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
             Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING) {
@@ -124,6 +143,22 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Contexts per bundle version: one request per context at a time (default: the number of cores, at least 2). */
+    static int pluginPoolSize() {
+        return (int) setting("polygate.plugin.pool_size", "POLYGATE_PLUGIN_POOL_SIZE", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** A numeric setting from a system property, else the environment, else the default. */
+    static long setting(String property, String env, long dflt) {
+        String v = System.getProperty(property, System.getenv(env));
+        if (v == null || v.isBlank()) return dflt;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + " / " + env + ": \"" + v + "\" is not a number");
+        }
+    }
+
     public Gateway start() throws Exception {
         server.start();
         LOG.info("polygate listening on {}:{} (admin {}:{}), store: {}, {} APIs", config.host(), port(),
@@ -143,6 +178,7 @@ public final class Gateway implements AutoCloseable {
     public ApiRegistry apis() { return apis; }
 
     public Metrics metrics() { return metrics; }
+    public BundleStore bundles() { return bundles; }
 
     public Limits limits() { return limits; }
 
@@ -157,6 +193,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             feed.close();
             limits.close();
+            bundles.close();
             store.close();
         }
         LOG.info("polygate stopped");

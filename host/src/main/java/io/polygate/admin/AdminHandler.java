@@ -63,6 +63,7 @@ public class AdminHandler extends Handler.Abstract {
     private final Store store;
     private final Metrics metrics;
     private final Limits limits;
+    private volatile java.util.function.Supplier<Object> bundleStatus;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
         this(secret, apis, sessions, store, metrics, null);
@@ -76,6 +77,12 @@ public class AdminHandler extends Handler.Abstract {
         this.store = store;
         this.metrics = metrics;
         this.limits = limits;
+    }
+
+    /** Enables {@code GET /bundles}: the status of every bundle (state, version, last error). */
+    public AdminHandler bundleStatus(java.util.function.Supplier<Object> status) {
+        this.bundleStatus = status;
+        return this;
     }
 
     /** A problem with the request; becomes a JSON error response. */
@@ -165,6 +172,9 @@ public class AdminHandler extends Handler.Abstract {
                 if (limits == null || seg.length != 2 || !seg[1].equals("stats")) return null;
                 if (!method.equals("GET")) throw methodNotAllowed(method, "GET");
                 return new Reply(200, limits.metrics().snapshot());
+            case "bundles":
+                if (seg.length == 1 && method.equals("GET") && bundleStatus != null) return new Reply(200, bundleStatus.get());
+                return null;
             default:
                 return null;
         }

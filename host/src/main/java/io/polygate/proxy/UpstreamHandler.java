@@ -52,7 +52,8 @@ public final class UpstreamHandler extends ProxyHandler {
     public Upstream to(URI target) {
         HttpURI base = HttpURI.from(target);
         return (exchange, response, callback) -> {
-            Request request = exchange.clientRequest();
+            // a plugin may have read (and replaced) the body: replay the buffered copy
+            Request request = BufferedBody.replayable(exchange.clientRequest(), exchange.headers());
             request.setAttribute(Exchange.ATTRIBUTE, exchange);
             request.setAttribute(TARGET_ATTRIBUTE, base);
             if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());

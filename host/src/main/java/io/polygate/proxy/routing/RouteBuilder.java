@@ -2,6 +2,7 @@ package io.polygate.proxy.routing;
 
 import io.polygate.auth.KeyAuthStep;
 import io.polygate.auth.session.SessionStore;
+import io.polygate.bundle.BundleSteps;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
@@ -27,6 +28,7 @@ public class RouteBuilder {
     private final EchoUpstream echo = new EchoUpstream();
     private final InstantSource clock;
     private final Limits limits;
+    private volatile BundleSteps bundles;
 
     public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock, Limits limits) {
         this.sessions = sessions;
@@ -40,17 +42,31 @@ public class RouteBuilder {
         this(sessions, proxy, clock, Limits.local(clock));
     }
 
+    /** Enables plugin bundles: APIs with {@code custom_middleware_bundle} get the bundle's hooks. */
+    public RouteBuilder bundles(BundleSteps bundles) {
+        this.bundles = bundles;
+        return this;
+    }
+
     public Route build(ApiDefinition api) {
+        BundleSteps plugins = bundles;
         List<Step> steps = new ArrayList<>();
         switch (api.auth().type()) {
             case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock));
-            case PLUGIN -> steps.add(unavailable("plugin-auth", Phase.AUTH,
-                    "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
+            case PLUGIN -> {
+                if (plugins == null) steps.add(unavailable("plugin-auth", Phase.AUTH,
+                        "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
+            }
             case NONE -> { }
         }
         if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
-        steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
+        if (plugins != null && api.customMiddlewareBundle() != null) {
+            BundleSteps.Plan plan = plugins.plan(api);
+            steps.addAll(plan.steps());
+            upstream = plan.upstream().apply(upstream);
+        }
+        steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         return new Route(api, steps, upstream);
     }
 

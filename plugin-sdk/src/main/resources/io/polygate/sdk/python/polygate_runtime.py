@@ -12,7 +12,7 @@ _hooks = {}
 # this makes the refusal immediate and clear.
 _BLOCKED = frozenset(['socket', '_socket', 'ssl', '_ssl', 'subprocess', '_posixsubprocess',
                       'ctypes', '_ctypes', 'multiprocessing', '_multiprocessing', 'select',
-                      'selectors', 'asyncio', 'java', 'polyglot'])
+                      'selectors', 'asyncio'])
 
 
 class _Blocker(object):

@@ -1,0 +1,86 @@
+package io.polygate.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.auth.session.Session;
+import io.polygate.auth.session.SessionCache;
+import io.polygate.chain.Exchange;
+import io.polygate.chain.Outcome;
+import io.polygate.chain.Phase;
+import io.polygate.chain.Step;
+import io.polygate.plugin.HookException;
+import io.polygate.plugin.HookState;
+import io.polygate.plugin.LoadedBundle;
+import io.polygate.plugin.PluginFailures;
+import io.polygate.sdk.manifest.HookRef;
+import java.time.InstantSource;
+
+/**
+ * Authentication by a bundle's {@code auth_check} hook (Tyk's coprocess auth). The hook gets the
+ * request, an empty session, the metadata and the spec, and fills the session in; if it sets
+ * {@code metadata['token']} the request is authenticated as that key with that session (its
+ * {@code rate}/{@code per} are then enforced natively in the LIMIT phase). No token: 403. An
+ * exception in the hook: 403 with an error id. {@code return_overrides} with a code: that answer.
+ * A request a {@link SessionCacheStep} already authenticated from the cache skips the hook.
+ *
+ * <p>With an {@code id_extractor}, the session is cached under the extracted id until its
+ * {@code id_extractor_deadline}.
+ */
+public final class PluginAuthStep implements Step {
+    public static final String NOT_AUTHORISED = "Key not authorised";
+
+    private final String apiId;
+    private final LoadedBundle bundle;
+    private final HookRef hook;
+    private final ObjectNode spec;
+    private final SessionCache cache;
+    private final InstantSource clock;
+
+    public PluginAuthStep(String apiId, LoadedBundle bundle, HookRef hook, ObjectNode spec, SessionCache cache, InstantSource clock) {
+        this.apiId = apiId;
+        this.bundle = bundle;
+        this.hook = hook;
+        this.spec = spec;
+        this.cache = cache;
+        this.clock = clock;
+    }
+
+    @Override public String name() { return "plugin-auth:" + bundle.name() + ":" + hook.name(); }
+
+    @Override public Phase phase() { return Phase.AUTH; }
+
+    @Override
+    public Outcome apply(Exchange exchange) {
+        if (exchange.session() != null) return Outcome.CONTINUE;
+        ObjectNode before = HookState.of(exchange, null, spec);
+        JsonNode after;
+        try {
+            after = HookState.read(bundle.invoke(hook.type(), hook.name(), HookState.write(before)));
+        } catch (HookException e) {
+            return PluginFailures.respond(bundle, hook, exchange, e, 403);
+        }
+        Outcome.Respond respond = HookState.applyRequest(before, after, exchange);
+        if (respond != null) return respond;
+        Object token = exchange.metadata().get("token");
+        if (token == null || token.toString().isEmpty()) return Outcome.error(403, NOT_AUTHORISED);
+        Session session = HookState.toSession(after.path("session"));
+        long now = clock.millis() / 1000;
+        String refusal = refusal(session, now);
+        if (refusal != null) return Outcome.error(403, refusal);
+        exchange.authenticate(token.toString(), session);
+        String id = SessionCacheStep.extractedId(exchange);
+        if (id != null) cache.put(apiId, id, token.toString(), session, now);
+        return Outcome.CONTINUE;
+    }
+
+    /**
+     * Why a plugin-built session may not be used now, or null. Unlike stored keys, an empty
+     * {@code access_rights} means every API (Tyk's rule for sessions without access rights).
+     */
+    String refusal(Session s, long now) {
+        if (s.is_inactive) return KeyAuthStep.INACTIVE;
+        if (s.expires > 0 && s.expires <= now) return KeyAuthStep.EXPIRED;
+        if (s.access_rights != null && !s.access_rights.isEmpty() && !s.access_rights.containsKey(apiId)) return KeyAuthStep.NO_ACCESS;
+        return null;
+    }
+}

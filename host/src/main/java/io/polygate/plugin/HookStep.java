@@ -1,0 +1,58 @@
+package io.polygate.plugin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.auth.session.Session;
+import io.polygate.chain.Exchange;
+import io.polygate.chain.Outcome;
+import io.polygate.chain.Phase;
+import io.polygate.chain.Step;
+import io.polygate.sdk.manifest.HookRef;
+
+/**
+ * A {@code pre}, {@code post_key_auth} or {@code post} hook of a bundle as an ordinary chain step:
+ * the hook gets the request, the session (empty before auth), the metadata and the spec; what it
+ * changes goes back into the exchange, and {@code return_overrides} with a code ends the request.
+ * A hook that fails or runs past its time limit gives the client a 500 with an error id; the log
+ * line has the same id, the bundle, its version, the hook and the phase.
+ */
+public final class HookStep implements Step {
+    private final LoadedBundle bundle;
+    private final HookRef hook;
+    private final Phase phase;
+    private final ObjectNode spec;
+
+    public HookStep(LoadedBundle bundle, HookRef hook, ObjectNode spec) {
+        this.bundle = bundle;
+        this.hook = hook;
+        this.phase = switch (hook.type()) {
+            case PRE -> Phase.PRE;
+            case POST_KEY_AUTH -> Phase.POST_AUTH;
+            case POST -> Phase.POST;
+            default -> throw new IllegalArgumentException(hook.type() + " is not a request hook step");
+        };
+        this.spec = spec;
+    }
+
+    @Override public String name() { return "plugin:" + bundle.name() + ":" + hook.name(); }
+
+    @Override public Phase phase() { return phase; }
+
+    @Override
+    public Outcome apply(Exchange exchange) {
+        ObjectNode before = HookState.of(exchange, exchange.session(), spec);
+        JsonNode after;
+        try {
+            after = HookState.read(bundle.invoke(hook.type(), hook.name(), HookState.write(before)));
+        } catch (HookException e) {
+            return PluginFailures.respond(bundle, hook, exchange, e, 500);
+        }
+        Outcome.Respond respond = HookState.applyRequest(before, after, exchange);
+        if (respond != null) return respond;
+        Session changed = HookState.changedSession(before, after);
+        if (changed != null && exchange.keyId() != null) exchange.authenticate(exchange.keyId(), changed);
+        return Outcome.CONTINUE;
+    }
+
+    public HookRef hook() { return hook; }
+}
