@@ -1,0 +1,277 @@
+package io.polygate.plugin;
+
+import static io.polygate.testing.GatewayFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.polygate.bundle.BundleStatus;
+import io.polygate.proxy.EchoServer;
+import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.PluginTesting;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The plugin behaviour every language must show, through a real gateway (real Jetty, real GraalVM
+ * contexts, the real sample bundles): one gateway per language subclass.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class PluginGatewayContract {
+    GatewayFixture gw;
+    EchoServer upstream;
+    ListAppender<ILoggingEvent> failures;
+    Path tmp;
+
+    /** "py" or "js": the prefix of the bundles under test. */
+    abstract String lang();
+
+    /** The samples folder: samples/python or samples/js. */
+    abstract String samples();
+
+    @BeforeAll
+    void startGateway() throws Exception {
+        System.setProperty("polygate.plugin.pool_size", "1");
+        tmp = Files.createTempDirectory("polygate-" + lang());
+        Map<String, String> bundles = new LinkedHashMap<>();
+        bundles.put("per-user-rate", samples() + "/per-user-rate");
+        bundles.put("header-auth", samples() + "/header-auth");
+        bundles.put("rewrite", samples() + "/rewrite");
+        bundles.put("tyk-style", lang() + "-tyk-style");
+        bundles.put("guard", lang() + "-guard");
+        PluginTesting.bundlesDir(tmp.resolve("bundles"), bundles);
+        upstream = new EchoServer("127.0.0.1", 0).start();
+        failures = PluginTesting.captureLog("io.polygate.plugin");
+        gw = GatewayFixture.start("""
+                bundles_dir: bundles
+                apis:
+                  - {api_id: forum-a, listen_path: /forum-a, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate}
+                  - {api_id: forum-b, listen_path: /forum-b, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate.zip}
+                  - {api_id: tyk-style, listen_path: /tyk-style, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, config_data: {greeting: hello}}
+                  - {api_id: header-auth, listen_path: /header-auth, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: header-auth}
+                  - {api_id: rewrite, listen_path: /rewrite, strip_listen_path: true, target_url: "http://127.0.0.1:%d/base", auth: none, custom_middleware_bundle: rewrite}
+                  - {api_id: guard, listen_path: /guard, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: guard}
+                  - {api_id: plain, listen_path: /plain, strip_listen_path: true, target_url: "echo://", auth: none}
+                """.formatted(upstream.port()), tmp);
+        List<BundleStatus> st = PluginTesting.awaitBundles(gw.gateway(), Duration.ofMinutes(3),
+                "per-user-rate", "header-auth", "rewrite", "tyk-style", "guard");
+        assertThat(st).allSatisfy(s -> assertThat(s.state()).as(s.toString()).isEqualTo("ready"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        System.clearProperty("polygate.plugin.pool_size");
+        if (gw != null) gw.close();
+        if (upstream != null) upstream.close();
+    }
+
+    HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(gw.url(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return gw.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static List<Integer> statuses(List<HttpResponse<String>> rs) {
+        return rs.stream().map(HttpResponse::statusCode).toList();
+    }
+
+    // ---- must show 1: the forum scenario ------------------------------------------------------------
+
+    @Test
+    void forumPluginLimitsKeyFooToTenThenToTheStoredFifteen() throws Exception {
+        List<HttpResponse<String>> a = new ArrayList<>();
+        for (int i = 0; i < 11; i++) a.add(gw.get("/forum-a/anything", "Key", "foo"));
+        assertThat(statuses(a)).containsExactly(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429);
+        HttpResponse<String> limited = a.get(10);
+        assertThat(limited.headers().firstValue("X-RateLimit-Limit")).contains("10");
+        assertThat(limited.headers().firstValue("X-RateLimit-Remaining")).contains("0");
+        assertThat(limited.headers().firstValue("X-RateLimit-Reset")).isPresent();
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(limited).path("error").asText()).isEqualTo("Rate limit exceeded");
+
+        // the store holds rate:foo = 15 before the first request on forum-b (own bucket, own session cache)
+        gw.gateway().store().set("coprocess-data:rate:foo", "15", null);
+        List<HttpResponse<String>> b = new ArrayList<>();
+        for (int i = 0; i < 16; i++) b.add(gw.get("/forum-b/anything", "Key", "foo"));
+        assertThat(statuses(b).subList(0, 15)).containsOnly(200);
+        assertThat(b.get(15).statusCode()).isEqualTo(429);
+        assertThat(b.get(0).headers().firstValue("X-RateLimit-Limit")).contains("15");
+    }
+
+    @Test
+    void forumPluginGivesCallersWithoutKeyTwoRequestsPerTenSecondsPerIp() throws Exception {
+        List<HttpResponse<String>> rs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) rs.add(gw.get("/forum-a/anon", "X-Real-Ip", "10.9.8." + lang().length()));
+        assertThat(statuses(rs)).containsExactly(200, 200, 429);
+        assertThat(rs.get(0).headers().firstValue("X-RateLimit-Limit")).contains("2");
+    }
+
+    @Test
+    void sessionBuiltForAnExtractedIdIsReusedUntilItsDeadline() throws Exception {
+        assertThat(gw.get("/forum-a/x", "Key", "bar").headers().firstValue("X-RateLimit-Limit")).contains("10");
+        // the hook would now read 3; the cached session (deadline +60 s) keeps 10: the hook did not run
+        gw.gateway().store().set("coprocess-data:rate:bar", "3", null);
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = gw.get("/forum-a/x", "Key", "bar");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("X-RateLimit-Limit")).contains("10");
+        }
+        // a key that was never seen runs the hook and gets the stored limit
+        gw.gateway().store().set("coprocess-data:rate:baz", "3", null);
+        assertThat(gw.get("/forum-a/x", "Key", "baz").headers().firstValue("X-RateLimit-Limit")).contains("3");
+    }
+
+    // ---- must show 2: plugins written the Tyk way ---------------------------------------------------
+
+    @Test
+    void tykStylePluginChangesRequestThroughEveryPhaseAndResponse() throws Exception {
+        HttpResponse<String> r = send("POST", "/tyk-style/things?drop=1&keep=2", "{\"a\": 1}",
+                "Authorization", "letmein", "X-Remove-Me", "x", "Content-Type", "application/json");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode echo = json(r);
+        JsonNode h = echo.path("headers");
+        assertThat(h.path("X-Pre").asText()).isEqualTo("yes");
+        assertThat(h.has("X-Remove-Me")).isFalse();
+        assertThat(h.path("X-Api-Id").asText()).isEqualTo("tyk-style/hello");
+        assertThat(h.path("X-User").asText()).isEqualTo("ada");          // post_key_auth read session.metadata set by auth
+        assertThat(h.path("Foo").asText()).isEqualTo("Bar");             // 4-argument post hook, request.add_header
+        assertThat(h.path("X-Token-Ok").asText()).isEqualTo("true");
+        assertThat(echo.path("args").has("drop")).isFalse();
+        assertThat(echo.path("args").path("keep").get(0).asText()).isEqualTo("2");
+        assertThat(echo.path("args").path("added").get(0).asText()).isEqualTo("1");
+        assertThat(parse(echo.path("body").asText()).path("seen_by").asText()).isEqualTo("pre");
+        assertThat(parse(echo.path("body").asText()).path("a").asInt()).isEqualTo(1);
+        assertThat(r.headers().firstValue("X-Response-Hook")).contains("status-200");
+        assertThat(echo.path("response_hook").asBoolean()).isTrue();
+        assertThat(languageSpecificHeaders(h)).isTrue();
+    }
+
+    /** Headers only one language's test plugin sets. */
+    abstract boolean languageSpecificHeaders(JsonNode headers);
+
+    static JsonNode parse(String s) throws Exception {
+        return GatewayFixture.JSON.readTree(s);
+    }
+
+    @Test
+    void authCheckRunsOnEveryRequestWithoutIdExtractorAndUsesTheStore() throws Exception {
+        int first = Integer.parseInt(json(gw.get("/tyk-style/v", "Authorization", "letmein")).path("headers").path("X-Visits").asText());
+        int second = Integer.parseInt(json(gw.get("/tyk-style/v", "Authorization", "letmein")).path("headers").path("X-Visits").asText());
+        assertThat(second).isEqualTo(first + 1);
+        assertThat(gw.gateway().store().get("coprocess-data:visits")).isEqualTo(Integer.toString(second));
+    }
+
+    @Test
+    void authCheckRefusingWithReturnOverridesGives403() throws Exception {
+        HttpResponse<String> r = gw.get("/tyk-style/x", "Authorization", "wrong");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(json(r).path("error").asText()).isEqualTo("Access denied by plugin");
+    }
+
+    @Test
+    void authCheckThatThrowsGives403WithErrorId() throws Exception {
+        HttpResponse<String> r = gw.get("/tyk-style/x", "Authorization", "boom");
+        assertThat(r.statusCode()).isEqualTo(403);
+        String id = json(r).path("error_id").asText();
+        assertThat(id).isNotEmpty();
+        assertThat(PluginTesting.logged(failures, id)).isTrue();
+    }
+
+    @Test
+    void returnOverridesInPreHookEndTheRequestWithCodeBodyAndHeaders() throws Exception {
+        HttpResponse<String> r = gw.get("/tyk-style/x", "Authorization", "letmein", "X-Short-Circuit", "1");
+        assertThat(r.statusCode()).isEqualTo(418);
+        assertThat(json(r).path("teapot").asBoolean()).isTrue();
+        assertThat(r.headers().firstValue("X-Teapot")).contains("short");
+    }
+
+    @Test
+    void headerAuthSampleAcceptsStoredTokensAndPassesTheUserUpstream() throws Exception {
+        gw.gateway().store().set("coprocess-data:user:t1", "{\"name\": \"grace\", \"rate\": 5, \"per\": 60}", null);
+        HttpResponse<String> ok = gw.get("/header-auth/x", "X-Api-Token", "t1");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(json(ok).path("headers").path("X-User").asText()).isEqualTo("grace");
+        assertThat(ok.headers().firstValue("X-RateLimit-Limit")).contains("5");
+        HttpResponse<String> bad = gw.get("/header-auth/x", "X-Api-Token", "nope");
+        assertThat(bad.statusCode()).isEqualTo(403);
+        assertThat(json(bad).path("error").asText()).isEqualTo("unknown or missing X-Api-Token");
+        assertThat(gw.get("/header-auth/x").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void rewriteSampleRewritesTheProxiedRequestAndAddsAResponseHeader() throws Exception {
+        HttpResponse<String> r = gw.get("/rewrite/items?debug=1&q=a", "X-Internal", "secret");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode echo = json(r);
+        assertThat(echo.path("path").asText()).isEqualTo("/base/v2/items");
+        assertThat(echo.path("args").path("rewritten").get(0).asText()).isEqualTo("true");
+        assertThat(echo.path("args").path("q").get(0).asText()).isEqualTo("a");
+        assertThat(echo.path("args").has("debug")).isFalse();
+        assertThat(echo.path("headers").path("X-Rewritten-By").asText()).isEqualTo("polygate");
+        assertThat(echo.path("headers").has("X-Internal")).isFalse();
+        assertThat(r.headers().firstValue("X-Served-By")).contains("polygate-plugin");
+        assertThat(r.headers().firstValue("X-Upstream-Status")).contains("200");
+    }
+
+    // ---- must show 3: runaway hooks ------------------------------------------------------------------
+
+    @Test
+    void endlessLoopIsStoppedWithinTheLimitAndTheNextRequestIsServed() throws Exception {
+        CompletableFuture<HttpResponse<String>> looping = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gw.get("/guard/x", "Probe", "loop");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        long t0 = System.nanoTime();
+        Thread.sleep(200);
+        // other APIs keep serving while the hook spins
+        HttpResponse<String> plain = gw.get("/plain/x");
+        assertThat(plain.statusCode()).isEqualTo(200);
+        HttpResponse<String> r = looping.get();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r.statusCode()).isEqualTo(500);
+        String id = json(r).path("error_id").asText();
+        assertThat(id).isNotEmpty();
+        assertThat(json(r).path("error").asText()).isEqualTo("plugin hook timed out");
+        assertThat(ms).as("stopped after %d ms", ms).isBetween(800L, 4_000L);
+        assertThat(PluginTesting.logged(failures, id)).isTrue();
+        // the pool replaced the context: the next request on the API is served normally
+        HttpResponse<String> next = gw.get("/guard/x");
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+    }
+
+    @Test
+    void hookThatThrowsGives500WithErrorIdInBodyAndLog() throws Exception {
+        HttpResponse<String> r = gw.get("/guard/x", "Probe", "raise");
+        assertThat(r.statusCode()).isEqualTo(500);
+        String id = json(r).path("error_id").asText();
+        assertThat(id).isNotEmpty();
+        assertThat(PluginTesting.logged(failures, id)).isTrue();
+        assertThat(PluginTesting.logged(failures, "plugin bug on purpose")).isTrue();
+        assertThat(gw.get("/guard/x").statusCode()).isEqualTo(200);
+    }
+
+    // ---- must show 4: sandbox ----------------------------------------------------------------------
+
+    String probe(String what) throws Exception {
+        HttpResponse<String> r = gw.get("/guard/x", "Probe", what);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+}
