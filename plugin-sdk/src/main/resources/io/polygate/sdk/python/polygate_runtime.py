@@ -42,6 +42,18 @@ def _harden():
         def f(*args, **kwargs):
             raise PermissionError("polygate sandbox: os.%s is not allowed" % what)
         return f
+    # the sandbox refuses thread creation, but Thread.start() would then wait forever for the
+    # thread to report in: refuse at once instead
+    import _thread
+    import threading
+
+    def no_threads(*args, **kwargs):
+        raise RuntimeError("polygate sandbox: plugins may not start threads")
+    for mod, attr in ((_thread, 'start_new_thread'), (_thread, 'start_new'), (_thread, 'start_joinable_thread'),
+                      (threading, '_start_new_thread'), (threading, '_start_joinable_thread')):
+        if hasattr(mod, attr):
+            setattr(mod, attr, no_threads)
+    threading.Thread.start = lambda self: no_threads()
     for what in ('system', 'popen', 'fork', 'forkpty', 'execv', 'execve', 'execl', 'execle', 'execlp',
                  'execlpe', 'execvp', 'execvpe', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv',
                  'spawnve', 'spawnvp', 'spawnvpe', 'posix_spawn', 'posix_spawnp', 'kill', 'killpg'):
