@@ -1,7 +1,5 @@
 package io.polygate.bundle;
 
-import java.time.Instant;
-
 /**
  * What the gateway knows about one bundle, as {@code GET /bundles} shows it.
  *
@@ -9,5 +7,6 @@ import java.time.Instant;
  *                previous version was ready it keeps serving) or {@code missing}
  * @param version the content hash of the version serving, or null
  * @param error   the last load error (names the bundle, the file and the problem), or null
+ * @param loadedAt when the version serving was loaded (ISO-8601), or null
  */
-public record BundleStatus(String name, String state, String version, String driver, String error, Instant loadedAt) {}
+public record BundleStatus(String name, String state, String version, String driver, String error, String loadedAt) {}

@@ -65,6 +65,8 @@ public final class BundleStore implements AutoCloseable {
         volatile String driver;
         volatile String fingerprint;
         volatile Instant loadedAt;
+        /** The first load finished (either way): from then on the poll watches the files. */
+        volatile boolean attempted;
     }
 
     public BundleStore(Path dir, BundleLoader loader, Duration pollInterval) {
@@ -102,7 +104,8 @@ public final class BundleStore implements AutoCloseable {
 
     private static BundleStatus toStatus(String name, Slot s) {
         LoadedBundle b = s.current;
-        return new BundleStatus(name, s.state, b == null ? null : b.version(), s.driver, s.error, s.loadedAt);
+        return new BundleStatus(name, s.state, b == null ? null : b.version(), s.driver, s.error,
+                s.loadedAt == null ? null : s.loadedAt.toString());
     }
 
     private Slot slot(String name) {
@@ -114,6 +117,14 @@ public final class BundleStore implements AutoCloseable {
     }
 
     private void load(String name, Slot slot) {
+        try {
+            loadOnce(name, slot);
+        } finally {
+            slot.attempted = true;
+        }
+    }
+
+    private void loadOnce(String name, Slot slot) {
         if (closed) return;
         String fingerprint;
         Path bundleDir;
@@ -134,7 +145,7 @@ public final class BundleStore implements AutoCloseable {
                 fail(name, slot, "missing", "bundle \"" + name + "\": not found: neither " + folder + "/ nor " + zip + " exists", null);
                 return;
             }
-            if (fingerprint.equals(slot.fingerprint) && slot.current != null) return;
+            if (slot.current != null && fingerprint.equals(slot.current.version())) return;
             slot.fingerprint = fingerprint;
             BundleManifest manifest = readManifest(name, bundleDir);
             slot.driver = manifest.customMiddleware().driver().name().toLowerCase();
@@ -217,12 +228,17 @@ public final class BundleStore implements AutoCloseable {
         for (Map.Entry<String, Slot> e : slots.entrySet()) {
             String name = e.getKey();
             Slot s = e.getValue();
+            if (!s.attempted) continue;
             try {
                 Path folder = dir.resolve(name);
                 Path zip = dir.resolve(name + ".zip");
                 Path p = Files.isDirectory(folder) ? folder : Files.isRegularFile(zip) ? zip : null;
                 String fp = p == null ? null : fingerprint(p);
-                if (fp != null && !fp.equals(s.fingerprint)) loading.execute(() -> load(name, s));
+                if (fp != null && !fp.equals(s.fingerprint)) {
+                    LOG.info("bundle {}: files changed ({} -> {}), loading the new version", name, s.fingerprint, fp);
+                    s.fingerprint = fp;
+                    loading.execute(() -> load(name, s));
+                }
             } catch (IOException | RuntimeException ex) {
                 LOG.debug("polling bundle {}: {}", name, ex.toString());
             }

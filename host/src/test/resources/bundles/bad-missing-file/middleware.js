@@ -1,0 +1,1 @@
+function hello(request, session, spec) { request.add_header("X-Hello", "1"); }
