@@ -91,6 +91,7 @@ public final class BundleSteps {
         return new Step() {
             @Override public String name() { return "plugin-bundle-unavailable"; }
             @Override public Phase phase() { return Phase.PRE; }
+            @Override public boolean mayBlock() { return false; }
             @Override public Outcome apply(Exchange exchange) { return Outcome.error(503, message); }
         };
     }

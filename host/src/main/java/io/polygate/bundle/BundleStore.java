@@ -3,6 +3,8 @@ package io.polygate.bundle;
 import io.polygate.plugin.BundleLoader;
 import io.polygate.plugin.BundleLoader.BundleLoadException;
 import io.polygate.plugin.LoadedBundle;
+import io.polygate.sdk.bundle.BundleException;
+import io.polygate.sdk.bundle.BundleVerifier;
 import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.sdk.manifest.ManifestException;
 import java.io.IOException;
@@ -197,6 +199,12 @@ public final class BundleStore implements AutoCloseable {
         if (!missing.isEmpty())
             throw new BundleLoadException("bundle \"" + name + "\": manifest.json: file_list names "
                     + (missing.size() == 1 ? "a file that is" : "files that are") + " not in the bundle: " + String.join(", ", missing));
+        try {
+            // the manifest's checksum, when it has one (signatures need a configured public key: issue 5)
+            BundleVerifier.checksumOnly().verify(name, BundleVerifier.readManifest(name, bundleDir), bundleDir);
+        } catch (BundleException e) {
+            throw new BundleLoadException(e.getMessage(), e);
+        }
         return manifest;
     }
 

@@ -46,6 +46,9 @@ public final class ResponseHookUpstream implements Upstream {
     }
 
     @Override
+    public boolean mayBlock() { return inner.mayBlock(); }
+
+    @Override
     public void forward(Exchange exchange, Response response, Callback callback) {
         Holding holding = new Holding(exchange, response, callback);
         inner.forward(exchange, holding, holding.upstreamDone);

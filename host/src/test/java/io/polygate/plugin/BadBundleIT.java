@@ -28,7 +28,7 @@ class BadBundleIT {
     static Path bundles;
     static ListAppender<ILoggingEvent> log;
     static final String[] NAMES = {"bad-driver", "bad-missing-hook", "bad-missing-file", "bad-json", "bad-syntax-py",
-            "bad-syntax-js", "no-manifest", "not-there", "good-js", "good-js-2", "fix-me"};
+            "bad-syntax-js", "no-manifest", "not-there", "good-js", "good-js-2", "fix-me", "zipped", "bad-checksum"};
 
     @BeforeAll
     static void start() throws Exception {
@@ -36,10 +36,14 @@ class BadBundleIT {
         System.setProperty("polygate.bundle.poll_ms", "200");
         Path tmp = Files.createTempDirectory("polygate-bad");
         Map<String, String> b = new LinkedHashMap<>();
-        for (String n : NAMES) if (!n.equals("not-there") && !n.equals("good-js-2") && !n.equals("fix-me")) b.put(n, n);
+        for (String n : NAMES) if (n.startsWith("bad-") && !n.equals("bad-checksum") || n.equals("no-manifest") || n.equals("good-js")) b.put(n, n);
         b.put("good-js-2", "good-js");
         b.put("fix-me", "bad-missing-hook");
         bundles = PluginTesting.bundlesDir(tmp.resolve("bundles"), b);
+        zip(bundles.resolve("good-js"), bundles.resolve("zipped.zip"));
+        PluginTesting.copyTree(bundles.resolve("good-js"), bundles.resolve("bad-checksum"));
+        Files.writeString(bundles.resolve("bad-checksum/manifest.json"), "{\"file_list\": [\"middleware.js\"], "
+                + "\"custom_middleware\": {\"driver\": \"js\", \"pre\": [{\"name\": \"hello\"}]}, \"checksum\": \"0123456789abcdef0123456789abcdef\"}");
         log = PluginTesting.captureLog("io.polygate.bundle");
         StringBuilder apis = new StringBuilder("bundles_dir: bundles\napis:\n");
         for (String n : NAMES)
@@ -153,6 +157,29 @@ class BadBundleIT {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).path("headers").path("X-Hello").asText()).isEqualTo("1");
         assertThat(gw.gateway().bundles().status("good-js-2").state()).isEqualTo("ready");
+    }
+
+    @Test
+    void zipBundleIsExtractedAndServes() throws Exception {
+        HttpResponse<String> r = gw.get("/zipped/x");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).path("headers").path("X-Hello").asText()).isEqualTo("1");
+    }
+
+    @Test
+    void checksumThatDoesNotMatchTheFilesIsRefused() throws Exception {
+        assertThat(refusal("bad-checksum")).contains("checksum");
+    }
+
+    static void zip(Path dir, Path zip) throws Exception {
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip));
+             java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                out.putNextEntry(new java.util.zip.ZipEntry(f.getFileName().toString()));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
     }
 
     static HttpResponse<String> awaitStatus(String path, int status) throws Exception {
