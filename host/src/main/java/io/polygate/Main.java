@@ -24,6 +24,7 @@ public final class Main {
         switch (args[0]) {
             case "start" -> start(rest);
             case "echo" -> EchoServer.main(rest);
+            case "plugin" -> System.exit(io.polygate.plugin.PluginRunner.main(rest, System.out, System.err));
             default -> {
                 usage();
                 System.exit(1);
@@ -34,7 +35,9 @@ public final class Main {
     static void usage() {
         System.err.println("""
                 usage: polygate start [--config FILE]   start the gateway (default: the embedded demo config)
-                       polygate echo [--port N]         start a standalone echo upstream (default port 9000)""");
+                       polygate echo [--port N]         start a standalone echo upstream (default port 9000)
+                       polygate plugin run <bundle> <hook> --request req.json [--data key=value ...]
+                                                        run one hook on a sample request and print what it changed""");
     }
 
     private static void start(String[] args) throws Exception {

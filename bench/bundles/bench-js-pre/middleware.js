@@ -1,0 +1,3 @@
+function benchPre(request, session, spec) {
+  request.add_header('X-Bench', 'js-' + (request.get_header('Host') || ''));
+}
