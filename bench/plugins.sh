@@ -29,9 +29,10 @@ POLYGATE_LOG_LEVEL=WARN taskset -c "$GW_CORE" "$ROOT/polygate" start --config "$
 GW_PID=$!
 
 echo "waiting for the gateway and its bundles (Python takes a while) ..." >&2
+ready=0; st=""
 for _ in $(seq 1 600); do
   st=$(curl -s -H 'X-Polygate-Secret: bench-secret' http://127.0.0.1:18081/bundles || true)
-  ready=$(printf '%s' "$st" | grep -o '"state":"ready"' | wc -l)
+  ready=$(printf '%s' "$st" | grep -o '"state":"ready"' | wc -l || true)
   if [ "$ready" -ge 3 ] && curl -sf "$UP/" >/dev/null; then break; fi
   if printf '%s' "$st" | grep -q '"state":"failed"'; then echo "bench: a bundle failed: $st" >&2; exit 1; fi
   sleep 1
