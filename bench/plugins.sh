@@ -62,7 +62,7 @@ echo "warming up (JIT) ..." >&2
 for p in /plain/ /js-pre/ /py-pre/; do DUR=$((DUR > 5 ? DUR : 5)) rps "$GW$p" 2 >/dev/null; done
 DUR=$((DUR > 5 ? DUR : 5)) rps "$GW/py-auth/" 2 'Key: bench' >/dev/null
 
-printf '%s\n' "gateway on core $GW_CORE; wrk and echo upstream on core $CLIENT_CORE; ${DUR}s per run; $(nproc) cores; $(date -u +%FT%TZ)"
+printf '%s\n' "gateway on core $GW_CORE; wrk and echo upstream on core $CLIENT_CORE; ${DUR}s per run; $(nproc) cores; $(date -u +%FT%TZ); load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 printf '%-44s %10s %9s\n' "scenario" "req/s" "p50"
 row() { printf '%-44s %10s %9s\n' "$1" "$2" "$(p50)"; }
 for c in 1 2; do

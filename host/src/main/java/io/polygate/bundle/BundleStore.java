@@ -74,6 +74,13 @@ public final class BundleStore implements AutoCloseable {
     public BundleStore(Path dir, BundleLoader loader, Duration pollInterval) {
         this.dir = dir;
         this.loader = loader;
+        loading.execute(() -> {
+            try {
+                loader.checkRuntime();
+            } catch (RuntimeException e) {
+                LOG.error("plugin runtime unusable: {}", e.toString(), e);
+            }
+        });
         if (pollInterval != null && !pollInterval.isZero())
             poll.scheduleWithFixedDelay(this::pollChanges, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -14,6 +14,9 @@ public interface BundleLoader {
      */
     LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException;
 
+    /** Checks, once at start-up and off the request path, that the runtime is the expected one (logs if not). */
+    default void checkRuntime() {}
+
     /** Releases the engines. */
     void close();
 

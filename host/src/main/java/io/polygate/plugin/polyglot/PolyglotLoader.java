@@ -35,6 +35,12 @@ public final class PolyglotLoader implements BundleLoader {
 
     public Duration hookTimeout() { return hookTimeout; }
 
+    /** Creates the JS engine (cheap) so that a missing JIT is reported at start, before any bundle loads. */
+    @Override
+    public void checkRuntime() {
+        engines.get(io.polygate.sdk.manifest.Driver.JS);
+    }
+
     @Override
     public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
         return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store), poolSize, hookTimeout, watchdog);
