@@ -4,10 +4,11 @@
 # after the plain proxy in the same run, plus the upstream alone. The gateway is pinned to core 0,
 # wrk and the echo upstream to core 1 (taskset). Needs wrk.
 #
-#   bench/plugins.sh [seconds per measurement, default 10]
+#   bench/plugins.sh [seconds per measurement, default 10]   (REPS=3: median of 3 measurements)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DUR="${1:-10}"
+REPS="${REPS:-3}"
 GW_CORE="${GW_CORE:-0}"
 CLIENT_CORE="${CLIENT_CORE:-1}"
 GW=http://127.0.0.1:18080
@@ -57,20 +58,26 @@ rps() {
   awk '/Requests\/sec/ {printf "%.0f", $2}' "$LOG/wrk.out"
 }
 p50() { awk '/ 50%/ {print $2}' "$LOG/wrk.out"; }
+# median of REPS measurements (the machine is shared: single runs are noisy); p50 is the last run's
+rpsm() {
+  local i v=()
+  for i in $(seq 1 "$REPS"); do v+=("$(rps "$@")"); done
+  printf '%s\n' "${v[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
 
 echo "warming up (JIT) ..." >&2
 for p in /plain/ /js-pre/ /py-pre/; do DUR=$((DUR > 5 ? DUR : 5)) rps "$GW$p" 2 >/dev/null; done
 DUR=$((DUR > 5 ? DUR : 5)) rps "$GW/py-auth/" 2 'Key: bench' >/dev/null
 
 printf '%s\n' "gateway on core $GW_CORE; wrk and echo upstream on core $CLIENT_CORE; ${DUR}s per run; $(nproc) cores; $(date -u +%FT%TZ); load average before: $(cut -d" " -f1-3 /proc/loadavg)"
-printf '%-44s %10s %9s\n' "scenario" "req/s" "p50"
+printf '%-44s %10s %9s\n' "scenario (median of $REPS)" "req/s" "p50"
 row() { printf '%-44s %10s %9s\n' "$1" "$2" "$(p50)"; }
 for c in 1 2; do
-  r=$(rps "$UP/" "$c"); row "upstream alone, $c conn" "$r"
-  r=$(rps "$GW/plain/" "$c"); row "plain proxy, $c conn" "$r"
-  r=$(rps "$GW/js-pre/" "$c"); row "JS pre hook, $c conn" "$r"
-  r=$(rps "$GW/plain/" "$c"); row "plain proxy, $c conn" "$r"
-  r=$(rps "$GW/py-pre/" "$c"); row "Python pre hook, $c conn" "$r"
-  r=$(rps "$GW/plain/" "$c"); row "plain proxy, $c conn" "$r"
-  r=$(rps "$GW/py-auth/" "$c" 'Key: bench'); row "Python auth_check (cached session), $c conn" "$r"
+  r=$(rpsm "$UP/" "$c"); row "upstream alone, $c conn" "$r"
+  r=$(rpsm "$GW/plain/" "$c"); row "plain proxy, $c conn" "$r"
+  r=$(rpsm "$GW/js-pre/" "$c"); row "JS pre hook, $c conn" "$r"
+  r=$(rpsm "$GW/plain/" "$c"); row "plain proxy, $c conn" "$r"
+  r=$(rpsm "$GW/py-pre/" "$c"); row "Python pre hook, $c conn" "$r"
+  r=$(rpsm "$GW/plain/" "$c"); row "plain proxy, $c conn" "$r"
+  r=$(rpsm "$GW/py-auth/" "$c" 'Key: bench'); row "Python auth_check (cached session), $c conn" "$r"
 done
