@@ -4,6 +4,10 @@ function preRewrite(request, session, spec) {
   request.delete_header('X-Remove-Me');
   request.add_param('added', '1');
   request.delete_param('drop');
+  request.object.set_headers['X-Set-Direct'] = 'yes';
+  request.object.delete_headers.push('X-Remove-Too');
+  request.add_header('X-Keep-Param', request.object.params.keep || 'none');
+  request.add_header('X-Org', spec.OrgID || 'no-org');
   var cfg = JSON.parse(spec.config_data);
   request.add_header('X-Api-Id', spec.APIID + '/' + (cfg.greeting || ''));
   if (request.object.method === 'POST' && request.object.body) {

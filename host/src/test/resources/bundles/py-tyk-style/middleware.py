@@ -13,9 +13,14 @@ def PreRewrite(request, session, spec):
     request.add_param('added', '1')
     request.delete_param('drop')
     request.object.headers['X-Object-Header'] = 'set-via-object'
+    request.object.set_headers['X-Set-Direct'] = 'yes'
+    request.object.delete_headers.append('X-Remove-Too')
+    request.add_header('X-Keep-Param', request.object.params.get('keep', 'none'))
+    request.add_header('X-Org', spec['OrgID'] or 'no-org')
     cfg = json.loads(spec['config_data'])
     request.add_header('X-Api-Id', spec['APIID'] + '/' + cfg.get('greeting', ''))
     if request.object.method == 'POST' and request.object.body:
+        assert request.object.raw_body == request.object.body.encode('utf-8')
         payload = json.loads(request.object.body)
         payload['seen_by'] = 'pre'
         request.object.body = json.dumps(payload)

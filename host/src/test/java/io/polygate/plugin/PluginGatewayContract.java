@@ -60,7 +60,7 @@ abstract class PluginGatewayContract {
                 apis:
                   - {api_id: forum-a, listen_path: /forum-a, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate}
                   - {api_id: forum-b, listen_path: /forum-b, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate.zip}
-                  - {api_id: tyk-style, listen_path: /tyk-style, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, config_data: {greeting: hello}}
+                  - {api_id: tyk-style, listen_path: /tyk-style, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, org_id: org-7, config_data: {greeting: hello}}
                   - {api_id: header-auth, listen_path: /header-auth, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: header-auth}
                   - {api_id: rewrite, listen_path: /rewrite, strip_listen_path: true, target_url: "http://127.0.0.1:%d/base", auth: none, custom_middleware_bundle: rewrite}
                   - {api_id: guard, listen_path: /guard, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: guard}
@@ -140,12 +140,16 @@ abstract class PluginGatewayContract {
     @Test
     void tykStylePluginChangesRequestThroughEveryPhaseAndResponse() throws Exception {
         HttpResponse<String> r = send("POST", "/tyk-style/things?drop=1&keep=2", "{\"a\": 1}",
-                "Authorization", "letmein", "X-Remove-Me", "x", "Content-Type", "application/json");
+                "Authorization", "letmein", "X-Remove-Me", "x", "X-Remove-Too", "y", "Content-Type", "application/json");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode echo = json(r);
         JsonNode h = echo.path("headers");
         assertThat(h.path("X-Pre").asText()).isEqualTo("yes");
         assertThat(h.has("X-Remove-Me")).isFalse();
+        assertThat(h.has("X-Remove-Too")).isFalse();
+        assertThat(h.path("X-Set-Direct").asText()).isEqualTo("yes");
+        assertThat(h.path("X-Keep-Param").asText()).isEqualTo("2");
+        assertThat(h.path("X-Org").asText()).isEqualTo("org-7");
         assertThat(h.path("X-Api-Id").asText()).isEqualTo("tyk-style/hello");
         assertThat(h.path("X-User").asText()).isEqualTo("ada");          // post_key_auth read session.metadata set by auth
         assertThat(h.path("Foo").asText()).isEqualTo("Bar");             // 4-argument post hook, request.add_header
