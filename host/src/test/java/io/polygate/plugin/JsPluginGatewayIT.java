@@ -3,6 +3,11 @@ package io.polygate.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.PluginTesting;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** JavaScript (GraalJS) plugins through the real gateway; see {@link PluginGatewayContract}. */
@@ -11,10 +16,33 @@ class JsPluginGatewayIT extends PluginGatewayContract {
 
     @Override String samples() { return "samples/js"; }
 
+    void awaitReady(String bundle) throws Exception {
+        assertThat(PluginTesting.awaitBundles(gw.gateway(), Duration.ofMinutes(1), bundle).get(0).state()).isEqualTo("ready");
+    }
+
     @Override
     boolean languageSpecificHeaders(JsonNode h) {
         // the Tyk JSVM-style middleware ran, with b64enc/b64dec
         return h.path("X-Jsvm").asText().equals("jsvm-ok");
+    }
+
+    @Override
+    Map<String, String> extraBundles() { return Map.of("jsvm-auth", "js-jsvm-auth"); }
+
+    @Override
+    String extraApis() {
+        return "  - {api_id: jsvm-auth, listen_path: /jsvm-auth, strip_listen_path: true, target_url: \"echo://\", auth: plugin, custom_middleware_bundle: jsvm-auth}\n";
+    }
+
+    @Test
+    void jsvmStyleAuthCheckAuthenticatesWithReturnAuthData() throws Exception {
+        awaitReady("jsvm-auth");
+        HttpResponse<String> ok = gw.get("/jsvm-auth/x", "X-Jsvm-Key", "jsvm-secret");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("X-RateLimit-Limit")).contains("3");
+        HttpResponse<String> no = gw.get("/jsvm-auth/x", "X-Jsvm-Key", "wrong");
+        assertThat(no.statusCode()).isEqualTo(401);
+        assertThat(GatewayFixture.json(no).path("error").asText()).isEqualTo("jsvm says no");
     }
 
     @Test

@@ -54,6 +54,7 @@ abstract class PluginGatewayContract {
         bundles.put("rewrite", samples() + "/rewrite");
         bundles.put("tyk-style", lang() + "-tyk-style");
         bundles.put("guard", lang() + "-guard");
+        bundles.putAll(extraBundles());
         PluginTesting.bundlesDir(tmp.resolve("bundles"), bundles);
         upstream = new EchoServer("127.0.0.1", 0).start();
         failures = PluginTesting.captureLog("io.polygate.plugin");
@@ -67,7 +68,7 @@ abstract class PluginGatewayContract {
                   - {api_id: rewrite, listen_path: /rewrite, strip_listen_path: true, target_url: "http://127.0.0.1:%d/base", auth: none, custom_middleware_bundle: rewrite}
                   - {api_id: guard, listen_path: /guard, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: guard}
                   - {api_id: plain, listen_path: /plain, strip_listen_path: true, target_url: "echo://", auth: none}
-                """.formatted(upstream.port()), tmp);
+                """.formatted(upstream.port()) + extraApis(), tmp);
         List<BundleStatus> st = PluginTesting.awaitBundles(gw.gateway(), Duration.ofMinutes(3),
                 "per-user-rate", "header-auth", "rewrite", "tyk-style", "guard");
         assertThat(st).allSatisfy(s -> assertThat(s.state()).as(s.toString()).isEqualTo("ready"));
@@ -189,6 +190,12 @@ abstract class PluginGatewayContract {
         assertThat(echo.path("response_hook").asBoolean()).isTrue();
         assertThat(languageSpecificHeaders(h)).isTrue();
     }
+
+    /** Bundles only one language's tests use (name in bundles_dir to test fixture). */
+    Map<String, String> extraBundles() { return Map.of(); }
+
+    /** API definitions (YAML list items) only one language's tests use. */
+    String extraApis() { return ""; }
 
     /** Headers only one language's test plugin sets. */
     abstract boolean languageSpecificHeaders(JsonNode headers);

@@ -71,6 +71,6 @@ class PluginParallelismIT {
         int two = served(2, Duration.ofSeconds(4));
         System.out.printf("parallel contexts: 1 client %d requests, 2 clients %d requests in 4 s (%.2fx)%n", one, two, (double) two / one);
         assertThat(one).isBetween(8, 21);            // at most 20 requests of 200 ms in 4 s, fewer on a busy machine
-        assertThat((double) two / one).as("2 clients: %d, 1 client: %d", two, one).isGreaterThan(1.8);
+        assertThat((double) two / one).as("2 clients: %d, 1 client: %d", two, one).isGreaterThan(1.6);  // serialised contexts would give 1.0
     }
 }
