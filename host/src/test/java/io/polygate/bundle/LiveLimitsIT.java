@@ -142,4 +142,24 @@ class LiveLimitsIT {
         // 2 taken at 10, this one at 12
         assertThat(remaining(next)).isEqualTo("9");
     }
+
+    @Test
+    void keyChangedThroughTheAdminApiDropsTheCachedSessionsOnBothNodes() throws Exception {
+        var log = PluginTesting.captureLog("io.polygate.Gateway");
+        assertThat(a.get("/forum/x", "Key", "qux").statusCode()).isEqualTo(200);
+        assertThat(b.get("/forum/x", "Key", "qux").statusCode()).isEqualTo(200);
+        HttpResponse<String> created = a.admin("POST", "/keys/qux", "{\"rate\": 20, \"per\": 60}");
+        assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (count(log, "changed: 1 cached session(s) dropped", "key ") < 2) {
+            assertThat(System.nanoTime()).as("the cached sessions of qux were not dropped on both nodes").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    static long count(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log, String text, String prefix) {
+        synchronized (log.list) {
+            return log.list.stream().map(e -> e.getFormattedMessage()).filter(m -> m.startsWith(prefix) && m.contains(text)).count();
+        }
+    }
 }
