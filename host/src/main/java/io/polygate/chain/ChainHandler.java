@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's request path at the Jetty edge: match the route (longest listen path), run its
  * steps in order, then hand the request to the route's upstream. The route table is swapped whole
- * when APIs change ({@link #routes(RouteTable)}); a request keeps the route it matched.
+ * when APIs change ({@link #routes(RouteTable)}); a request keeps the route it matched, and holds
+ * the route's {@link Pin}s (its bundle version) from the match until its response is complete.
  *
  * <p>Threading: a route whose steps and upstream cannot block ({@link Step#mayBlock()}) runs on
  * the I/O thread that parsed the request, with no thread hand-off; any other route is dispatched
