@@ -41,7 +41,8 @@ public final class ConfigLoader {
 
     public GatewayConfig loadDefault() {
         try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
-            return load(YAML.readTree(in), Path.of("."), "embedded default config");
+            // relative paths of the embedded config (bundles_dir) are the installation's, set by ./polygate
+            return load(YAML.readTree(in), Path.of(System.getProperty("polygate.home", ".")), "embedded default config");
         } catch (IOException e) {
             throw new IllegalStateException("embedded default config unreadable", e);
         }
