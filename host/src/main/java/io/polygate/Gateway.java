@@ -98,7 +98,8 @@ public final class Gateway implements AutoCloseable {
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);
             // plugin bundles load in the background; their APIs answer 503 until they are ready
             this.bundles = new BundleStore(config.bundlesDir(),
-                    new PolyglotLoader(store, pluginPoolSize(), Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", 1000))),
+                    new PolyglotLoader(store, pluginPoolSize(config.plugins().poolSize()),
+                            Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", config.plugins().hookTimeout().toMillis()))),
                     bundlesConfig(config.bundles()), store, feed, BundleStore.newNodeId());
             SessionCache sessionCache = new SessionCache();
             watchSessionSources(sessionCache);
@@ -186,8 +187,9 @@ public final class Gateway implements AutoCloseable {
                 c.maxFileBytes(), c.maxTotalBytes(), Duration.ofMillis(ms), c.nodeWait());
     }
 
-    static int pluginPoolSize() {
-        return (int) setting("polygate.plugin.pool_size", "POLYGATE_PLUGIN_POOL_SIZE", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** plugins.pool_size, unless the polygate.plugin.pool_size property or POLYGATE_PLUGIN_POOL_SIZE overrides it (tests). */
+    static int pluginPoolSize(int configured) {
+        return (int) setting("polygate.plugin.pool_size", "POLYGATE_PLUGIN_POOL_SIZE", configured);
     }
 
     /** A numeric setting from a system property, else the environment, else the default. */

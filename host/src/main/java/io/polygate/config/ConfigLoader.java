@@ -110,9 +110,10 @@ public final class ConfigLoader {
         }
         checkUnique(apis, errors);
         GatewayConfig.BundlesConfig bundles = bundles(n.child("bundles"), baseDir, errors);
+        GatewayConfig.PluginsConfig plugins = plugins(n.child("plugins"));
         errors.throwIfAny(what);
         return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, rateLimit, bundles);
+                bundlesDir, apisDir, apis, rateLimit, bundles, plugins);
     }
 
     /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */
@@ -147,6 +148,17 @@ public final class ConfigLoader {
             String other = paths.putIfAbsent(api.listenPath(), api.apiId());
             if (other != null) errors.add("apis." + api.apiId() + ".listen_path", "\"" + api.listenPath() + "\" is already the listen path of API \"" + other + "\"");
         }
+    }
+
+    private static GatewayConfig.PluginsConfig plugins(Node p) {
+        if (!p.json().isMissingNode() && !p.json().isNull()) p.requireObject();
+        GatewayConfig.PluginsConfig d = GatewayConfig.PluginsConfig.defaults();
+        Duration timeout = p.duration("hook_timeout", d.hookTimeout());
+        if (timeout.isZero()) {
+            p.errors().add(p.pathOf("hook_timeout"), "must be more than 0 (e.g. \"1s\")");
+            timeout = d.hookTimeout();
+        }
+        return new GatewayConfig.PluginsConfig(timeout, (int) p.integer("pool_size", d.poolSize(), 1, 256));
     }
 
     private static GatewayConfig.BundlesConfig bundles(Node b, Path baseDir, ConfigErrors errors) {

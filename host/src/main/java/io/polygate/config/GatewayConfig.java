@@ -19,6 +19,7 @@ import java.util.List;
  * @param apis        the API definitions from the config file and {@code apisDir}
  * @param rateLimit   the {@code rate_limit} section: default algorithm, store failure policy
  * @param bundles     how bundles are verified, limited and watched
+ * @param plugins     the plugin runtime: hook time limit and contexts per bundle version
  */
 public record GatewayConfig(
         String host,
@@ -30,12 +31,32 @@ public record GatewayConfig(
         Path apisDir,
         List<ApiDefinition> apis,
         RateLimitConfig rateLimit,
-        BundlesConfig bundles) {
+        BundlesConfig bundles,
+        PluginsConfig plugins) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
+        if (plugins == null) plugins = PluginsConfig.defaults();
+    }
+
+    public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
+                         Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults());
+    }
+
+    /**
+     * The {@code plugins:} section.
+     *
+     * @param hookTimeout a hook running longer is stopped and its request gets a 500 with an error id
+     * @param poolSize    contexts per bundle version, each serving one request at a time (default:
+     *                    the number of cores, at least 2; Python contexts cost 2-4 MB and ~100 ms each)
+     */
+    public record PluginsConfig(Duration hookTimeout, int poolSize) {
+        public static PluginsConfig defaults() {
+            return new PluginsConfig(Duration.ofSeconds(1), Math.max(2, Runtime.getRuntime().availableProcessors()));
+        }
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
@@ -49,7 +70,7 @@ public record GatewayConfig(
     }
 
     public GatewayConfig withApis(List<ApiDefinition> newApis) {
-        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis, rateLimit, bundles);
+        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis, rateLimit, bundles, plugins);
     }
     /**
      * The {@code bundles:} section.

@@ -111,6 +111,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void pluginRuntimeSettingsAreReadAndChecked() throws Exception {
+        GatewayConfig c = load("admin: {secret: s}\nplugins: {hook_timeout: 250ms, pool_size: 3}\n");
+        assertThat(c.plugins()).isEqualTo(new GatewayConfig.PluginsConfig(Duration.ofMillis(250), 3));
+        assertThat(load("admin: {secret: s}\n").plugins().hookTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> load("admin: {secret: s}\nplugins: {hook_timeout: 0, pool_size: 0}\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "plugins.hook_timeout: must be more than 0 (e.g. \"1s\")",
+                        "plugins.pool_size: 0 is out of range (1..256)"));
+    }
+
+    @Test
     void malformedFileIsReportedWithItsLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("polygate.yaml");
         Files.writeString(f, "listen_port: 8080\napis: [ {api_id: a\n");

@@ -1,0 +1,39 @@
+package io.polygate.plugin;
+
+import static io.polygate.testing.GatewayFixture.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.PluginTesting;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code plugins:} config section: the hook time limit set in the config file is the one enforced. */
+class PluginSettingsIT {
+    @Test
+    void hookTimeoutFromTheConfigFileStopsALoopingHook(@TempDir Path dir) throws Exception {
+        Path bundles = PluginTesting.bundlesDir(dir.resolve("bundles"), Map.of("js-guard", "js-guard"));
+        try (GatewayFixture gw = GatewayFixture.start("""
+                bundles_dir: %s
+                plugins: {hook_timeout: 200ms, pool_size: 1}
+                apis:
+                  - {api_id: guarded, listen_path: /g, target_url: "echo://", auth: none, custom_middleware_bundle: js-guard}
+                """.formatted(bundles), dir)) {
+            PluginTesting.awaitBundles(gw.gateway(), Duration.ofSeconds(60), "js-guard");
+            assertThat(gw.get("/g/x").statusCode()).isEqualTo(200);
+            Instant start = Instant.now();
+            HttpResponse<String> r = gw.get("/g/x", "Probe", "loop");
+            Duration took = Duration.between(start, Instant.now());
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(json(r).get("error").asText()).isEqualTo("plugin hook timed out");
+            // stopped at 200 ms, well before the 1 s default
+            assertThat(took).isBetween(Duration.ofMillis(150), Duration.ofMillis(950));
+            assertThat(gw.get("/g/x").statusCode()).isEqualTo(200);
+        }
+    }
+}
