@@ -287,6 +287,7 @@ public class AdminHandler extends Handler.Abstract {
             case "GET": {
                 Session s = sessions.find(key);
                 if (s == null) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
+                liveQuota(key, s);
                 return new Reply(200, s);
             }
             case "POST":
@@ -303,6 +304,15 @@ public class AdminHandler extends Handler.Abstract {
             default:
                 throw methodNotAllowed(method, "GET, POST, PUT, DELETE");
         }
+    }
+
+    /** The key's own quota as the limiter counts it (the stored session keeps what it was created with). */
+    private void liveQuota(String key, Session s) {
+        if (limits == null || limits.quota() == null || s.quota_max <= 0) return;
+        io.polygate.limit.QuotaCounter.Result q = limits.quota().peek("quota:" + key, s.quota_max);
+        if (q == null) return;
+        s.quota_remaining = q.remaining();
+        if (q.renewsAtMillis() > 0) s.quota_renews = q.renewsAtMillis() / 1000;
     }
 
     private Reply createKey(String key, String body) {

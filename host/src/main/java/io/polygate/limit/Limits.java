@@ -61,9 +61,18 @@ public final class Limits implements AutoCloseable {
         QuotaCounter localQuota = new LocalQuotaCounter(clock);
         if (shared) {
             QuotaCounter redisQuota = redis.quotaCounter();
-            this.quota = (id, max, used, renewal, permits) -> fallback.call("quota",
-                    () -> redisQuota.consume(id, max, used, renewal, permits),
-                    () -> localQuota.consume(id, max, used, renewal, permits));
+            this.quota = new QuotaCounter() {
+                @Override
+                public Result consume(String id, long max, long used, long renewal, long permits) {
+                    return fallback.call("quota", () -> redisQuota.consume(id, max, used, renewal, permits),
+                            () -> localQuota.consume(id, max, used, renewal, permits));
+                }
+
+                @Override
+                public Result peek(String id, long max) {
+                    return fallback.call("quota", () -> redisQuota.peek(id, max), () -> localQuota.peek(id, max));
+                }
+            };
         } else {
             this.quota = localQuota;
         }

@@ -19,6 +19,13 @@ public interface QuotaCounter {
     Result consume(String counterId, long max, long usedAtStart, long renewalSeconds, long permits);
 
     /**
+     * The counter as it stands, without taking from it or starting a period: null when it has
+     * no state yet. A period that has ended shows the full {@code max} (it renews on the next
+     * request). For the admin API's view of a key.
+     */
+    Result peek(String counterId, long max);
+
+    /**
      * @param renewsAtMillis epoch millis when the period ends, 0 = never
      */
     record Result(boolean allowed, long max, long remaining, long renewsAtMillis) {}

@@ -17,6 +17,17 @@ public final class LocalQuotaCounter implements QuotaCounter {
     public LocalQuotaCounter(InstantSource clock) { this.clock = clock; }
 
     @Override
+    public Result peek(String counterId, long max) {
+        Period p = periods.peek(counterId);
+        if (p == null) return null;
+        synchronized (p) {
+            if (!p.started) return null;
+            if (p.renewsAt != 0 && clock.millis() >= p.renewsAt) return new Result(true, max, max, p.renewsAt);
+            return new Result(p.used < max, max, Math.max(0, max - p.used), p.renewsAt);
+        }
+    }
+
+    @Override
     public Result consume(String counterId, long max, long usedAtStart, long renewalSeconds, long permits) {
         long now = clock.millis();
         Period p = periods.get(counterId, now);

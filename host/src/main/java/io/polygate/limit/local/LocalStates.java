@@ -26,6 +26,9 @@ final class LocalStates<S extends LocalStates.Expiring> {
         return map.computeIfAbsent(key, factory);
     }
 
+    /** The state of {@code key}, or null; never creates one. */
+    S peek(String key) { return map.get(key); }
+
     void sweep(long nowMillis) {
         map.forEach((k, s) -> {
             synchronized (s) {

@@ -10,10 +10,21 @@ public final class RedisQuotaCounter implements QuotaCounter {
     private final RedisScriptingCommands<String, String> redis;
     private final InstantSource clock;
     private final RedisScript script = new RedisScript("RedisQuotaCounter");
+    private final RedisScript peekScript = new RedisScript("RedisQuotaPeek");
 
     RedisQuotaCounter(RedisScriptingCommands<String, String> redis, InstantSource clock) {
         this.redis = redis;
         this.clock = clock;
+    }
+
+    @Override
+    public Result peek(String counterId, long max) {
+        List<Object> r = peekScript.run(redis, new String[] {RedisKeys.key(counterId, "q")});
+        if (r == null || r.size() < 2 || r.get(0) == null || r.get(1) == null) return null;
+        long used = RedisLimiter.asLong(r.get(0));
+        long renews = RedisLimiter.asLong(r.get(1));
+        if (renews != 0 && clock.millis() >= renews) return new Result(true, max, max, renews);
+        return new Result(used < max, max, Math.max(0, max - used), renews);
     }
 
     @Override
