@@ -1,5 +1,7 @@
 package io.polygate.auth;
 
+import io.polygate.auth.session.Policy;
+import io.polygate.auth.session.PolicyStore;
 import io.polygate.auth.session.Session;
 import io.polygate.auth.session.SessionStore;
 import io.polygate.chain.Exchange;
@@ -25,7 +27,15 @@ public final class KeyAuthStep implements Step {
     private final SessionStore sessions;
     private final InstantSource clock;
 
+    private final PolicyStore policies;
+
     public KeyAuthStep(String apiId, String header, SessionStore sessions, InstantSource clock) {
+        this(apiId, header, sessions, clock, null);
+    }
+
+    /** @param policies where {@code apply_policies} are looked up: a policy's access rights count as the key's; may be null */
+    public KeyAuthStep(String apiId, String header, SessionStore sessions, InstantSource clock, PolicyStore policies) {
+        this.policies = policies;
         this.apiId = apiId;
         this.header = header;
         this.sessions = sessions;
@@ -45,6 +55,7 @@ public final class KeyAuthStep implements Step {
         Session session = sessions.find(key);
         if (session == null) return Outcome.error(403, UNKNOWN);
         String refusal = check(session, apiId, clock.millis() / 1000);
+        if (refusal == NO_ACCESS && grantedByPolicy(session)) refusal = null;
         if (refusal != null) return Outcome.error(403, refusal);
         exchange.authenticate(key, session);
         return Outcome.CONTINUE;
@@ -56,6 +67,18 @@ public final class KeyAuthStep implements Step {
         if (session.expires > 0 && session.expires <= nowSeconds) return EXPIRED;
         if (session.access_rights == null || !session.access_rights.containsKey(apiId)) return NO_ACCESS;
         return null;
+    }
+
+    /** Whether an active policy the key applies grants this API (Tyk: keys made from policies carry no rights of their own). */
+    private boolean grantedByPolicy(Session session) {
+        if (policies == null) return false;
+        java.util.List<String> ids = new java.util.ArrayList<>(session.apply_policies == null ? java.util.List.of() : session.apply_policies);
+        if (session.apply_policy_id != null && !session.apply_policy_id.isBlank()) ids.add(session.apply_policy_id);
+        for (String id : ids) {
+            Policy p = policies.find(id);
+            if (p != null && p.active && p.access_rights != null && p.access_rights.containsKey(apiId)) return true;
+        }
+        return false;
     }
 
     static String keyFrom(String headerValue) {

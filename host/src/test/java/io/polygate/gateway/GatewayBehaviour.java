@@ -263,6 +263,31 @@ abstract class GatewayBehaviour {
     }
 
     @Test
+    void aKeyMadeFromAPolicyGetsThePolicysAccessRights() throws Exception {
+        assertThat(gw.admin("POST", "/apis", """
+                {"api_id": "pol-api", "listen_path": "/pol-api", "target_url": "echo://", "auth": "key"}""").statusCode()).isEqualTo(201);
+        assertThat(gw.admin("POST", "/policies", """
+                {"id": "gold", "rate": 100, "per": 1, "access_rights": {"pol-api": {"api_id": "pol-api"}}}""").statusCode()).isEqualTo(201);
+        assertThat(gw.admin("POST", "/policies", """
+                {"id": "bronze", "rate": 100, "per": 1, "access_rights": {"open": {"api_id": "open"}}}""").statusCode()).isEqualTo(201);
+        gw.admin("POST", "/keys/from-gold", "{\"apply_policies\": [\"gold\"]}");
+        gw.admin("POST", "/keys/from-bronze", "{\"apply_policies\": [\"bronze\"]}");
+        assertThat(gw.get("/pol-api/x", "Authorization", "from-gold").statusCode()).isEqualTo(200);
+        assertThat(gw.get("/pol-api/x", "Authorization", "from-bronze").statusCode()).isEqualTo(403);
+        // an inactive policy grants nothing
+        gw.admin("PUT", "/policies/gold", """
+                {"id": "gold", "active": false, "rate": 100, "per": 1, "access_rights": {"pol-api": {"api_id": "pol-api"}}}""");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos(); // policies are cached for 1 s per node
+        int status = 200;
+        while (status == 200 && System.nanoTime() < deadline) {
+            status = gw.get("/pol-api/x", "Authorization", "from-gold").statusCode();
+            if (status == 200) Thread.sleep(100);
+        }
+        assertThat(status).isEqualTo(403);
+        gw.admin("DELETE", "/apis/pol-api", null);
+    }
+
+    @Test
     void customKeysCanBeCreatedWithTheirName() throws Exception {
         assertThat(gw.admin("POST", "/keys/my-custom-key", "{\"access_rights\": {\"open\": {}}}").statusCode()).isEqualTo(201);
         assertThat(gw.admin("POST", "/keys/my-custom-key", "{\"access_rights\": {\"open\": {}}}").statusCode()).isEqualTo(409);

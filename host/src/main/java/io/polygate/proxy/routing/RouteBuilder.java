@@ -53,7 +53,7 @@ public class RouteBuilder {
         BundleSteps plugins = bundles;
         List<Step> steps = new ArrayList<>();
         switch (api.auth().type()) {
-            case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock));
+            case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies()));
             case PLUGIN -> {
                 if (plugins == null) steps.add(unavailable("plugin-auth", Phase.AUTH,
                         "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
