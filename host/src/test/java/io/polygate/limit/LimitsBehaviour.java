@@ -71,7 +71,7 @@ abstract class LimitsBehaviour {
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(header(ok, "X-RateLimit-Limit")).isEqualTo(3);
             assertThat(header(ok, "X-RateLimit-Remaining")).isEqualTo(3 - i);
-            assertThat(header(ok, "X-RateLimit-Reset")).isBetween(now, now + 61);
+            assertThat(header(ok, "X-RateLimit-Reset")).isBetween(now, now + 65); // 60 s window, rounded up, plus slack for a slow machine
         }
         HttpResponse<String> denied = call("/orders/x", "k1");
         assertThat(denied.statusCode()).isEqualTo(429);
