@@ -32,16 +32,8 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-run() { # name url -> "rps p50 p99"
-  taskset -c 1 wrk -t1 -c"$CONNS" -d"$DURATION"s --latency "$2" > "$WORK/$1.txt"
-  local rps p50 p99 errs
-  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")
-  p50=$(awk '/^ +50%/ {print $2}' "$WORK/$1.txt")
-  p99=$(awk '/^ +99%/ {print $2}' "$WORK/$1.txt")
-  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$WORK/$1.txt" | tr '\n' ' ')
-  echo "$rps $p50 $p99 ${errs:-}"
-}
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else { sub(/s$/,"",v); print v*1000 } }'; }
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
 
 echo "warming up ($DURATION s each) ..." >&2
 run warm-direct "http://127.0.0.1:$UP_PORT/warm" >/dev/null
