@@ -72,9 +72,7 @@ public final class KeyAuthStep implements Step {
     /** Whether an active policy the key applies grants this API (Tyk: keys made from policies carry no rights of their own). */
     private boolean grantedByPolicy(Session session) {
         if (policies == null) return false;
-        java.util.List<String> ids = new java.util.ArrayList<>(session.apply_policies == null ? java.util.List.of() : session.apply_policies);
-        if (session.apply_policy_id != null && !session.apply_policy_id.isBlank()) ids.add(session.apply_policy_id);
-        for (String id : ids) {
+        for (String id : session.policyIds()) {
             Policy p = policies.find(id);
             if (p != null && p.active && p.access_rights != null && p.access_rights.containsKey(apiId)) return true;
         }

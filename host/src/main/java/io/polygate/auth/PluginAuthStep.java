@@ -85,9 +85,8 @@ public final class PluginAuthStep implements Step {
      * {@code access_rights} means every API (Tyk's rule for sessions without access rights).
      */
     String refusal(Session s, long now) {
-        if (s.is_inactive) return KeyAuthStep.INACTIVE;
-        if (s.expires > 0 && s.expires <= now) return KeyAuthStep.EXPIRED;
-        if (s.access_rights != null && !s.access_rights.isEmpty() && !s.access_rights.containsKey(apiId)) return KeyAuthStep.NO_ACCESS;
-        return null;
+        String refusal = KeyAuthStep.check(s, apiId, now);
+        boolean noRights = s.access_rights == null || s.access_rights.isEmpty();
+        return refusal == KeyAuthStep.NO_ACCESS && noRights ? null : refusal;
     }
 }

@@ -68,11 +68,6 @@ public final class BundleVersion implements LoadedBundle, Pin {
         if (holds.decrementAndGet() == 0 && retired) closeIfIdle();
     }
 
-    /** Requests inside this version now (0 once closed). */
-    public int inFlight() { return Math.max(0, holds.get()); }
-
-    public boolean isClosed() { return holds.get() == CLOSED; }
-
     /** No new routes use this version any more: close it once the requests inside have finished. */
     void retire() {
         retired = true;

@@ -26,8 +26,6 @@ public final class Identifier {
         this.parts = parts;
     }
 
-    public String expression() { return expression; }
-
     /** Why {@code expression} is not a valid identifier, or null when it is. */
     public static String problem(String expression) {
         if (expression.isBlank()) return "must not be empty (e.g. \"$headers.APP-KEY\" or \"$ip\")";

@@ -56,10 +56,8 @@ public record KeyLimits(Window global, Window perApi, List<?> endpoints, long qu
         Map<String, Object> apiLimit = apiLimit(access);
         List<?> endpoints = endpoints(access);
 
-        List<String> ids = s.apply_policies;
-        boolean legacy = (ids == null || ids.isEmpty()) && s.apply_policy_id != null && !s.apply_policy_id.isBlank();
-        if (legacy) ids = List.of(s.apply_policy_id);
-        if (ids != null && !ids.isEmpty() && policies != null) {
+        List<String> ids = s.policyIds();
+        if (!ids.isEmpty() && policies != null) {
             Policy best = null, bestQuota = null;
             Map<String, Object> merged = null;
             for (String id : ids) {

@@ -34,7 +34,7 @@ public final class Limits implements AutoCloseable {
     private final PolicyStore policies;
     private final StoreFallback fallback;
     private final boolean shared;
-    private final ConcurrentHashMap<String, Identifier> patterns = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, java.util.Optional<Identifier>> patterns = new ConcurrentHashMap<>();
     private final Smoothing smoothing;
     private final DrlNodes drlNodes;
     private volatile Executor executor = ForkJoinPool.commonPool();
@@ -91,15 +91,11 @@ public final class Limits implements AutoCloseable {
     /** Null when there is no store (then keys' policies cannot be resolved and such keys are refused). */
     public PolicyStore policies() { return policies; }
     public boolean isShared() { return shared; }
-    public boolean storeDown() { return fallback.isDown(); }
 
     /** The limiter of {@code algorithm}, or of the gateway default when it is null. */
     public RateLimiter limiter(Algorithm algorithm) {
         return limiters.get(algorithm == null ? config.algorithm() : algorithm);
     }
-
-    /** Live nodes as the distributed rate limiter sees them (1 without Redis or with {@code drl: false}). */
-    public int liveNodes() { return drlNodes == null ? 1 : drlNodes.getAsInt(); }
 
     /** Stops the heartbeat and leaves the node set at once. */
     @Override
@@ -130,10 +126,12 @@ public final class Limits implements AutoCloseable {
 
     /** A parsed {@code rate_limit_pattern}, cached (there are few distinct patterns); null when invalid. */
     Identifier pattern(String expression) {
-        Identifier id = patterns.get(expression);
-        if (id != null) return id;
-        if (Identifier.problem(expression) != null) return null;
-        if (patterns.size() > 1000) return Identifier.parse(expression); // unbounded variety: parse, do not keep
-        return patterns.computeIfAbsent(expression, Identifier::parse);
+        java.util.Optional<Identifier> id = patterns.get(expression);
+        if (id == null) {
+            // invalid patterns are remembered too, so a bad one is not re-checked on every request
+            id = Identifier.problem(expression) == null ? java.util.Optional.of(Identifier.parse(expression)) : java.util.Optional.empty();
+            if (patterns.size() < 10_000) patterns.put(expression, id);
+        }
+        return id.orElse(null);
     }
 }

@@ -2,7 +2,7 @@ package io.polygate.limit;
 
 /**
  * One rate limiting algorithm over one store. Keys are made by the caller (from the credential or
- * an identifier, see {@code LimitKeys}); the limiter only counts.
+ * an identifier, built by {@code LimitStep}); the limiter only counts.
  *
  * <p><b>Contract</b> (checked for every implementation by {@code RateLimiterContract}):
  * <ul>

@@ -30,8 +30,6 @@ public final class StoreFallback {
         this.metrics = metrics;
     }
 
-    public OnStoreError policy() { return policy; }
-
     public boolean isDown() { return down; }
 
     /** Runs {@code shared}; when the store is (or just went) down, {@code standIn} or a StoreException per policy. */

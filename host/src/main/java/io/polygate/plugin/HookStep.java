@@ -53,6 +53,4 @@ public final class HookStep implements Step {
         if (changed != null && exchange.keyId() != null) exchange.authenticate(exchange.keyId(), changed);
         return Outcome.CONTINUE;
     }
-
-    public HookRef hook() { return hook; }
 }

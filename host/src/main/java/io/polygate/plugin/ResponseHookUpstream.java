@@ -105,8 +105,9 @@ public final class ResponseHookUpstream implements Upstream {
 
         private void runHooks() {
             byte[] out = body.toByteArray();
+            // response hooks cannot change the request, session or metadata: that part is built once
+            ObjectNode before = HookState.of(exchange, exchange.session(), spec);
             for (HookRef hook : hooks) {
-                ObjectNode before = HookState.of(exchange, exchange.session(), spec);
                 ObjectNode resp = before.putObject("response");
                 resp.put("status_code", client.getStatus());
                 ObjectNode headers = resp.putObject("headers");

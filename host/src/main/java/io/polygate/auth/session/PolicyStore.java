@@ -80,9 +80,8 @@ public final class PolicyStore {
         try {
             p = SessionStore.JSON.readValue(body, Policy.class);
         } catch (JsonMappingException e) {
-            String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
-            errors.add(path.isEmpty() ? "body" : path, "has the wrong type or is not valid JSON: " + e.getOriginalMessage().split("\n")[0]);
+            String path = SessionStore.fieldPath(e);
+            errors.add(path.isEmpty() ? "body" : path, "has the wrong type or is not valid JSON: " + SessionStore.firstLine(e.getOriginalMessage()));
             return null;
         } catch (JsonProcessingException e) {
             errors.add("body", "not valid JSON: " + e.getOriginalMessage());

@@ -59,6 +59,13 @@ public final class Session {
     @JsonAnyGetter
     public Map<String, Object> extra() { return extra; }
 
+    /** The policies this key applies: {@code apply_policies}, else Tyk's older single {@code apply_policy_id}. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public List<String> policyIds() {
+        if (apply_policies != null && !apply_policies.isEmpty()) return apply_policies;
+        return apply_policy_id != null && !apply_policy_id.isBlank() ? List.of(apply_policy_id) : List.of();
+    }
+
     /** What a key may do on one API ({@code access_rights[api_id]}). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static final class AccessDefinition {

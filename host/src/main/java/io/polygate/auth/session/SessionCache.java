@@ -47,11 +47,6 @@ public final class SessionCache {
         return e;
     }
 
-    /** Caches a session whose deadline is in the future; does nothing otherwise. */
-    public void put(String apiId, String id, String token, Session session, long nowEpochSeconds) {
-        put(apiId, id, token, session, nowEpochSeconds, Set.of(), Long.MAX_VALUE);
-    }
-
     /** A mark to take before running the hook whose session {@link #put} will cache. */
     public long mark() { return sequence.get(); }
 

@@ -80,9 +80,7 @@ public final class SessionStore {
         try {
             s = JSON.readValue(body, Session.class);
         } catch (JsonMappingException e) {
-            String path = e.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String path = fieldPath(e);
             errors.add(path.isEmpty() ? "body" : path, e.getPath().isEmpty() ? "not valid JSON: " + e.getOriginalMessage() : "has the wrong type: " + firstLine(e.getOriginalMessage()));
             return null;
         } catch (JsonProcessingException e) {
@@ -118,7 +116,14 @@ public final class SessionStore {
         if (s.tags == null) s.tags = new java.util.ArrayList<>();
     }
 
-    private static String firstLine(String s) {
+    /** The JSON path of a binding error ({@code access_rights.x.limit}, {@code tags[2]}), empty at the top. */
+    static String fieldPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    static String firstLine(String s) {
         if (s == null) return "";
         int i = s.indexOf('\n');
         return i < 0 ? s : s.substring(0, i);

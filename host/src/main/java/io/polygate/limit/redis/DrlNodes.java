@@ -49,8 +49,6 @@ public final class DrlNodes implements IntSupplier, AutoCloseable {
     /** Live nodes, this one included (at least 1). */
     @Override public int getAsInt() { return count; }
 
-    public String node() { return node; }
-
     void beat(boolean leaving) {
         if (stopped && !leaving) return;
         try {

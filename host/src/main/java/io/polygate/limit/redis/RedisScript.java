@@ -38,10 +38,6 @@ final class RedisScript {
         }
     }
 
-    String name() { return name; }
-
-    String sha1() { return sha1; }
-
     /** Runs the script; any Redis failure becomes a {@link StoreException} naming the script. */
     List<Object> run(RedisScriptingCommands<String, String> redis, String[] keys, String... args) {
         try {

@@ -31,10 +31,6 @@ public final class PolyglotLoader implements BundleLoader {
         this.hookTimeout = hookTimeout;
     }
 
-    public Engines engines() { return engines; }
-
-    public Duration hookTimeout() { return hookTimeout; }
-
     /** Creates the JS engine (cheap) so that a missing JIT is reported at start, before any bundle loads. */
     @Override
     public void checkRuntime() {
