@@ -1,7 +1,5 @@
 package io.polygate.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.auth.session.Session;
 import io.polygate.auth.session.SessionCache;
 import io.polygate.chain.Exchange;
@@ -9,7 +7,9 @@ import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
 import io.polygate.chain.Step;
 import io.polygate.plugin.DataReads;
+import io.polygate.plugin.HookCall;
 import io.polygate.plugin.HookException;
+import io.polygate.plugin.HookSpec;
 import io.polygate.plugin.HookState;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.plugin.PluginFailures;
@@ -34,11 +34,11 @@ public final class PluginAuthStep implements Step {
     private final String apiId;
     private final LoadedBundle bundle;
     private final HookRef hook;
-    private final ObjectNode spec;
+    private final HookSpec spec;
     private final SessionCache cache;
     private final InstantSource clock;
 
-    public PluginAuthStep(String apiId, LoadedBundle bundle, HookRef hook, ObjectNode spec, SessionCache cache, InstantSource clock) {
+    public PluginAuthStep(String apiId, LoadedBundle bundle, HookRef hook, HookSpec spec, SessionCache cache, InstantSource clock) {
         this.apiId = apiId;
         this.bundle = bundle;
         this.hook = hook;
@@ -54,23 +54,22 @@ public final class PluginAuthStep implements Step {
     @Override
     public Outcome apply(Exchange exchange) {
         if (exchange.session() != null) return Outcome.CONTINUE;
-        ObjectNode before = HookState.of(exchange, null, spec);
-        JsonNode after;
+        HookCall call = HookCall.of(exchange, null, spec, null);
         long mark = cache.mark();
         java.util.Set<String> dataKeys;
         DataReads.start();
         try {
-            after = HookState.read(bundle.invoke(hook.type(), hook.name(), HookState.write(before)));
+            bundle.invoke(hook, call);
         } catch (HookException e) {
             return PluginFailures.respond(bundle, hook, exchange, e, 403);
         } finally {
             dataKeys = DataReads.stop();
         }
-        Outcome.Respond respond = HookState.applyRequest(before, after, exchange);
+        Outcome.Respond respond = HookState.applyRequest(call, exchange);
         if (respond != null) return respond;
         Object token = exchange.metadata().get("token");
         if (token == null || token.toString().isEmpty()) return Outcome.error(403, NOT_AUTHORISED);
-        Session session = HookState.toSession(after.path("session"));
+        Session session = HookState.builtSession(call);
         long now = clock.millis() / 1000;
         String refusal = refusal(session, now);
         if (refusal != null) return Outcome.error(403, refusal);

@@ -1,6 +1,5 @@
 package io.polygate.bundle;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.auth.IdExtractor;
 import io.polygate.auth.PluginAuthStep;
 import io.polygate.auth.SessionCacheStep;
@@ -11,7 +10,7 @@ import io.polygate.chain.Phase;
 import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
-import io.polygate.plugin.HookState;
+import io.polygate.plugin.HookSpec;
 import io.polygate.plugin.HookStep;
 import io.polygate.plugin.ResponseHookUpstream;
 import io.polygate.proxy.Upstream;
@@ -68,7 +67,7 @@ public final class BundleSteps {
         if (previous != null && !previous.equals(bundle.version())) cache.invalidate(api.apiId());
 
         CustomMiddleware cm = bundle.manifest().customMiddleware();
-        ObjectNode spec = HookState.spec(api);
+        HookSpec spec = HookSpec.of(api);
         List<Step> steps = new ArrayList<>();
         for (HookRef h : cm.pre()) steps.add(new HookStep(bundle, h, spec));
         if (api.auth().type() == ApiDefinition.AuthType.PLUGIN) {

@@ -1,10 +1,11 @@
 package io.polygate.bundle;
 
 import io.polygate.chain.Pin;
+import io.polygate.plugin.HookCall;
 import io.polygate.plugin.HookException;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.sdk.manifest.BundleManifest;
-import io.polygate.sdk.manifest.HookType;
+import io.polygate.sdk.manifest.HookRef;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -50,8 +51,11 @@ public final class BundleVersion implements LoadedBundle, Pin {
     public String source() { return source; }
 
     @Override
-    public String invoke(HookType type, String hook, String stateJson) throws HookException {
-        return loaded.invoke(type, hook, stateJson);
+    public int contexts() { return loaded.contexts(); }
+
+    @Override
+    public void invoke(HookRef hook, HookCall call) throws HookException {
+        loaded.invoke(hook, call);
     }
 
     @Override

@@ -8,12 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.auth.session.Session;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
-import io.polygate.config.ApiDefinition;
 import io.polygate.observability.JsonErrors;
 import io.polygate.proxy.BufferedBody;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,14 +20,14 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.UrlEncoded;
 
 /**
- * The JSON that crosses into a hook and back: Tyk's object model as plain data. Builds it from an
- * {@link Exchange} and applies what the hook changed (headers, params, url, method, body,
- * session, metadata) back to the exchange; {@code return_overrides} become an
- * {@link Outcome.Respond}.
+ * Applies what a hook recorded in its {@link HookCall} (headers, params, url, method, body,
+ * session, metadata) to the exchange; {@code return_overrides} become an {@link Outcome.Respond}.
+ * Also the request helpers hooks share: the body buffered once, query params, canonical names.
  */
 public final class HookState {
     static final ObjectMapper JSON = new ObjectMapper()
@@ -39,51 +37,6 @@ public final class HookState {
     public static final int MAX_HOOK_BODY = 1 << 20;
 
     private HookState() {}
-
-    /** {@code spec}: Tyk's APIID, OrgID, config_data (a JSON string, as Tyk passes it). */
-    public static ObjectNode spec(ApiDefinition api) {
-        ObjectNode spec = JSON.createObjectNode();
-        spec.put("APIID", api.apiId());
-        spec.put("OrgID", api.source() == null ? "" : api.source().path("org_id").asText(""));
-        spec.put("APIName", api.name() == null ? "" : api.name());
-        JsonNode cd = api.source() == null ? null : api.source().get("config_data");
-        spec.put("config_data", cd == null || cd.isNull() ? "{}" : cd.isTextual() ? cd.asText() : cd.toString());
-        return spec;
-    }
-
-    /** The state of a request hook; {@code session} null gives the hook an empty session. */
-    public static ObjectNode of(Exchange exchange, Session session, ObjectNode spec) {
-        ObjectNode root = JSON.createObjectNode();
-        root.set("request", request(exchange));
-        root.set("session", session == null ? JSON.createObjectNode() : JSON.valueToTree(session));
-        root.set("metadata", JSON.valueToTree(exchange.metadata()));
-        root.set("spec", spec);
-        return root;
-    }
-
-    static ObjectNode request(Exchange exchange) {
-        ObjectNode r = JSON.createObjectNode();
-        ObjectNode headers = r.putObject("headers");
-        for (HttpField f : exchange.headers()) {
-            String name = canonical(f.getName());
-            JsonNode prev = headers.get(name);
-            headers.put(name, prev == null ? f.getValue() : prev.asText() + ", " + f.getValue());
-        }
-        byte[] body = body(exchange);
-        if (body.length > 0) {
-            r.put("raw_body", Base64.getEncoder().encodeToString(body));
-            r.put("body", new String(body, StandardCharsets.UTF_8));
-        }
-        String query = exchange.query();
-        r.put("url", exchange.upstreamPath() + (query == null || query.isEmpty() ? "" : "?" + query));
-        r.put("method", exchange.method());
-        ObjectNode params = r.putObject("params");
-        params(query).forEach(params::put);
-        r.put("request_uri", exchange.clientRequest().getHttpURI().getPathQuery());
-        r.put("scheme", exchange.clientRequest().isSecure() ? "https" : "http");
-        r.put("client_ip", exchange.clientAddress());
-        return r;
-    }
 
     /** The request body for hooks, read once and kept for the upstream; empty if absent or too big. */
     public static byte[] body(Exchange exchange) {
@@ -125,55 +78,41 @@ public final class HookState {
     }
 
     /**
-     * Applies the request part of a hook's result to the exchange.
+     * Applies what a request hook changed to the exchange, in Tyk's order: the headers map, then
+     * {@code delete_headers}, then {@code set_headers}; url, params, method, body, metadata.
      *
      * @return the answer the hook asked for with {@code return_overrides}, or null to go on
      */
-    public static Outcome.Respond applyRequest(JsonNode before, JsonNode after, Exchange exchange) {
-        JsonNode req = after.path("request");
-        JsonNode ro = req.path("return_overrides");
-        int code = ro.path("response_code").asInt(0);
-        if (code >= 100 && code <= 599) return overrides(ro, code);
+    public static Outcome.Respond applyRequest(HookCall call, Exchange exchange) {
+        HookCall.Overrides ro = call.overrides;
+        if (ro != null && ro.code() >= 100 && ro.code() <= 599) return overrides(ro);
 
-        JsonNode oldHeaders = before.path("request").path("headers");
-        JsonNode newHeaders = req.path("headers");
         HttpFields.Mutable h = null;
-        if (newHeaders.isObject() && !newHeaders.equals(oldHeaders)) {
+        if (call.replacedHeaders != null && !call.replacedHeaders.equals(call.canonicalHeaders())) {
             h = exchange.mutableHeaders();
-            for (Iterator<String> it = oldHeaders.fieldNames(); it.hasNext(); ) {
-                String n = it.next();
-                if (!newHeaders.has(n)) h.remove(n);
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = newHeaders.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().equals(oldHeaders.get(e.getKey()))) h.put(e.getKey(), e.getValue().asText());
-            }
+            Map<String, String> old = call.canonicalHeaders();
+            for (String n : old.keySet()) if (!call.replacedHeaders.containsKey(n)) h.remove(n);
+            for (Map.Entry<String, String> e : call.replacedHeaders.entrySet())
+                if (!e.getValue().equals(old.get(e.getKey()))) h.put(e.getKey(), e.getValue());
         }
-        for (JsonNode d : req.path("delete_headers")) {
+        for (String d : call.deleteHeaders) {
             if (h == null) h = exchange.mutableHeaders();
-            h.remove(d.asText());
+            h.remove(d);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = req.path("set_headers").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, String> e : call.setHeaders.entrySet()) {
             if (h == null) h = exchange.mutableHeaders();
-            h.put(e.getKey(), e.getValue().asText());
+            h.put(e.getKey(), e.getValue());
         }
 
-        String oldUrl = before.path("request").path("url").asText();
-        String url = req.path("url").asText(oldUrl);
-        if (!url.equals(oldUrl) && !url.isEmpty()) {
-            int q = url.indexOf('?');
-            exchange.upstreamPath(q < 0 ? url : url.substring(0, q));
-            if (q >= 0) exchange.query(url.substring(q + 1));
+        if (call.url != null && !call.url.isEmpty() && !call.url.equals(call.url())) {
+            int q = call.url.indexOf('?');
+            exchange.upstreamPath(q < 0 ? call.url : call.url.substring(0, q));
+            if (q >= 0) exchange.query(call.url.substring(q + 1));
         }
-        JsonNode params = req.path("params");
-        boolean paramsChanged = params.isObject() && !params.equals(before.path("request").path("params"));
-        if (paramsChanged || req.path("add_params").size() > 0 || req.path("delete_params").size() > 0) {
-            Map<String, String> p = new LinkedHashMap<>();
-            if (paramsChanged) params.fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asText()));
-            else p.putAll(params(exchange.query()));
-            req.path("add_params").fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asText()));
-            for (JsonNode d : req.path("delete_params")) p.remove(d.asText());
+        if (call.replacedParams != null || !call.addParams.isEmpty() || !call.deleteParams.isEmpty()) {
+            Map<String, String> p = new LinkedHashMap<>(call.replacedParams != null ? call.replacedParams : params(exchange.query()));
+            p.putAll(call.addParams);
+            for (String d : call.deleteParams) p.remove(d);
             StringBuilder sb = new StringBuilder();
             p.forEach((k, v) -> {
                 if (!sb.isEmpty()) sb.append('&');
@@ -181,51 +120,60 @@ public final class HookState {
             });
             exchange.query(sb.isEmpty() ? null : sb.toString());
         }
-        String method = req.path("method").asText("");
-        if (!method.isEmpty() && !method.equalsIgnoreCase(exchange.method())) exchange.method(method.toUpperCase(Locale.ROOT));
+        if (call.method != null && !call.method.isEmpty() && !call.method.equalsIgnoreCase(exchange.method()))
+            exchange.method(call.method.toUpperCase(Locale.ROOT));
 
-        byte[] body = newBody(req);
-        if (body != null) {
-            BufferedBody.set(exchange.clientRequest(), body);
+        if (call.body != null) {
+            BufferedBody.set(exchange.clientRequest(), call.body);
             HttpFields.Mutable mh = exchange.mutableHeaders();
             mh.remove(HttpHeader.TRANSFER_ENCODING);
-            mh.put(HttpHeader.CONTENT_LENGTH, body.length);
+            mh.put(HttpHeader.CONTENT_LENGTH, call.body.length);
         }
-        JsonNode md = after.get("metadata");
-        if (md != null && md.isObject()) {
+        if (call.metadata != null) {
             Map<String, Object> m = exchange.metadata();
             m.clear();
-            m.putAll(JSON.convertValue(md, Map.class));
+            m.putAll(call.metadata);
         }
         return null;
     }
 
-    /** The body a hook set ({@code raw_body} base64 from Python, {@code body} text from JS), or null if unchanged. */
-    static byte[] newBody(JsonNode part) {
-        JsonNode raw = part.get("raw_body");
-        if (raw != null && raw.isTextual()) return Base64.getDecoder().decode(raw.asText());
-        JsonNode text = part.get("body");
-        if (text != null && text.isTextual()) return text.asText().getBytes(StandardCharsets.UTF_8);
-        return null;
+    /**
+     * Applies what a response hook changed to the client response held back for the hooks.
+     *
+     * @return the response body after the hook
+     */
+    static byte[] applyResponse(HookCall call, Response client, byte[] body) {
+        if (call.responseStatus >= 100 && call.responseStatus <= 599) client.setStatus(call.responseStatus);
+        Map<String, String> replaced = call.responseHeaders;
+        if (replaced != null) {
+            Map<String, String> old = new LinkedHashMap<>();
+            for (HttpField f : call.response().headers()) old.put(canonical(f.getName()), f.getValue());
+            if (!replaced.equals(old)) {
+                HttpFields.Mutable h = client.getHeaders();
+                for (String n : old.keySet()) if (!replaced.containsKey(n)) h.remove(n);
+                for (Map.Entry<String, String> e : replaced.entrySet())
+                    if (!e.getValue().equals(old.get(e.getKey()))) h.put(e.getKey(), e.getValue());
+            }
+        }
+        return call.responseBody != null ? call.responseBody : body;
     }
 
     /** {@code return_overrides} with a code: the body is response_body as is, else response_error as a JSON error. */
-    static Outcome.Respond overrides(JsonNode ro, int code) {
+    static Outcome.Respond overrides(HookCall.Overrides ro) {
         HttpFields.Mutable headers = HttpFields.build();
         String contentType = null;
-        for (Iterator<Map.Entry<String, JsonNode>> it = ro.path("headers").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equalsIgnoreCase("Content-Type")) contentType = e.getValue().asText();
-            else if (!e.getKey().equalsIgnoreCase("Content-Length")) headers.put(e.getKey(), e.getValue().asText());
+        for (Map.Entry<String, String> e : ro.headers().entrySet()) {
+            if (e.getKey().equalsIgnoreCase("Content-Type")) contentType = e.getValue();
+            else if (!e.getKey().equalsIgnoreCase("Content-Length")) headers.put(e.getKey(), e.getValue());
         }
-        String body = ro.path("response_body").asText("");
+        String body = ro.body();
         if (!body.isEmpty()) {
             if (contentType == null) contentType = looksLikeJson(body) ? "application/json" : "text/plain; charset=utf-8";
-            return new Outcome.Respond(code, headers, contentType, body.getBytes(StandardCharsets.UTF_8));
+            return new Outcome.Respond(ro.code(), headers, contentType, body.getBytes(StandardCharsets.UTF_8));
         }
-        String error = ro.path("response_error").asText("");
-        if (error.isEmpty()) error = org.eclipse.jetty.http.HttpStatus.getMessage(code);
-        return new Outcome.Respond(code, headers, contentType != null ? contentType : JsonErrors.CONTENT_TYPE, JsonErrors.body(code, error, null));
+        String error = ro.error();
+        if (error.isEmpty()) error = org.eclipse.jetty.http.HttpStatus.getMessage(ro.code());
+        return new Outcome.Respond(ro.code(), headers, contentType != null ? contentType : JsonErrors.CONTENT_TYPE, JsonErrors.body(ro.code(), error, null));
     }
 
     private static boolean looksLikeJson(String s) {
@@ -233,13 +181,20 @@ public final class HookState {
         return t.startsWith("{") || t.startsWith("[");
     }
 
-    /** The session in a hook's result, or null when the hook left it as it was. */
-    public static Session changedSession(JsonNode before, JsonNode after) {
-        JsonNode s = after.get("session");
-        if (s == null || !s.isObject()) return null;
-        JsonNode old = before.get("session");
-        if (old != null && sameSession(old, s)) return null;
+    /** The session after a request hook, or null when the hook left it as it was. */
+    public static Session changedSession(HookCall call) {
+        if (call.sessionJson == null) return null;
+        JsonNode s = read(call.sessionJson);
+        if (!s.isObject()) return null;
+        Session before = call.input().session();
+        JsonNode old = before == null ? JSON.createObjectNode() : JSON.valueToTree(before);
+        if (sameSession(old, s)) return null;
         return toSession(s);
+    }
+
+    /** The session an auth_check hook built (defaults when it sent none). */
+    public static Session builtSession(HookCall call) {
+        return call.sessionJson == null ? new Session() : toSession(read(call.sessionJson));
     }
 
     /** The session a hook built; fields the hook set in Python as floats become numbers of the right kind. */
@@ -271,7 +226,7 @@ public final class HookState {
         return true;
     }
 
-    private static boolean isDefault(JsonNode v) {
+    static boolean isDefault(JsonNode v) {
         return v.isNull() || (v.isNumber() && (v.asDouble() == 0 || v.asDouble() == -1)) || (v.isBoolean() && !v.asBoolean())
                 || (v.isTextual() && v.asText().isEmpty()) || (v.isContainerNode() && v.isEmpty());
     }

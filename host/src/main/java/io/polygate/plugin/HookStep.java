@@ -1,7 +1,5 @@
 package io.polygate.plugin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.auth.session.Session;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
@@ -20,9 +18,9 @@ public final class HookStep implements Step {
     private final LoadedBundle bundle;
     private final HookRef hook;
     private final Phase phase;
-    private final ObjectNode spec;
+    private final HookSpec spec;
 
-    public HookStep(LoadedBundle bundle, HookRef hook, ObjectNode spec) {
+    public HookStep(LoadedBundle bundle, HookRef hook, HookSpec spec) {
         this.bundle = bundle;
         this.hook = hook;
         this.phase = switch (hook.type()) {
@@ -40,16 +38,15 @@ public final class HookStep implements Step {
 
     @Override
     public Outcome apply(Exchange exchange) {
-        ObjectNode before = HookState.of(exchange, exchange.session(), spec);
-        JsonNode after;
+        HookCall call = HookCall.of(exchange, exchange.session(), spec, null);
         try {
-            after = HookState.read(bundle.invoke(hook.type(), hook.name(), HookState.write(before)));
+            bundle.invoke(hook, call);
         } catch (HookException e) {
             return PluginFailures.respond(bundle, hook, exchange, e, 500);
         }
-        Outcome.Respond respond = HookState.applyRequest(before, after, exchange);
+        Outcome.Respond respond = HookState.applyRequest(call, exchange);
         if (respond != null) return respond;
-        Session changed = HookState.changedSession(before, after);
+        Session changed = HookState.changedSession(call);
         if (changed != null && exchange.keyId() != null) exchange.authenticate(exchange.keyId(), changed);
         return Outcome.CONTINUE;
     }

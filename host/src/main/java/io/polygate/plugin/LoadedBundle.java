@@ -1,7 +1,7 @@
 package io.polygate.plugin;
 
 import io.polygate.sdk.manifest.BundleManifest;
-import io.polygate.sdk.manifest.HookType;
+import io.polygate.sdk.manifest.HookRef;
 
 /**
  * One version of a bundle, loaded and warm: its manifest and a way to call its hooks.
@@ -20,15 +20,15 @@ public interface LoadedBundle extends AutoCloseable {
     BundleManifest manifest();
 
     /**
-     * Runs one hook on a request state.
+     * Runs one hook of the manifest on a call: the hook reads the request, session, metadata and
+     * spec through {@code call}, and what it changed is recorded in {@code call} when it returns.
      *
-     * @param type      the kind of hook (decides the arguments the hook gets)
-     * @param hook      the hook's name from the manifest
-     * @param stateJson {@code {"request":…, "session":…, "metadata":…, "spec":…, "response":…}}
-     * @return the state after the hook, same shape, as JSON
      * @throws HookException the plugin failed, timed out, or the bundle is busy or closed
      */
-    String invoke(HookType type, String hook, String stateJson) throws HookException;
+    void invoke(HookRef hook, HookCall call) throws HookException;
+
+    /** How many contexts are built and serving: one when the version goes live, then up to the pool size. */
+    int contexts();
 
     /** Closes the contexts once the calls in flight have finished; later calls fail with CLOSED. */
     @Override

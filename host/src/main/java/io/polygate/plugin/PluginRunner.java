@@ -2,6 +2,7 @@ package io.polygate.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.auth.session.Session;
 import io.polygate.plugin.polyglot.GuestApi;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.sdk.bundle.BundleArchive;
@@ -16,11 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.eclipse.jetty.http.HttpFields;
 
 /**
  * {@code polygate plugin run <bundle> <hook> --request req.json}: runs one hook of a bundle on a
@@ -89,19 +91,17 @@ public final class PluginRunner {
                 return 2;
             }
             JsonNode req = HookState.JSON.readTree(Files.readAllBytes(requestFile));
-            ObjectNode state = state(req, name);
+            HookCall call = call(req, name);
             bundle = loader.load(name, "local", dir, manifest);
-            String before = HookState.write(state);
-            JsonNode after;
             long t0 = System.nanoTime();
             try {
-                after = HookState.read(bundle.invoke(hook.type(), hook.name(), before));
+                bundle.invoke(hook, call);
             } catch (HookException e) {
                 err.println("hook " + hook.name() + " (" + hook.type().field() + ") " + (e.kind() == HookException.Kind.TIMEOUT ? "timed out" : "failed") + ": " + e.getMessage());
                 return 1;
             }
             out.printf("hook %s (%s) of bundle %s ran in %.1f ms%n", hook.name(), hook.type().field(), name, (System.nanoTime() - t0) / 1e6);
-            List<String> changes = diff(state, after, hook.type());
+            List<String> changes = changes(call, hook.type());
             if (changes.isEmpty()) out.println("no changes");
             changes.forEach(c -> out.println("  " + c));
             for (String k : new TreeSet<>(store.keys(GuestApi.DATA_PREFIX))) out.println("  store " + k + " = " + store.get(k));
@@ -115,104 +115,92 @@ public final class PluginRunner {
         }
     }
 
-    static ObjectNode state(JsonNode req, String bundle) {
-        ObjectNode root = HookState.JSON.createObjectNode();
-        ObjectNode r = root.putObject("request");
-        ObjectNode headers = r.putObject("headers");
-        req.path("headers").fields().forEachRemaining(e -> headers.put(HookState.canonical(e.getKey()), e.getValue().asText()));
-        String body = req.path("body").isTextual() ? req.path("body").asText() : req.path("body").isMissingNode() ? "" : req.path("body").toString();
-        if (!body.isEmpty()) {
-            r.put("body", body);
-            r.put("raw_body", Base64.getEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8)));
-        }
-        String path = req.path("path").asText("/");
-        r.put("url", path);
-        r.put("method", req.path("method").asText("GET"));
-        ObjectNode params = r.putObject("params");
-        int q = path.indexOf('?');
-        if (q >= 0) HookState.params(path.substring(q + 1)).forEach(params::put);
-        r.put("request_uri", path);
-        r.put("scheme", "http");
-        r.put("client_ip", req.path("client_ip").asText("127.0.0.1"));
-        root.set("session", req.has("session") ? req.get("session") : HookState.JSON.createObjectNode());
-        root.set("metadata", req.has("metadata") ? req.get("metadata") : HookState.JSON.createObjectNode());
-        ObjectNode spec = root.putObject("spec");
+    /** The call a sample request file describes. */
+    static HookCall call(JsonNode req, String bundle) {
+        HttpFields.Mutable headers = HttpFields.build();
+        req.path("headers").fields().forEachRemaining(e -> headers.add(e.getKey(), e.getValue().asText()));
+        JsonNode b = req.path("body");
+        byte[] body = (b.isTextual() ? b.asText() : b.isMissingNode() ? "" : b.toString()).getBytes(StandardCharsets.UTF_8);
+        String pathQuery = req.path("path").asText("/");
+        int q = pathQuery.indexOf('?');
+        Session session = req.has("session") ? HookState.toSession(req.get("session")) : null;
+        Map<String, Object> metadata = req.has("metadata") ? HookState.JSON.convertValue(req.get("metadata"), Map.class) : null;
+        SampleInput in = new SampleInput(headers, req.path("method").asText("GET"), q < 0 ? pathQuery : pathQuery.substring(0, q),
+                q < 0 ? null : pathQuery.substring(q + 1), body, pathQuery, req.path("client_ip").asText("127.0.0.1"), session, metadata);
+        ObjectNode spec = HookState.JSON.createObjectNode();
         spec.put("APIID", req.path("api_id").asText("local"));
         spec.put("OrgID", req.path("org_id").asText(""));
         spec.put("APIName", bundle);
         spec.put("config_data", req.has("config_data") ? req.get("config_data").toString() : "{}");
+        HookCall.ResponseInput response = null;
         if (req.has("response")) {
-            ObjectNode resp = root.putObject("response");
             JsonNode rr = req.get("response");
-            resp.put("status_code", rr.path("status_code").asInt(200));
-            resp.set("headers", rr.path("headers").isObject() ? rr.get("headers") : HookState.JSON.createObjectNode());
-            String rb = rr.path("body").asText("");
-            resp.put("body", rb);
-            resp.put("raw_body", Base64.getEncoder().encodeToString(rb.getBytes(StandardCharsets.UTF_8)));
+            HttpFields.Mutable rh = HttpFields.build();
+            rr.path("headers").fields().forEachRemaining(e -> rh.add(e.getKey(), e.getValue().asText()));
+            response = new HookCall.ResponseInput(rr.path("status_code").asInt(200), rh, rr.path("body").asText("").getBytes(StandardCharsets.UTF_8));
         }
-        return root;
+        return new HookCall(in, new HookSpec(spec), response);
     }
 
-    /** Human-readable changes between the state given to the hook and the state it returned. */
-    static List<String> diff(JsonNode before, JsonNode after, HookType type) {
+    private record SampleInput(HttpFields headers, String method, String path, String query, byte[] body, String requestUri,
+                               String clientIp, Session session, Map<String, Object> metadata) implements HookCall.Input {
+        @Override public String scheme() { return "http"; }
+    }
+
+    /** Human-readable changes the hook made. */
+    static List<String> changes(HookCall call, HookType type) {
         List<String> out = new ArrayList<>();
-        JsonNode b = before.path("request");
-        JsonNode a = after.path("request");
-        JsonNode ro = a.path("return_overrides");
-        if (ro.path("response_code").asInt(0) > 0) {
-            out.add("return_overrides: respond " + ro.path("response_code").asInt() + " "
-                    + (ro.path("response_body").asText("").isEmpty() ? "error \"" + ro.path("response_error").asText() + "\"" : "body " + ro.path("response_body").asText())
-                    + (ro.path("headers").size() > 0 ? " headers " + ro.path("headers") : ""));
+        HookCall.Overrides ro = call.overrides;
+        if (ro != null && ro.code() > 0) {
+            out.add("return_overrides: respond " + ro.code() + " "
+                    + (ro.body().isEmpty() ? "error \"" + ro.error() + "\"" : "body " + ro.body())
+                    + (ro.headers().isEmpty() ? "" : " headers " + HookState.write(HookState.JSON.valueToTree(ro.headers()))));
         }
-        mapDiff("header", b.path("headers"), a.path("headers"), out);
-        a.path("set_headers").fields().forEachRemaining(e -> out.add("header set    " + e.getKey() + ": " + e.getValue().asText()));
-        a.path("delete_headers").forEach(h -> out.add("header delete " + h.asText()));
-        if (!a.path("url").asText().equals(b.path("url").asText())) out.add("url    " + b.path("url").asText() + " -> " + a.path("url").asText());
-        if (!a.path("method").asText().equals(b.path("method").asText())) out.add("method " + b.path("method").asText() + " -> " + a.path("method").asText());
-        mapDiff("param", b.path("params"), a.path("params"), out);
-        a.path("add_params").fields().forEachRemaining(e -> out.add("param set    " + e.getKey() + "=" + e.getValue().asText()));
-        a.path("delete_params").forEach(p -> out.add("param delete " + p.asText()));
-        byte[] body = HookState.newBody(a);
-        if (body != null) out.add("body   " + new String(body, StandardCharsets.UTF_8));
+        if (call.replacedHeaders != null) mapDiff("header", call.canonicalHeaders(), call.replacedHeaders, out);
+        call.setHeaders.forEach((k, v) -> out.add("header set    " + k + ": " + v));
+        call.deleteHeaders.forEach(h -> out.add("header delete " + h));
+        if (call.url != null && !call.url.equals(call.url())) out.add("url    " + call.url() + " -> " + call.url);
+        if (call.method != null && !call.method.equals(call.method())) out.add("method " + call.method() + " -> " + call.method);
+        if (call.replacedParams != null) mapDiff("param", HookState.params(call.input().query()), call.replacedParams, out);
+        call.addParams.forEach((k, v) -> out.add("param set    " + k + "=" + v));
+        call.deleteParams.forEach(p -> out.add("param delete " + p));
+        if (call.body != null) out.add("body   " + new String(call.body, StandardCharsets.UTF_8));
         if (type == HookType.RESPONSE) {
-            JsonNode rb = before.path("response");
-            JsonNode ra = after.path("response");
-            if (ra.path("status_code").asInt() != rb.path("status_code").asInt())
-                out.add("response status " + rb.path("status_code").asInt() + " -> " + ra.path("status_code").asInt());
-            mapDiff("response header", rb.path("headers"), ra.path("headers"), out);
-            byte[] rbody = HookState.newBody(ra);
-            if (rbody != null) out.add("response body " + new String(rbody, StandardCharsets.UTF_8));
+            if (call.responseStatus > 0 && call.responseStatus != call.response().status())
+                out.add("response status " + call.response().status() + " -> " + call.responseStatus);
+            if (call.responseHeaders != null) {
+                Map<String, String> old = new LinkedHashMap<>();
+                call.response().headers().forEach(f -> old.put(HookState.canonical(f.getName()), f.getValue()));
+                mapDiff("response header", old, call.responseHeaders, out);
+            }
+            if (call.responseBody != null) out.add("response body " + new String(call.responseBody, StandardCharsets.UTF_8));
         }
-        JsonNode sa = after.path("session");
-        JsonNode sb = before.path("session");
-        for (Iterator<Map.Entry<String, JsonNode>> it = sa.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode old = sb.get(e.getKey());
-            boolean same = old != null && (old.isNumber() && e.getValue().isNumber() ? old.asDouble() == e.getValue().asDouble() : old.equals(e.getValue()));
-            boolean trivial = old == null && (e.getValue().isNull() || (e.getValue().isNumber() && (e.getValue().asDouble() == 0 || e.getValue().asDouble() == -1))
-                    || (e.getValue().isBoolean() && !e.getValue().asBoolean()) || (e.getValue().isTextual() && e.getValue().asText().isEmpty())
-                    || (e.getValue().isContainerNode() && e.getValue().isEmpty()));
-            if (!same && !trivial) out.add("session." + e.getKey() + " = " + e.getValue());
+        if (call.sessionJson != null) {
+            JsonNode sa = HookState.read(call.sessionJson);
+            JsonNode sb = call.input().session() == null ? HookState.JSON.createObjectNode() : HookState.JSON.valueToTree(call.input().session());
+            for (Iterator<Map.Entry<String, JsonNode>> it = sa.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode old = sb.get(e.getKey());
+                boolean same = old != null && (old.isNumber() && e.getValue().isNumber() ? old.asDouble() == e.getValue().asDouble() : old.equals(e.getValue()));
+                if (!same && !(old == null && HookState.isDefault(e.getValue()))) out.add("session." + e.getKey() + " = " + e.getValue());
+            }
         }
-        if (!after.path("metadata").equals(before.path("metadata"))) out.add("metadata = " + after.path("metadata"));
+        Map<String, Object> metadata = call.metadata != null ? call.metadata : call.input().metadata();
+        if (call.metadata != null) out.add("metadata = " + HookState.write(HookState.JSON.valueToTree(call.metadata)));
         if (type == HookType.AUTH_CHECK) {
-            String token = after.path("metadata").path("token").asText("");
-            out.add(token.isEmpty() && ro.path("response_code").asInt(0) == 0
-                    ? "auth: no metadata['token'] -> the gateway answers 403"
+            Object t = metadata == null ? null : metadata.get("token");
+            String token = t == null ? "" : t.toString();
+            boolean refused = ro != null && ro.code() > 0;
+            out.add(token.isEmpty() && !refused ? "auth: no metadata['token'] -> the gateway answers 403"
                     : token.isEmpty() ? "auth: refused by return_overrides" : "auth: authenticated as key \"" + token + "\"");
         }
         return out;
     }
 
-    private static void mapDiff(String what, JsonNode before, JsonNode after, List<String> out) {
-        for (Iterator<String> it = before.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!after.has(k)) out.add(what + " delete " + k);
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = after.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode old = before.get(e.getKey());
-            if (old == null || !old.equals(e.getValue())) out.add(what + " set    " + e.getKey() + ": " + e.getValue().asText());
-        }
+    private static void mapDiff(String what, Map<String, String> before, Map<String, String> after, List<String> out) {
+        for (String k : before.keySet()) if (!after.containsKey(k)) out.add(what + " delete " + k);
+        after.forEach((k, v) -> {
+            if (!v.equals(before.get(k))) out.add(what + " set    " + k + ": " + v);
+        });
     }
 }

@@ -1,7 +1,5 @@
 package io.polygate.plugin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.observability.JsonErrors;
@@ -9,13 +7,7 @@ import io.polygate.proxy.Upstream;
 import io.polygate.sdk.manifest.HookRef;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
@@ -36,9 +28,9 @@ public final class ResponseHookUpstream implements Upstream {
     private final Upstream inner;
     private final LoadedBundle bundle;
     private final List<HookRef> hooks;
-    private final ObjectNode spec;
+    private final HookSpec spec;
 
-    public ResponseHookUpstream(Upstream inner, LoadedBundle bundle, List<HookRef> hooks, ObjectNode spec) {
+    public ResponseHookUpstream(Upstream inner, LoadedBundle bundle, List<HookRef> hooks, HookSpec spec) {
         this.inner = inner;
         this.bundle = bundle;
         this.hooks = List.copyOf(hooks);
@@ -105,18 +97,11 @@ public final class ResponseHookUpstream implements Upstream {
 
         private void runHooks() {
             byte[] out = body.toByteArray();
-            // response hooks cannot change the request, session or metadata: that part is built once
-            ObjectNode before = HookState.of(exchange, exchange.session(), spec);
             for (HookRef hook : hooks) {
-                ObjectNode resp = before.putObject("response");
-                resp.put("status_code", client.getStatus());
-                ObjectNode headers = resp.putObject("headers");
-                for (HttpField f : client.getHeaders()) headers.put(HookState.canonical(f.getName()), f.getValue());
-                resp.put("raw_body", Base64.getEncoder().encodeToString(out));
-                resp.put("body", new String(out, StandardCharsets.UTF_8));
-                JsonNode after;
+                HookCall call = HookCall.of(exchange, exchange.session(), spec,
+                        new HookCall.ResponseInput(client.getStatus(), client.getHeaders(), out));
                 try {
-                    after = HookState.read(bundle.invoke(hook.type(), hook.name(), HookState.write(before)));
+                    bundle.invoke(hook, call);
                 } catch (HookException e) {
                     Outcome.Respond r = PluginFailures.respond(bundle, hook, exchange, e, 500);
                     client.getHeaders().clear();
@@ -129,23 +114,7 @@ public final class ResponseHookUpstream implements Upstream {
                     JsonErrors.write(client, clientCallback, 500, JsonErrors.body(500, "plugin hook failed", id));
                     return;
                 }
-                JsonNode r = after.path("response");
-                int status = r.path("status_code").asInt(client.getStatus());
-                if (status >= 100 && status <= 599) client.setStatus(status);
-                JsonNode newHeaders = r.path("headers");
-                if (newHeaders.isObject() && !newHeaders.equals(headers)) {
-                    HttpFields.Mutable h = client.getHeaders();
-                    for (Iterator<String> it = headers.fieldNames(); it.hasNext(); ) {
-                        String n = it.next();
-                        if (!newHeaders.has(n)) h.remove(n);
-                    }
-                    for (Iterator<Map.Entry<String, JsonNode>> it = newHeaders.fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> e = it.next();
-                        if (!e.getValue().equals(headers.get(e.getKey()))) h.put(e.getKey(), e.getValue().asText());
-                    }
-                }
-                byte[] changed = HookState.newBody(r);
-                if (changed != null) out = changed;
+                out = HookState.applyResponse(call, client, out);
             }
             client.getHeaders().remove(HttpHeader.TRANSFER_ENCODING);
             client.getHeaders().put(HttpHeader.CONTENT_LENGTH, out.length);

@@ -3,11 +3,12 @@
  *
  * <p>Flow of one hook call: a {@link io.polygate.plugin.HookStep} (pre, post_key_auth, post), the
  * {@code auth.PluginAuthStep} (auth_check) or the {@link io.polygate.plugin.ResponseHookUpstream}
- * (response) builds the request state as JSON with {@link io.polygate.plugin.HookState} (Tyk's
- * object model as plain data: request, session, metadata, spec, response), hands it to
+ * (response) makes a {@link io.polygate.plugin.HookCall} over the exchange (the guest reads Tyk's
+ * request, session, metadata, spec and response from it lazily) and hands it to
  * {@link io.polygate.plugin.LoadedBundle#invoke}, which runs the hook on a free context of the
- * bundle's pool, and applies the state the hook returned back to the exchange (headers, params,
- * url, method, body, session, metadata) or ends the request ({@code return_overrides}). Failures
+ * bundle's pool; {@link io.polygate.plugin.HookState} then applies what the hook recorded in the
+ * call to the exchange (headers, params, url, method, body, session, metadata) or ends the
+ * request ({@code return_overrides}). Failures
  * become answers in one place, {@link io.polygate.plugin.PluginFailures}. GraalVM stays inside
  * {@code plugin.polyglot}.
  */

@@ -36,6 +36,12 @@ class PluginParallelismIT {
                   - {api_id: guard, listen_path: /guard, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: guard}
                 """, tmp);
         PluginTesting.awaitBundles(gw.gateway(), Duration.ofMinutes(3), "guard");
+        // a version serves from its first context; the second is built in the background
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (gw.gateway().bundles().current("guard").contexts() < 2) {
+            assertThat(System.nanoTime()).as("the pool of 2 contexts was not filled").isLessThan(deadline);
+            Thread.sleep(50);
+        }
         assertThat(gw.gateway().bundles().status("guard").state()).isEqualTo("ready");
     }
 

@@ -4,26 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The guest-side code that plugins run against, shipped in this module's resources: the Python
- * modules ({@code tyk}, {@code tyk.decorators}, {@code gateway}, {@code polygate_runtime}) and
- * the JavaScript prelude.
+ * runtime (which also creates the modules plugins import: {@code tyk.decorators}, {@code gateway})
+ * and the JavaScript prelude. Each is evaluated in every context from one cached Source, so that
+ * contexts share its compiled code.
  */
 public final class GuestSources {
     private GuestSources() {}
 
-    /** Python module name to source, in the order they must be created. */
-    public static Map<String, String> pythonModules() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("tyk", read("python/tyk/__init__.py"));
-        m.put("tyk.decorators", read("python/tyk/decorators.py"));
-        m.put("gateway", read("python/gateway.py"));
-        m.put("polygate_runtime", read("python/polygate_runtime.py"));
-        return m;
-    }
+    /** Defines {@code __polygate_runtime(host, bundle_dir)}, which returns {@code (resolve, caller, warm)}. */
+    public static String pythonRuntime() { return read("python/polygate_runtime.py"); }
 
     public static String jsPrelude() { return read("js/prelude.js"); }
 

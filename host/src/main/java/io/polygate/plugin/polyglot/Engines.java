@@ -2,8 +2,9 @@ package io.polygate.plugin.polyglot;
 
 import io.polygate.sdk.manifest.Driver;
 import java.io.OutputStream;
-import java.util.EnumMap;
+
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.SandboxPolicy;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One shared GraalVM {@link Engine} per language, created on first use (a Python engine costs
  * seconds, so a gateway without Python bundles never pays it). All contexts of an engine use the
- * same {@link #HOST_ACCESS} (shared/GRAAL.md §6: a shared engine requires it). Thread-safe.
+ * same {@link #HOST_ACCESS} (a shared engine requires it). Thread-safe.
  */
 public final class Engines implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
@@ -22,9 +23,10 @@ public final class Engines implements AutoCloseable {
     /** Only {@code @HostAccess.Export} members of {@link GuestApi}; CONSTRAINED-based for the sandbox policy. */
     static final HostAccess HOST_ACCESS = HostAccess.newBuilder(HostAccess.CONSTRAINED).build();
 
-    private final Map<Driver, Engine> engines = new EnumMap<>(Driver.class);
+    /** Per language, so that creating the Python engine (seconds) does not hold a JS load back. */
+    private final Map<Driver, Engine> engines = new ConcurrentHashMap<>();
 
-    public synchronized Engine get(Driver driver) {
+    public Engine get(Driver driver) {
         return engines.computeIfAbsent(driver, this::create);
     }
 
@@ -57,12 +59,6 @@ public final class Engines implements AutoCloseable {
 
     static String language(Driver driver) {
         return driver == Driver.PYTHON ? "python" : "js";
-    }
-
-    /** The implementation name of an engine already created for {@code driver}, or null. */
-    public synchronized String implementation(Driver driver) {
-        Engine e = engines.get(driver);
-        return e == null ? null : e.getImplementationName();
     }
 
     @Override

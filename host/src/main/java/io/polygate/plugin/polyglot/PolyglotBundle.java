@@ -2,13 +2,13 @@ package io.polygate.plugin.polyglot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polygate.plugin.BundleLoader.BundleLoadException;
+import io.polygate.plugin.HookCall;
 import io.polygate.plugin.HookException;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.sdk.GuestSources;
 import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.sdk.manifest.Driver;
 import io.polygate.sdk.manifest.HookRef;
-import io.polygate.sdk.manifest.HookType;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,19 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -43,33 +40,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bundle version in GraalVM: a pool of pre-warmed contexts on the language's shared engine, each
- * used by one request at a time. The bundle's sources are parsed into {@link Source}s once and
- * evaluated in every context (the engine caches the parse). A watchdog cancels a call that runs
- * past the time limit ({@code Context.close(true)}: the guest cannot catch it); the broken context
- * is replaced in the background and the pool keeps serving.
+ * A bundle version in GraalVM: a pool of contexts on the language's shared engine, each used by one
+ * request at a time. The SDK runtime and the bundle's files are evaluated in every context from
+ * cached {@link Source}s, so all contexts (and all versions, for the SDK) share their compiled
+ * code. The version is usable as soon as its first context is ready; the rest of the pool is built
+ * in the background. A watchdog cancels a call that runs past the time limit
+ * ({@code Context.close(true)}: the guest cannot catch it); the broken context is replaced in the
+ * background and the pool keeps serving.
  */
 final class PolyglotBundle implements LoadedBundle {
     private static final Logger LOG = LoggerFactory.getLogger(PolyglotBundle.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(10);
-    /** Python's bootstrap: creates the SDK modules from their sources (no files needed). */
-    private static final String PY_BOOT = """
-            def __polygate_mk(name, src):
-                import sys, types
-                m = types.ModuleType(name)
-                m.__file__ = '<polygate-sdk>/' + name.replace('.', '/') + '.py'
-                if name == 'tyk':
-                    m.__path__ = []
-                sys.modules[name] = m
-                if '.' in name:
-                    parent, child = name.rsplit('.', 1)
-                    setattr(sys.modules[parent], child, m)
-                exec(compile(src, m.__file__, 'exec'), m.__dict__)
-                return m
-            """;
-    private static final Map<Engine, Source> JS_PRELUDES = new ConcurrentHashMap<>();
-    private static final Map<Engine, Source> PY_BOOTS = new ConcurrentHashMap<>();
+    /** Defines {@code __polygate_runtime(host, bundle_dir)}; see plugin-sdk's polygate_runtime.py. */
+    private static final Source PY_RUNTIME =
+            Source.newBuilder("python", GuestSources.pythonRuntime(), "polygate_runtime.py").cached(true).buildLiteral();
+    private static final Source JS_PRELUDE =
+            Source.newBuilder("js", GuestSources.jsPrelude(), "polygate-prelude.js").cached(true).buildLiteral();
 
     private final String name;
     private final String version;
@@ -82,17 +69,19 @@ final class PolyglotBundle implements LoadedBundle {
     private final List<String> hookNames;
     private final int poolSize;
     private final Duration timeout;
-    private final ScheduledExecutorService watchdog;
+    private final HookWatchdog watchdog;
     private final BlockingQueue<Guest> idle;
     private final ExecutorService refill;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Contexts in the pool, idle or busy. */
+    private final AtomicInteger contexts = new AtomicInteger();
     private volatile boolean closed;
 
-    /** One context with its dispatcher. */
-    private record Guest(Context context, Value dispatch) {}
+    /** One context, its watchdog slot, and the guest function of each hook of the manifest (it takes a {@link HookCall}). */
+    private record Guest(Context context, HookWatchdog.Slot slot, Map<HookRef, Value> hooks) {}
 
     private PolyglotBundle(String name, String version, Path dir, BundleManifest manifest, Engine engine, GuestApi api,
-                           List<Source> sources, int poolSize, Duration timeout, ScheduledExecutorService watchdog) {
+                           List<Source> sources, int poolSize, Duration timeout, HookWatchdog watchdog) {
         this.name = name;
         this.version = version;
         this.dir = dir;
@@ -116,7 +105,7 @@ final class PolyglotBundle implements LoadedBundle {
     }
 
     static PolyglotBundle load(String name, String version, Path dir, BundleManifest manifest, Engines engines, GuestApi api,
-                               int poolSize, Duration timeout, ScheduledExecutorService watchdog) throws BundleLoadException {
+                               int poolSize, Duration timeout, HookWatchdog watchdog) throws BundleLoadException {
         Driver driver = manifest.customMiddleware().driver();
         List<Source> sources = new ArrayList<>();
         for (String file : manifest.fileList()) {
@@ -140,13 +129,14 @@ final class PolyglotBundle implements LoadedBundle {
         PolyglotBundle b = new PolyglotBundle(name, version, dir, manifest, engine, api, sources, poolSize, timeout, watchdog);
         long t0 = System.nanoTime();
         try {
-            for (int i = 0; i < poolSize; i++) b.idle.add(b.newGuest());
+            b.offer(b.newGuest());
         } catch (BundleLoadException | RuntimeException e) {
             b.close();
             throw e;
         }
-        LOG.info("bundle {} version {} ({}) loaded: {} contexts in {} ms, hooks {}", name, version, Engines.language(driver),
-                poolSize, (System.nanoTime() - t0) / 1_000_000, b.hookNames);
+        LOG.info("bundle {} version {} ({}) ready: first context in {} ms ({} more in the background), hooks {}", name, version,
+                Engines.language(driver), (System.nanoTime() - t0) / 1_000_000, poolSize - 1, b.hookNames);
+        for (int i = 1; i < poolSize; i++) b.refill.execute(b::addGuest);
         return b;
     }
 
@@ -167,8 +157,8 @@ final class PolyglotBundle implements LoadedBundle {
         }
         Context ctx = builder.build();
         try {
-            Value dispatch = driver == Driver.PYTHON ? initPython(ctx) : initJs(ctx);
-            return new Guest(ctx, dispatch);
+            Map<HookRef, Value> hooks = driver == Driver.PYTHON ? initPython(ctx) : initJs(ctx);
+            return new Guest(ctx, watchdog.watch(ctx), hooks);
         } catch (PolyglotException e) {
             closeQuietly(ctx);
             throw new BundleLoadException("bundle \"" + name + "\": " + describe(e), e);
@@ -178,34 +168,30 @@ final class PolyglotBundle implements LoadedBundle {
         }
     }
 
-    private Value initPython(Context ctx) throws BundleLoadException {
-        ctx.eval(PY_BOOTS.computeIfAbsent(engine,
-                e -> Source.newBuilder("python", PY_BOOT, "polygate_boot.py").cached(true).buildLiteral()));
-        Value mk = ctx.getBindings("python").getMember("__polygate_mk");
-        Value runtime = null;
-        for (Map.Entry<String, String> e : GuestSources.pythonModules().entrySet()) {
-            Value module = mk.execute(e.getKey(), e.getValue());
-            if (e.getKey().equals("gateway")) module.getMember("_install").execute(api);
-            if (e.getKey().equals("polygate_runtime")) runtime = module;
-        }
-        ctx.getBindings("python").removeMember("__polygate_mk");
-        runtime.getMember("_harden").execute();
-        runtime.getMember("_syspath").execute(JSON.valueToTree(List.of(dir.toString())).toString());
+    private Map<HookRef, Value> initPython(Context ctx) throws BundleLoadException {
+        Value runtime = ctx.eval(PY_RUNTIME).execute(api, dir.toString());
+        ctx.getBindings("python").removeMember("__polygate_runtime");
         for (Source s : sources) ctx.eval(s);
-        String missing = runtime.getMember("_resolve").execute(json(hookNames)).asString();
-        checkMissing(missing);
-        return runtime.getMember("_dispatch");
+        checkMissing(runtime.getArrayElement(0).execute(json(hookNames)).asString());
+        runtime.getArrayElement(2).executeVoid(HookCall.sample());
+        return hooks(runtime.getArrayElement(1));
     }
 
-    private Value initJs(Context ctx) throws BundleLoadException {
-        Source prelude = JS_PRELUDES.computeIfAbsent(engine,
-                e -> Source.newBuilder("js", GuestSources.jsPrelude(), "polygate-prelude.js").cached(true).buildLiteral());
-        ctx.eval(prelude);
+    private Map<HookRef, Value> initJs(Context ctx) throws BundleLoadException {
+        ctx.eval(JS_PRELUDE);
         Value bindings = ctx.getBindings("js");
         bindings.getMember("__polygate_install").execute(api);
         for (Source s : sources) ctx.eval(s);
         checkMissing(bindings.getMember("__polygate_resolve").execute(json(hookNames)).asString());
-        return bindings.getMember("__polygate_dispatch");
+        bindings.getMember("__polygate_warm").executeVoid(HookCall.sample());
+        return hooks(bindings.getMember("__polygate_caller"));
+    }
+
+    /** The guest function of each hook of the manifest, from the runtime's {@code caller(kind, name)}. */
+    private Map<HookRef, Value> hooks(Value caller) {
+        Map<HookRef, Value> out = new HashMap<>();
+        for (HookRef h : manifest.customMiddleware().all()) out.put(h, caller.execute(h.type().field(), h.name()));
+        return out;
     }
 
     private void checkMissing(String missingJson) throws BundleLoadException {
@@ -263,8 +249,16 @@ final class PolyglotBundle implements LoadedBundle {
 
     @Override public BundleManifest manifest() { return manifest; }
 
+    @Override public int contexts() { return contexts.get(); }
+
+    /** Adds a newly built context to the pool. */
+    private void offer(Guest g) {
+        contexts.incrementAndGet();
+        idle.add(g);
+    }
+
     @Override
-    public String invoke(HookType type, String hook, String stateJson) throws HookException {
+    public void invoke(HookRef hook, HookCall call) throws HookException {
         if (closed) throw new HookException(HookException.Kind.CLOSED, "bundle \"" + name + "\" version " + version + " is closed", null);
         Guest guest;
         inFlight.incrementAndGet();
@@ -280,34 +274,29 @@ final class PolyglotBundle implements LoadedBundle {
             throw new HookException(HookException.Kind.BUSY, "no context of bundle \"" + name + "\" became free within "
                     + ACQUIRE_TIMEOUT.toSeconds() + " s (" + poolSize + " contexts)", null);
         }
-        AtomicBoolean cancelled = new AtomicBoolean();
-        ScheduledFuture<?> stop = watchdog.schedule(() -> {
-            cancelled.set(true);
-            try {
-                guest.context().close(true);
-            } catch (RuntimeException e) {
-                LOG.debug("cancelling a context of bundle {}: {}", name, e.toString());
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        guest.slot().start(timeout.toNanos());
         boolean healthy = false;
         try {
-            String out = guest.dispatch().execute(type.field(), hook, stateJson).asString();
-            healthy = stop.cancel(false) && !cancelled.get();
-            return out;
+            Value fn = guest.hooks().get(hook);
+            if (fn == null) {
+                healthy = guest.slot().finish();
+                throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" has no hook " + hook, null);
+            }
+            fn.executeVoid(call);
+            healthy = guest.slot().finish();
+            if (!healthy) throw timedOut(hook, null);
         } catch (PolyglotException e) {
-            stop.cancel(false);
-            if (cancelled.get() || e.isCancelled())
-                throw new HookException(HookException.Kind.TIMEOUT, "bundle \"" + name + "\" hook " + hook + " (" + type.field()
-                        + ") ran past its time limit of " + timeout.toMillis() + " ms and was stopped", e);
+            boolean inTime = guest.slot().finish();
+            if (!inTime || e.isCancelled()) throw timedOut(hook, e);
             if (e.isHostException() && e.asHostException() instanceof StoreException se) {
                 healthy = true;
                 throw se;
             }
             healthy = !e.isInternalError() && !e.isResourceExhausted();
-            throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" hook " + hook + " (" + type.field() + "): " + describe(e), e);
+            throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" hook " + hook.name() + " (" + hook.type().field() + "): " + describe(e), e);
         } catch (RuntimeException e) {
-            stop.cancel(false);
-            throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" hook " + hook + " (" + type.field() + "): " + e, e);
+            guest.slot().finish();
+            throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" hook " + hook.name() + " (" + hook.type().field() + "): " + e, e);
         } finally {
             if (healthy && !closed) {
                 idle.add(guest);
@@ -318,27 +307,45 @@ final class PolyglotBundle implements LoadedBundle {
         }
     }
 
+    private HookException timedOut(HookRef hook, Throwable cause) {
+        return new HookException(HookException.Kind.TIMEOUT, "bundle \"" + name + "\" hook " + hook.name() + " (" + hook.type().field()
+                + ") ran past its time limit of " + timeout.toMillis() + " ms and was stopped", cause);
+    }
+
     /** Closes a context that can no longer be trusted and builds its successor in the background. */
     private void replace(Guest broken) {
-        closeQuietly(broken.context());
-        if (closed) return;
-        refill.execute(() -> {
-            for (int attempt = 1; !closed; attempt++) {
-                try {
-                    long t0 = System.nanoTime();
-                    idle.add(newGuest());
-                    LOG.info("bundle {} version {}: replaced a context in {} ms", name, version, (System.nanoTime() - t0) / 1_000_000);
+        dispose(broken);
+        if (!closed) refill.execute(this::addGuest);
+    }
+
+    /** Builds one more context for the pool (on the refill thread), retrying with a back-off. */
+    private void addGuest() {
+        for (int attempt = 1; !closed; attempt++) {
+            try {
+                long t0 = System.nanoTime();
+                Guest g = newGuest();
+                if (closed) {
+                    dispose(g);
                     return;
-                } catch (BundleLoadException | RuntimeException e) {
-                    LOG.error("bundle {} version {}: cannot rebuild a context (attempt {}): {}", name, version, attempt, e.getMessage());
-                    try {
-                        Thread.sleep(Math.min(30_000, 500L * attempt));
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
+                }
+                offer(g);
+                LOG.debug("bundle {} version {}: added a context in {} ms", name, version, (System.nanoTime() - t0) / 1_000_000);
+                return;
+            } catch (BundleLoadException | RuntimeException e) {
+                LOG.error("bundle {} version {}: cannot build a context (attempt {}): {}", name, version, attempt, e.getMessage());
+                try {
+                    Thread.sleep(Math.min(30_000, 500L * attempt));
+                } catch (InterruptedException ie) {
+                    return;
                 }
             }
-        });
+        }
+    }
+
+    private void dispose(Guest g) {
+        contexts.decrementAndGet();
+        watchdog.forget(g.slot());
+        closeQuietly(g.context());
     }
 
     private static void closeQuietly(Context ctx) {
@@ -364,7 +371,7 @@ final class PolyglotBundle implements LoadedBundle {
                 }
             }
             Guest g;
-            while ((g = idle.poll()) != null) closeQuietly(g.context());
+            while ((g = idle.poll()) != null) dispose(g);
             LOG.info("bundle {} version {} closed", name, version);
         }, "plugin-close-" + name);
         closer.setDaemon(true);

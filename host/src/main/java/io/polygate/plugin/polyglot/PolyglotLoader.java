@@ -6,8 +6,6 @@ import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.storage.Store;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Loads bundles into GraalVM: one pool of {@code poolSize} contexts per bundle version, each hook
@@ -18,17 +16,14 @@ public final class PolyglotLoader implements BundleLoader {
     private final Store store;
     private final int poolSize;
     private final Duration hookTimeout;
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "plugin-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private final HookWatchdog watchdog;
 
     public PolyglotLoader(Store store, int poolSize, Duration hookTimeout) {
         if (poolSize < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + poolSize);
         this.store = store;
         this.poolSize = poolSize;
         this.hookTimeout = hookTimeout;
+        this.watchdog = new HookWatchdog(hookTimeout);
     }
 
     /** Creates the JS engine (cheap) so that a missing JIT is reported at start, before any bundle loads. */
@@ -44,7 +39,7 @@ public final class PolyglotLoader implements BundleLoader {
 
     @Override
     public void close() {
-        watchdog.shutdownNow();
+        watchdog.close();
         engines.close();
     }
 }

@@ -1,17 +1,26 @@
 // Polygate's JavaScript plugin prelude: the Tyk object model (request, session, metadata, spec,
 // response), `tyk.*`, and the Tyk JSVM style (TykJS.TykMiddleware.NewMiddleware, log, rawlog,
-// b64enc, b64dec). The gateway calls __polygate_dispatch with the request state as JSON and gets
-// the state after the hook back as JSON: only strings cross the boundary.
-var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_dispatch, __polygate_resolve;
+// b64enc, b64dec). Evaluated in every context from one cached Source, so contexts share its
+// compiled code. The gateway calls the function __polygate_caller returns for a hook with a
+// HookCall (host side): the request is read from it lazily (a hook that reads one header crosses
+// one header), and what the hook changed is reported back to it when the hook returns.
+var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_caller, __polygate_resolve, __polygate_warm;
 (function (global) {
   'use strict';
   var host = null;
   var hooks = {};
 
+  var hasOwn = function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); };
+  var canonicalNames = new Map();
   function canonical(name) {
-    return String(name).split('-').map(function (p) {
-      return p.charAt(0).toUpperCase() + p.slice(1).toLowerCase();
-    }).join('-');
+    var c = canonicalNames.get(name);
+    if (c === undefined) {
+      c = String(name).split('-').map(function (p) {
+        return p.charAt(0).toUpperCase() + p.slice(1).toLowerCase();
+      }).join('-');
+      if (canonicalNames.size < 1024) canonicalNames.set(name, c);
+    }
+    return c;
   }
   function str(v) { return v === undefined || v === null ? '' : String(v); }
   function strMap(m) {
@@ -20,23 +29,71 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_disp
     return out;
   }
 
-  function Request(d) {
-    var o = {
-      headers: Object.assign({}, d.headers || {}),
-      set_headers: {}, delete_headers: [],
-      body: d.body || '', raw_body: d.body || '',
-      url: d.url || '/', method: d.method || 'GET',
-      params: Object.assign({}, d.params || {}), add_params: {}, delete_params: [],
-      return_overrides: { response_code: 0, response_error: '', response_body: '', headers: {}, override_error: false },
-      request_uri: d.request_uri || d.url || '/', scheme: d.scheme || 'http', client_ip: d.client_ip || ''
-    };
-    this.object = o;
-    this._orig = o.body;
+  // request.object: each field is read from the HookCall on first use; `_orig_*` keep what was read
+  function MiniRequest(call) { this._c = call; }
+  function lazy(proto, field, load) {
+    var slot = '_x_' + field;
+    Object.defineProperty(proto, field, {
+      get: function () { var v = this[slot]; if (v === undefined) v = this[slot] = load(this); return v; },
+      set: function (v) { this[slot] = v; },
+      enumerable: true
+    });
   }
+  lazy(MiniRequest.prototype, 'headers', function (o) { var j = o._c.headers_json(); o._orig_headers = j; return JSON.parse(j); });
+  lazy(MiniRequest.prototype, 'set_headers', function () { return {}; });
+  lazy(MiniRequest.prototype, 'delete_headers', function () { return []; });
+  lazy(MiniRequest.prototype, 'body', function (o) { return o._origBody(); });
+  lazy(MiniRequest.prototype, 'raw_body', function (o) { return o._origBody(); });
+  lazy(MiniRequest.prototype, 'url', function (o) { return o._orig_url = o._c.url(); });
+  lazy(MiniRequest.prototype, 'method', function (o) { return o._orig_method = o._c.method(); });
+  lazy(MiniRequest.prototype, 'params', function (o) { var j = o._c.params_json(); o._orig_params = j; return JSON.parse(j); });
+  lazy(MiniRequest.prototype, 'add_params', function () { return {}; });
+  lazy(MiniRequest.prototype, 'delete_params', function () { return []; });
+  lazy(MiniRequest.prototype, 'return_overrides', function () {
+    return { response_code: 0, response_error: '', response_body: '', headers: {}, override_error: false };
+  });
+  lazy(MiniRequest.prototype, 'request_uri', function (o) { return o._c.request_uri(); });
+  lazy(MiniRequest.prototype, 'scheme', function (o) { return o._c.scheme(); });
+  lazy(MiniRequest.prototype, 'client_ip', function (o) { return o._c.client_ip(); });
+  MiniRequest.prototype._origBody = function () {
+    if (this._orig_body === undefined) this._orig_body = this._c.body_text();
+    return this._orig_body;
+  };
+  MiniRequest.prototype._commit = function (call) {
+    var j;
+    if (this._x_headers !== undefined && (j = JSON.stringify(strMap(this._x_headers))) !== this._orig_headers) call.replace_headers(j);
+    if (this._x_delete_headers !== undefined) this._x_delete_headers.forEach(function (k) { call.delete_header(String(k)); });
+    var sh = this._x_set_headers;
+    if (sh !== undefined) Object.keys(sh).forEach(function (k) { call.set_header(k, Array.isArray(sh[k]) ? str(sh[k][0]) : str(sh[k])); });
+    if (this._x_url !== undefined && str(this._x_url) !== this._orig_url) call.set_url(str(this._x_url));
+    if (this._x_method !== undefined && str(this._x_method) !== this._orig_method) call.set_method(str(this._x_method));
+    if (this._x_params !== undefined && (j = JSON.stringify(strMap(this._x_params))) !== this._orig_params) call.replace_params(j);
+    var ap = this._x_add_params;
+    if (ap !== undefined) Object.keys(ap).forEach(function (k) { call.add_param(k, str(ap[k])); });
+    if (this._x_delete_params !== undefined) this._x_delete_params.forEach(function (k) { call.delete_param(String(k)); });
+    if (this._x_body !== undefined && this._x_body !== this._orig_body) call.set_body_text(str(this._x_body));
+    else if (this._x_raw_body !== undefined && this._x_raw_body !== this._orig_body) call.set_body_text(str(this._x_raw_body));
+    var ro = this._x_return_overrides;
+    if (ro !== undefined && Number(ro.response_code || 0)) {
+      var rh = ro.headers && Object.keys(ro.headers).length ? JSON.stringify(strMap(ro.headers)) : null;
+      call.override(Number(ro.response_code), str(ro.response_error), str(ro.response_body), rh);
+    }
+  };
+
+  function Request(call) { this._c = call; this.object = new MiniRequest(call); }
   Request.prototype.get_header = function (key) {
-    var o = this.object, srcs = [o.set_headers, o.headers], lk = String(key).toLowerCase();
-    for (var i = 0; i < srcs.length; i++) if (Object.prototype.hasOwnProperty.call(srcs[i], key)) return srcs[i][key];
+    var o = this.object, sh = o._x_set_headers, h = o._x_headers;
+    if (sh !== undefined && hasOwn(sh, key)) return sh[key];
+    if (h === undefined) {
+      var v = this._c.header(String(key));
+      if (v !== null && v !== undefined) return v;
+      if (sh === undefined) return null;
+    } else if (hasOwn(h, key)) {
+      return h[key];
+    }
+    var lk = String(key).toLowerCase(), srcs = [sh, h];
     for (var j = 0; j < srcs.length; j++) {
+      if (srcs[j] === undefined) continue;
       var ks = Object.keys(srcs[j]);
       for (var n = 0; n < ks.length; n++) if (ks[n].toLowerCase() === lk) return srcs[j][ks[n]];
     }
@@ -46,19 +103,6 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_disp
   Request.prototype.delete_header = function (k) { this.object.delete_headers.push(String(k)); };
   Request.prototype.add_param = function (k, v) { this.object.add_params[String(k)] = str(v); };
   Request.prototype.delete_param = function (k) { this.object.delete_params.push(String(k)); };
-  Request.prototype._dump = function () {
-    var o = this.object, ro = o.return_overrides || {};
-    var out = {
-      headers: strMap(o.headers), set_headers: strMap(o.set_headers),
-      delete_headers: (o.delete_headers || []).map(String), url: str(o.url), method: str(o.method),
-      params: strMap(o.params), add_params: strMap(o.add_params), delete_params: (o.delete_params || []).map(String),
-      return_overrides: { response_code: Number(ro.response_code || 0), response_error: str(ro.response_error),
-        response_body: str(ro.response_body), headers: strMap(ro.headers), override_error: !!ro.override_error }
-    };
-    var body = o.body !== this._orig ? o.body : (o.raw_body !== this._orig ? o.raw_body : undefined);
-    if (body !== undefined) out.body = str(body);
-    return out;
-  };
 
   function Session(d) {
     var s = Object.assign({ rate: 0, per: 0, quota_max: -1, expires: 0, id_extractor_deadline: 0, meta_data: {} }, d || {});
@@ -68,19 +112,32 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_disp
     });
     return s;
   }
+  var EMPTY_SESSION = JSON.stringify(Session(null));
 
-  function Response(d) {
-    this.status_code = d.status_code || 200;
-    this.headers = Object.assign({}, d.headers || {});
-    this.body = d.body || '';
-    this.raw_body = this.body;
-    this._orig = this.body;
+  var specs = new Map();
+  function spec(call) {
+    var id = call.spec_id(), d = specs.get(id);
+    if (d === undefined) {
+      if (specs.size >= 64) specs.clear();
+      d = JSON.parse(call.spec_json());
+      specs.set(id, d);
+    }
+    return Object.assign({}, d);
   }
-  Response.prototype._dump = function () {
-    var out = { status_code: Number(this.status_code), headers: strMap(this.headers) };
-    var body = this.body !== this._orig ? this.body : (this.raw_body !== this._orig ? this.raw_body : undefined);
-    if (body !== undefined) out.body = str(body);
-    return out;
+
+  function Response(call) {
+    this.status_code = call.response_status();
+    this.headers = JSON.parse(call.response_headers_json());
+    this.body = call.response_body_text();
+    this.raw_body = this.body;
+    this._orig = { status: this.status_code, headers: JSON.stringify(this.headers), body: this.body };
+  }
+  Response.prototype._commit = function (call) {
+    var o = this._orig, j = JSON.stringify(strMap(this.headers));
+    if (Number(this.status_code) !== o.status) call.set_response_status(Number(this.status_code));
+    if (j !== o.headers) call.replace_response_headers(j);
+    var body = this.body !== o.body ? this.body : (this.raw_body !== o.body ? this.raw_body : undefined);
+    if (body !== undefined) call.set_response_body_text(str(body));
   };
 
   // --- Tyk JSVM style ---------------------------------------------------------------------------
@@ -145,37 +202,61 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_disp
     return JSON.stringify(missing);
   };
 
-  __polygate_dispatch = function (kind, name, stateJson) {
-    var st = JSON.parse(stateJson), h = hooks[name];
-    var request = new Request(st.request || {});
-    var session = Session(st.session);
-    var metadata = Object.assign({}, st.metadata || {});
-    var spec = st.spec || {};
-    var response = null, out;
-    if (typeof h !== 'function') {
-      var jreq = jsvmRequest(request);
-      out = h.processRequest(jreq, session, spec);
-      if (out && out.Request) applyJsvm(request, out.Request); else applyJsvm(request, jreq);
-      if (out && out.Session) session = Session(out.Session);
-      if (out && out.SessionMeta) Object.assign(session.meta_data, out.SessionMeta);
-      if (kind === 'auth_check' && !metadata.token && session.meta_data && session.meta_data.token)
-        metadata.token = session.meta_data.token;
-    } else if (kind === 'response') {
-      response = new Response(st.response || {});
-      out = h(request, response, session, metadata, spec);
-      if (out instanceof Response) response = out;
-    } else {
-      out = (kind === 'auth_check' || h.length >= 4) ? h(request, session, metadata, spec) : h(request, session, spec);
-      if (Array.isArray(out)) {
-        if (out[0] instanceof Request) request = out[0];
-        if (out[1] && typeof out[1] === 'object') session = Session(out[1]);
-        if (out[2] && typeof out[2] === 'object') metadata = out[2];
-      }
+  // runs the prelude's own per-call paths once on a sample call (no plugin code), so that a
+  // context's first real request does not pay for their first execution
+  __polygate_warm = function (call) {
+    var request = new Request(call), o = request.object;
+    request.get_header('Key');
+    request.add_header('X-Polygate-Warm', '1');
+    void [o.headers, o.params, o.url, o.method, o.body, o.raw_body, o.return_overrides, o.request_uri, o.scheme, o.client_ip];
+    var sj = call.session_json(), mj = call.metadata_json();
+    JSON.stringify(Session(sj === null ? null : JSON.parse(sj)));
+    spec(call);
+    o._commit(call);
+    if (mj !== null) JSON.parse(mj);
+  };
+
+  // the function the gateway calls for one hook of the manifest: takes a HookCall
+  __polygate_caller = function (kind, name) {
+    var h = hooks[name];
+    if (kind === 'response') {
+      return function (call) {
+        var response = new Response(call), mj = call.metadata_json(), sj = call.session_json();
+        var out = h(new Request(call), response, Session(sj === null ? null : JSON.parse(sj)),
+          mj === null ? {} : JSON.parse(mj), spec(call));
+        if (out instanceof Response) response = out;
+        response._commit(call);
+      };
     }
-    var sessionOut = {};
-    Object.keys(session).forEach(function (k) { sessionOut[k] = session[k]; });
-    var result = { request: request._dump(), session: sessionOut, metadata: metadata };
-    if (response) result.response = response._dump();
-    return JSON.stringify(result);
+    var auth = kind === 'auth_check', jsvm = typeof h !== 'function', four = auth || (!jsvm && h.length >= 4);
+    return function (call) {
+      var request = new Request(call), sj = call.session_json(), mj = call.metadata_json();
+      var session = Session(sj === null ? null : JSON.parse(sj));
+      var before = sj === null ? EMPTY_SESSION : JSON.stringify(session);
+      var metadata = mj === null ? {} : JSON.parse(mj), out;
+      if (jsvm) {
+        var jreq = jsvmRequest(request);
+        out = h.processRequest(jreq, session, spec(call));
+        if (out && out.Request) applyJsvm(request, out.Request); else applyJsvm(request, jreq);
+        if (out && out.Session) session = Session(out.Session);
+        if (out && out.SessionMeta) Object.assign(session.meta_data, out.SessionMeta);
+        if (auth && !metadata.token && session.meta_data && session.meta_data.token)
+          metadata.token = session.meta_data.token;
+      } else {
+        out = four ? h(request, session, metadata, spec(call)) : h(request, session, spec(call));
+        if (Array.isArray(out)) {
+          if (out[0] instanceof Request) request = out[0];
+          if (out[1] && typeof out[1] === 'object') session = Session(out[1]);
+          if (out[2] && typeof out[2] === 'object') metadata = out[2];
+        }
+      }
+      request.object._commit(call);
+      var s = JSON.stringify(session);
+      if (auth || s !== before) call.set_session(s);
+      if (mj !== null || Object.keys(metadata).length) {
+        var m = JSON.stringify(metadata);
+        if (m !== mj) call.set_metadata(m);
+      }
+    };
   };
 })(this);

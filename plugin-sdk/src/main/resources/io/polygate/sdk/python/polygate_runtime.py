@@ -1,309 +1,544 @@
-"""Polygate's Python side of a hook call: builds Tyk's object model (request, session, metadata,
-spec, response) from the JSON state the gateway passes in, calls the hook, and returns the state
-after the hook as JSON. Only strings cross the boundary between gateway and plugin.
+"""Polygate's Python side of a hook call, and the modules plugins import (`tyk.decorators`,
+`gateway`).
+
+The gateway evaluates this file once per context from one cached Source, so every context of
+every bundle shares its compiled code; it then calls __polygate_runtime once: it returns (resolve, caller, warm). Everything lives
+inside that function: names resolve through closures, not through the plugin's namespace
+(__main__), which plugins fill as they like.
+
+A hook call gets thin objects over the gateway's HookCall (host side): they read lazily (a hook
+that reads one header crosses one header), and when the hook returns, what it changed is reported
+back to the HookCall. Nothing else crosses.
 """
-import base64
-import json
-import sys
-
-_hooks = {}
-
-# Modules a plugin may not import: the sandbox already denies sockets, processes and native code,
-# this makes the refusal immediate and clear.
-_BLOCKED = frozenset(['socket', '_socket', 'ssl', '_ssl', 'subprocess', '_posixsubprocess',
-                      'ctypes', '_ctypes', 'multiprocessing', '_multiprocessing', 'select',
-                      'selectors', 'asyncio'])
 
 
-class _Blocker(object):
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name.split('.')[0] in _BLOCKED:
-            raise ImportError("polygate sandbox: module '%s' is not available to plugins" % name, name=name)
-        return None
+def __polygate_runtime(host, bundle_dir):
+    import base64
+    import json
+    import sys
+    import types
 
-    @staticmethod
-    def find_module(name, path=None):
-        _Blocker.find_spec(name)
-        return None
+    # ------------------------------------------------------------------ sandbox hardening
+    # The sandbox already denies sockets, processes and native code; this makes the refusal
+    # immediate and clear.
+    blocked = frozenset(['socket', '_socket', 'ssl', '_ssl', 'subprocess', '_posixsubprocess',
+                         'ctypes', '_ctypes', 'multiprocessing', '_multiprocessing', 'select',
+                         'selectors', 'asyncio'])
 
+    class _Blocker(object):
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name.split('.')[0] in blocked:
+                raise ImportError("polygate sandbox: module '%s' is not available to plugins" % name, name=name)
+            return None
 
-def _harden():
-    sys.meta_path.insert(0, _Blocker)
-    for name in list(sys.modules):
-        if name.split('.')[0] in _BLOCKED and name != 'polygate_runtime':
-            try:
-                del sys.modules[name]
-            except KeyError:
-                pass
-    import os
+        @staticmethod
+        def find_module(name, path=None):
+            _Blocker.find_spec(name)
+            return None
 
-    def refused(what):
-        def f(*args, **kwargs):
-            raise PermissionError("polygate sandbox: os.%s is not allowed" % what)
-        return f
-    # the sandbox refuses thread creation, but Thread.start() would then wait forever for the
-    # thread to report in: refuse at once instead
-    import _thread
-    import threading
+    def harden():
+        sys.meta_path.insert(0, _Blocker)
+        for name in list(sys.modules):
+            if name.split('.')[0] in blocked:
+                sys.modules.pop(name, None)
+        import os
+        import _thread
+        import threading
 
-    def no_threads(*args, **kwargs):
-        raise RuntimeError("polygate sandbox: plugins may not start threads")
-    for mod, attr in ((_thread, 'start_new_thread'), (_thread, 'start_new'), (_thread, 'start_joinable_thread'),
-                      (threading, '_start_new_thread'), (threading, '_start_joinable_thread')):
-        if hasattr(mod, attr):
-            setattr(mod, attr, no_threads)
-    threading.Thread.start = lambda self: no_threads()
-    for what in ('system', 'popen', 'fork', 'forkpty', 'execv', 'execve', 'execl', 'execle', 'execlp',
-                 'execlpe', 'execvp', 'execvpe', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv',
-                 'spawnve', 'spawnvp', 'spawnvpe', 'posix_spawn', 'posix_spawnp', 'kill', 'killpg'):
-        if hasattr(os, what):
-            setattr(os, what, refused(what))
+        def refused(what):
+            def f(*args, **kwargs):
+                raise PermissionError("polygate sandbox: os.%s is not allowed" % what)
+            return f
 
+        # the sandbox refuses thread creation, but Thread.start() would then wait forever for
+        # the thread to report in: refuse at once instead
+        def no_threads(*args, **kwargs):
+            raise RuntimeError("polygate sandbox: plugins may not start threads")
+        for mod, attr in ((_thread, 'start_new_thread'), (_thread, 'start_new'), (_thread, 'start_joinable_thread'),
+                          (threading, '_start_new_thread'), (threading, '_start_joinable_thread')):
+            if hasattr(mod, attr):
+                setattr(mod, attr, no_threads)
+        threading.Thread.start = lambda self: no_threads()
+        for what in ('system', 'popen', 'fork', 'forkpty', 'execv', 'execve', 'execl', 'execle', 'execlp',
+                     'execlpe', 'execvp', 'execvpe', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv',
+                     'spawnve', 'spawnvp', 'spawnvpe', 'posix_spawn', 'posix_spawnp', 'kill', 'killpg'):
+            if hasattr(os, what):
+                setattr(os, what, refused(what))
 
-def _canonical(name):
-    return '-'.join(p[:1].upper() + p[1:].lower() for p in str(name).split('-'))
+    # ------------------------------------------------------------------ helpers
+    def _s(v):
+        if v is None:
+            return ''
+        if isinstance(v, (bytes, bytearray)):
+            return bytes(v).decode('utf-8', 'replace')
+        return str(v)
 
+    def _strmap(m):
+        return dict((str(k), _s(v)) for k, v in (m or {}).items())
 
-class ReturnOverrides(object):
-    def __init__(self, d=None):
-        d = d or {}
-        self.response_code = int(d.get('response_code', 0) or 0)
-        self.response_error = d.get('response_error', '') or ''
-        self.response_body = d.get('response_body', '') or ''
-        self.headers = dict(d.get('headers') or {})
-        self.override_error = bool(d.get('override_error', False))
+    canonical_names = {}
 
-    def _dump(self):
-        return {'response_code': int(self.response_code or 0), 'response_error': _s(self.response_error),
-                'response_body': _s(self.response_body),
-                'headers': dict((str(k), _s(v)) for k, v in (self.headers or {}).items()),
-                'override_error': bool(self.override_error)}
+    def _canonical(name):
+        c = canonical_names.get(name)
+        if c is None:
+            c = '-'.join(p[:1].upper() + p[1:].lower() for p in str(name).split('-'))
+            if len(canonical_names) < 1024:
+                canonical_names[name] = c
+        return c
 
+    # ------------------------------------------------------------------ request
+    class ReturnOverrides(object):
+        def __init__(self):
+            self.response_code = 0
+            self.response_error = ''
+            self.response_body = ''
+            self.headers = {}
+            self.override_error = False
 
-def _s(v):
-    if v is None:
-        return ''
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v).decode('utf-8', 'replace')
-    return str(v)
+    def _load_headers(o):
+        h = json.loads(o._call.headers_json())
+        o.__dict__['_orig_headers'] = dict(h)
+        return h
 
+    def _load_body(o):
+        b = o._call.body_text()
+        o.__dict__['_orig_body'] = b
+        return b
 
-class MiniRequestObject(object):
-    """request.object: what Tyk's coprocess MiniRequestObject holds."""
+    def _load_raw_body(o):
+        raw = base64.b64decode(o._call.body_b64())
+        o.__dict__['_orig_raw'] = raw
+        return raw
 
-    def __init__(self, d):
-        self.headers = dict(d.get('headers') or {})
-        self.set_headers = {}
-        self.delete_headers = []
-        raw = base64.b64decode(d.get('raw_body') or '')
-        self.raw_body = raw
-        self.body = raw.decode('utf-8', 'replace')
-        self.url = d.get('url', '/')
-        self.method = d.get('method', 'GET')
-        self.params = dict(d.get('params') or {})
-        self.add_params = {}
-        self.delete_params = []
-        self.return_overrides = ReturnOverrides()
-        self.request_uri = d.get('request_uri', self.url)
-        self.scheme = d.get('scheme', 'http')
-        self.client_ip = d.get('client_ip', '')
-        self._orig_body = self.body
-        self._orig_raw = raw
+    def _load_url(o):
+        u = o._call.url()
+        o.__dict__['_orig_url'] = u
+        return u
 
-    def _dump(self):
-        body_changed = None
-        if isinstance(self.raw_body, (bytes, bytearray)) and bytes(self.raw_body) != self._orig_raw:
-            body_changed = base64.b64encode(bytes(self.raw_body)).decode('ascii')
-        elif _s(self.body) != self._orig_body:
-            body_changed = base64.b64encode(_s(self.body).encode('utf-8')).decode('ascii')
-        out = {'headers': dict((str(k), _s(v)) for k, v in self.headers.items()),
-               'set_headers': dict((str(k), _s(v)) for k, v in self.set_headers.items()),
-               'delete_headers': [str(h) for h in self.delete_headers],
-               'url': _s(self.url), 'method': _s(self.method),
-               'params': dict((str(k), _s(v)) for k, v in self.params.items()),
-               'add_params': dict((str(k), _s(v)) for k, v in self.add_params.items()),
-               'delete_params': [str(p) for p in self.delete_params],
-               'return_overrides': self.return_overrides._dump()}
-        if body_changed is not None:
-            out['raw_body'] = body_changed
-        return out
+    def _load_method(o):
+        m = o._call.method()
+        o.__dict__['_orig_method'] = m
+        return m
 
+    def _load_params(o):
+        p = json.loads(o._call.params_json())
+        o.__dict__['_orig_params'] = dict(p)
+        return p
 
-class TykCoProcessRequest(object):
-    """The `request` a hook gets (Tyk's TykCoProcessRequest)."""
+    request_loaders = {
+        'headers': _load_headers,
+        'set_headers': lambda o: {},
+        'delete_headers': lambda o: [],
+        'body': _load_body,
+        'raw_body': _load_raw_body,
+        'url': _load_url,
+        'method': _load_method,
+        'params': _load_params,
+        'add_params': lambda o: {},
+        'delete_params': lambda o: [],
+        'return_overrides': lambda o: ReturnOverrides(),
+        'request_uri': lambda o: o._call.request_uri(),
+        'scheme': lambda o: o._call.scheme(),
+        'client_ip': lambda o: o._call.client_ip(),
+    }
 
-    def __init__(self, d):
-        self.object = MiniRequestObject(d)
+    class MiniRequestObject(object):
+        """request.object: what Tyk's coprocess MiniRequestObject holds, read on first use."""
 
-    def get_header(self, key):
-        o = self.object
-        for src in (o.set_headers, o.headers):
-            if key in src:
-                return src[key]
-        lk = str(key).lower()
-        for src in (o.set_headers, o.headers):
-            for k, v in src.items():
-                if k.lower() == lk:
+        def __init__(self, call):
+            self._call = call
+
+        def __getattr__(self, name):
+            load = request_loaders.get(name)
+            if load is None:
+                raise AttributeError(name)
+            v = load(self)
+            self.__dict__[name] = v
+            return v
+
+    def _commit_request(o, call):
+        d = o.__dict__
+        if 'headers' in d and d.get('_orig_headers') != d['headers']:
+            call.replace_headers(json.dumps(_strmap(d['headers'])))
+        for h in d.get('delete_headers') or ():
+            call.delete_header(str(h))
+        for k, v in (d.get('set_headers') or {}).items():
+            call.set_header(str(k), _s(v))
+        if 'url' in d and _s(d['url']) != d.get('_orig_url'):
+            call.set_url(_s(d['url']))
+        if 'method' in d and _s(d['method']) != d.get('_orig_method'):
+            call.set_method(_s(d['method']))
+        if 'params' in d and d.get('_orig_params') != d['params']:
+            call.replace_params(json.dumps(_strmap(d['params'])))
+        for k, v in (d.get('add_params') or {}).items():
+            call.add_param(str(k), _s(v))
+        for p in d.get('delete_params') or ():
+            call.delete_param(str(p))
+        raw = d.get('raw_body')
+        if isinstance(raw, (bytes, bytearray)) and bytes(raw) != d.get('_orig_raw'):
+            call.set_body_b64(base64.b64encode(bytes(raw)).decode('ascii'))
+        elif 'body' in d and _s(d['body']) != d.get('_orig_body'):
+            call.set_body_text(_s(d['body']))
+        ro = d.get('return_overrides')
+        if ro is not None:
+            code = int(ro.response_code or 0)
+            if code:
+                headers = getattr(ro, 'headers', None)
+                call.override(code, _s(ro.response_error), _s(ro.response_body),
+                              json.dumps(_strmap(headers)) if headers else None)
+
+    class TykCoProcessRequest(object):
+        """The `request` a hook gets (Tyk's TykCoProcessRequest)."""
+
+        def __init__(self, call):
+            self._call = call
+            self.object = MiniRequestObject(call)
+
+        def get_header(self, key):
+            d = self.object.__dict__
+            sh = d.get('set_headers')
+            if sh and key in sh:
+                return sh[key]
+            h = d.get('headers')
+            if h is None:
+                v = self._call.header(key if isinstance(key, str) else str(key))
+                if v is not None or not sh:
                     return v
-        return None
+            elif key in h:
+                return h[key]
+            lk = str(key).lower()
+            for src in (sh, h):
+                if src:
+                    for k, v in src.items():
+                        if k.lower() == lk:
+                            return v
+            return None
 
-    def add_header(self, key, value):
-        self.object.set_headers[_canonical(key)] = _s(value)
+        def add_header(self, key, value):
+            self.object.set_headers[_canonical(key)] = _s(value)
 
-    def delete_header(self, key):
-        self.object.delete_headers.append(str(key))
+        def delete_header(self, key):
+            self.object.delete_headers.append(str(key))
 
-    def add_param(self, key, value):
-        self.object.add_params[str(key)] = _s(value)
+        def add_param(self, key, value):
+            self.object.add_params[str(key)] = _s(value)
 
-    def delete_param(self, key):
-        self.object.delete_params.append(str(key))
+        def delete_param(self, key):
+            self.object.delete_params.append(str(key))
 
+    # ------------------------------------------------------------------ session
+    session_defaults = {
+        'rate': 0.0, 'per': 0.0, 'allowance': 0.0, 'quota_max': -1, 'quota_renews': 0, 'quota_remaining': 0,
+        'quota_renewal_rate': 0, 'expires': 0, 'access_rights': {}, 'org_id': '', 'oauth_client_id': '',
+        'is_inactive': False, 'apply_policy_id': '', 'apply_policies': [], 'data_expires': 0, 'tags': [],
+        'alias': '', 'last_updated': 0, 'id_extractor_deadline': 0, 'session_lifetime': 0,
+        'throttle_interval': 0, 'throttle_retry_limit': 0, 'max_query_depth': 0, 'hmac_enabled': False,
+        'hmac_string': '', 'enable_detail_recording': False,
+    }
 
-_SESSION_DEFAULTS = {
-    'rate': 0.0, 'per': 0.0, 'allowance': 0.0, 'quota_max': -1, 'quota_renews': 0, 'quota_remaining': 0,
-    'quota_renewal_rate': 0, 'expires': 0, 'access_rights': {}, 'org_id': '', 'oauth_client_id': '',
-    'is_inactive': False, 'apply_policy_id': '', 'apply_policies': [], 'data_expires': 0, 'tags': [],
-    'alias': '', 'last_updated': 0, 'id_extractor_deadline': 0, 'session_lifetime': 0,
-    'throttle_interval': 0, 'throttle_retry_limit': 0, 'max_query_depth': 0, 'hmac_enabled': False,
-    'hmac_string': '', 'enable_detail_recording': False,
-}
-
-
-class SessionState(object):
-    """The `session`: the key's session fields as attributes; `metadata` (Tyk's protobuf name)
-    and `meta_data` (its JSON name) are the same dict."""
-
-    def __init__(self, d=None):
+    def _fill_session(dd, d):
         d = dict(d or {})
         meta = d.pop('meta_data', None)
         if meta is None:
             meta = d.pop('metadata', None)
-        for k, v in _SESSION_DEFAULTS.items():
-            object.__setattr__(self, k, d.pop(k, v if not isinstance(v, (dict, list)) else type(v)()))
-        for k, v in d.items():
-            object.__setattr__(self, k, v)
-        object.__setattr__(self, 'metadata', dict(meta or {}))
+        for k, v in session_defaults.items():
+            dd[k] = d.pop(k, v if not isinstance(v, (dict, list)) else type(v)())
+        dd.update(d)
+        dd['metadata'] = dict(meta or {})
 
-    def __setattr__(self, name, value):
-        if name == 'meta_data':
-            name = 'metadata'
-        object.__setattr__(self, name, value)
+    class SessionState(object):
+        """The `session`: the key's session fields as attributes, read from the gateway on first
+        use; `metadata` (Tyk's protobuf name) and `meta_data` (its JSON name) are the same dict."""
 
-    def __getattr__(self, name):
-        if name == 'meta_data':
-            return self.metadata
-        raise AttributeError(name)
-
-    def _dump(self):
-        out = {}
-        for k, v in self.__dict__.items():
-            if k == 'metadata':
-                out['meta_data'] = dict(v or {})
+        def __init__(self, d=None, call=None):
+            if call is not None:
+                self.__dict__['_pg_call'] = call
             else:
-                out[k] = v
-        return out
+                _fill_session(self.__dict__, d)
 
+        def _pg_load(self):
+            dd = self.__dict__
+            call = dd.pop('_pg_call', None)
+            if call is not None:
+                js = call.session_json()
+                _fill_session(dd, json.loads(js) if js is not None else None)
 
-class Spec(dict):
-    """The `spec`: a dict (spec['APIID'], spec['OrgID'], spec['config_data']) that also allows
-    attribute access."""
+        def __getattr__(self, name):
+            if name.startswith('__') or '_pg_call' not in self.__dict__:
+                if name == 'meta_data':
+                    return self.metadata
+                raise AttributeError(name)
+            self._pg_load()
+            return getattr(self, name)
 
-    def __getattr__(self, name):
+        def __setattr__(self, name, value):
+            self._pg_load()
+            self.__dict__['metadata' if name == 'meta_data' else name] = value
+
+        def _dump(self):
+            self._pg_load()
+            out = {}
+            for k, v in self.__dict__.items():
+                if k == 'metadata':
+                    out['meta_data'] = dict(v or {})
+                else:
+                    out[k] = v
+            return out
+
+    def _touched(session):
+        return '_pg_call' not in session.__dict__
+
+    # ------------------------------------------------------------------ spec, metadata
+    class Spec(dict):
+        """The `spec`: a dict (spec['APIID'], spec['OrgID'], spec['config_data']) that also allows
+        attribute access."""
+
+        def __getattr__(self, name):
+            try:
+                return self[name]
+            except KeyError:
+                raise AttributeError(name)
+
+    specs = {}
+
+    def _spec(call):
+        sid = call.spec_id()
+        d = specs.get(sid)
+        if d is None:
+            if len(specs) >= 64:
+                specs.clear()
+            d = specs[sid] = json.loads(call.spec_json())
+        return Spec(d)
+
+    def _metadata(call):
+        js = call.metadata_json()
+        return ({}, None) if js is None else (json.loads(js), js)
+
+    def _commit_metadata(metadata, js, call):
+        if js is None and not metadata:
+            return
+        if js is not None and metadata == json.loads(js):
+            return
+        call.set_metadata(json.dumps(dict((str(k), v) for k, v in metadata.items()), default=str))
+
+    # ------------------------------------------------------------------ response
+    def _load_response_body(o):
+        b = o._call.response_body_text()
+        o.__dict__['_orig_body'] = b
+        return b
+
+    def _load_response_raw_body(o):
+        raw = base64.b64decode(o._call.response_body_b64())
+        o.__dict__['_orig_raw'] = raw
+        return raw
+
+    response_loaders = {'body': _load_response_body, 'raw_body': _load_response_raw_body}
+
+    class ResponseObject(object):
+        """The `response` of a response hook."""
+
+        def __init__(self, call):
+            self._call = call
+            self.status_code = call.response_status()
+            self._orig_status = self.status_code
+            self.headers = json.loads(call.response_headers_json())
+            self._orig_headers = dict(self.headers)
+
+        def __getattr__(self, name):
+            load = response_loaders.get(name)
+            if load is None:
+                raise AttributeError(name)
+            v = load(self)
+            self.__dict__[name] = v
+            return v
+
+    def _commit_response(r, call):
+        d = r.__dict__
+        if int(r.status_code) != d.get('_orig_status'):
+            call.set_response_status(int(r.status_code))
+        if r.headers != d.get('_orig_headers'):
+            call.replace_response_headers(json.dumps(_strmap(r.headers)))
+        raw = d.get('raw_body')
+        if isinstance(raw, (bytes, bytearray)) and bytes(raw) != d.get('_orig_raw'):
+            call.set_response_body_b64(base64.b64encode(bytes(raw)).decode('ascii'))
+        elif 'body' in d and _s(d['body']) != d.get('_orig_body'):
+            call.set_response_body_text(_s(d['body']))
+
+    # ------------------------------------------------------------------ hooks
+    hooks = {}
+
+    def _argcount(fn):
+        code = getattr(fn, '__code__', None)
+        if code is not None:
+            n = code.co_argcount
+            if getattr(fn, '__self__', None) is not None:
+                n -= 1
+            return n
         try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name)
+            import inspect
+            return len(inspect.signature(fn).parameters)
+        except (TypeError, ValueError):
+            return 4
+
+    def resolve(names_json):
+        """Finds each hook in the plugin's namespace; returns (as JSON) the names that are
+        missing or not callable."""
+        main = sys.modules['__main__'].__dict__
+        missing = []
+        for name in json.loads(names_json):
+            fn = main.get(name)
+            if fn is None or not callable(fn):
+                missing.append(name)
+            else:
+                hooks[name] = fn
+        return json.dumps(missing)
+
+    def caller(kind, name):
+        """The function the gateway calls for one hook of the manifest: takes a HookCall."""
+        fn = hooks[name]
+        if kind == 'response':
+            def call_response(call):
+                request = TykCoProcessRequest(call)
+                response = ResponseObject(call)
+                metadata, _ = _metadata(call)
+                out = fn(request, response, SessionState(None, call), metadata, _spec(call))
+                if isinstance(out, tuple):
+                    out = next((o for o in out if isinstance(o, ResponseObject)), None)
+                if isinstance(out, ResponseObject):
+                    response = out
+                _commit_response(response, call)
+            return call_response
+
+        auth = kind == 'auth_check'
+        four = auth or _argcount(fn) >= 4
+
+        def call_request(call):
+            request = TykCoProcessRequest(call)
+            session = SessionState(None, call)
+            if four:
+                metadata, md_json = _metadata(call)
+                out = fn(request, session, metadata, _spec(call))
+            else:
+                metadata, md_json = {}, None
+                out = fn(request, session, _spec(call))
+            if isinstance(out, tuple):
+                for o in out:
+                    if isinstance(o, TykCoProcessRequest):
+                        request = o
+                    elif isinstance(o, SessionState):
+                        session = o
+                    elif isinstance(o, dict) and not isinstance(o, Spec):
+                        metadata = o
+            elif isinstance(out, TykCoProcessRequest):
+                request = out
+            _commit_request(request.object, call)
+            if auth or _touched(session):
+                call.set_session(json.dumps(session._dump(), default=str))
+            _commit_metadata(metadata, md_json, call)
+        return call_request
+
+    def warm(call):
+        """Runs the runtime's own per-call paths once on a sample call (no plugin code), so that a
+        context's first real request does not pay for their first execution."""
+        request = TykCoProcessRequest(call)
+        request.get_header('Key')
+        request.add_header('X-Polygate-Warm', '1')
+        o = request.object
+        for name in request_loaders:
+            getattr(o, name)
+        o.return_overrides.response_code = 0
+        session = SessionState(None, call)
+        session.rate
+        metadata, md_json = _metadata(call)
+        _spec(call)
+        _commit_request(o, call)
+        call.set_session(json.dumps(session._dump(), default=str))
+        _commit_metadata(metadata, md_json, call)
+
+    # ------------------------------------------------------------------ modules for plugins
+    class HandlerDecorator(object):
+        """Base of the legacy class-style decorators: `@Pre` etc. mark the function and return
+        it. In Polygate the manifest decides a hook's kind; the decorated function stays a plain
+        function, so plugins may also call it directly (in their own tests, say)."""
+        kind = 'hook'
+
+        def __new__(cls, f):
+            try:
+                f.__tyk_hook__ = cls.kind
+            except (AttributeError, TypeError):
+                pass
+            return f
+
+    class Hook(HandlerDecorator):
+        kind = 'hook'
+
+    class Pre(HandlerDecorator):
+        kind = 'pre'
+
+    class Post(HandlerDecorator):
+        kind = 'post'
+
+    class PostKeyAuth(HandlerDecorator):
+        kind = 'post_key_auth'
+
+    class CustomKeyCheck(HandlerDecorator):
+        kind = 'auth_check'
+
+    class Event(HandlerDecorator):
+        kind = 'event'
+
+    class _DataStr(str):
+        """What get_data returns: a str (old plugins compare it with "" and pass it to int())
+        that also has decode() (newer plugins expect bytes, as Tyk now returns)."""
+
+        def decode(self, encoding='utf-8', errors='strict'):
+            return str(self)
+
+    class TykGateway(object):
+        @staticmethod
+        def log(msg, level='info'):
+            host.log(_s(msg), _s(level))
+
+        @staticmethod
+        def log_error(*args):
+            host.log(' '.join(_s(a) for a in args), 'error')
+
+        @staticmethod
+        def get_data(key):
+            value = host.get_data(_s(key))
+            return _DataStr('' if value is None else value)
+
+        @staticmethod
+        def store_data(key, value, ttl=0):
+            host.store_data(_s(key), _s(value), int(ttl or 0))
+
+        @staticmethod
+        def trigger_event(event_name, payload=''):
+            host.trigger_event(_s(event_name), _s(payload))
+
+    def module(name, members, package=False):
+        m = types.ModuleType(name)
+        m.__file__ = '<polygate-sdk>/' + name.replace('.', '/') + '.py'
+        if package:
+            m.__path__ = []
+        for k, v in members.items():
+            setattr(m, k, v)
+        m.__all__ = [k for k in members if not k.startswith('_')]
+        sys.modules[name] = m
+        return m
+
+    decorators = dict(Hook=Hook, Pre=Pre, Post=Post, PostKeyAuth=PostKeyAuth, CustomKeyCheck=CustomKeyCheck,
+                      Event=Event, HandlerDecorator=HandlerDecorator)
+    for cls in decorators.values():
+        cls.__module__ = 'tyk.decorators'
+    module('tyk', {}, package=True).decorators = module('tyk.decorators', decorators)
+    TykGateway.__module__ = 'gateway'
+    module('gateway', dict(TykGateway=TykGateway))
+
+    harden()
+    sys.path[0:0] = [bundle_dir]
+    return resolve, caller, warm
 
 
-class ResponseObject(object):
-    """The `response` of a response hook."""
-
-    def __init__(self, d):
-        self.status_code = int(d.get('status_code', 200))
-        self.headers = dict(d.get('headers') or {})
-        raw = base64.b64decode(d.get('raw_body') or '')
-        self.raw_body = raw
-        self.body = raw.decode('utf-8', 'replace')
-        self._orig_body = self.body
-        self._orig_raw = raw
-
-    def _dump(self):
-        out = {'status_code': int(self.status_code),
-               'headers': dict((str(k), _s(v)) for k, v in self.headers.items())}
-        if isinstance(self.raw_body, (bytes, bytearray)) and bytes(self.raw_body) != self._orig_raw:
-            out['raw_body'] = base64.b64encode(bytes(self.raw_body)).decode('ascii')
-        elif _s(self.body) != self._orig_body:
-            out['raw_body'] = base64.b64encode(_s(self.body).encode('utf-8')).decode('ascii')
-        return out
-
-
-def _argcount(fn):
-    code = getattr(fn, '__code__', None)
-    if code is not None:
-        n = code.co_argcount
-        if getattr(fn, '__self__', None) is not None:
-            n -= 1
-        return n
-    try:
-        import inspect
-        return len(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        return 4
-
-
-def _resolve(names_json):
-    """Finds each hook in the plugin's namespace; returns (as JSON) the names that are missing or
-    not callable."""
-    names = json.loads(names_json)
-    main = sys.modules['__main__'].__dict__
-    missing = []
-    for name in names:
-        fn = main.get(name)
-        if fn is None or not callable(fn):
-            missing.append(name)
-        else:
-            _hooks[name] = fn
-    return json.dumps(missing)
-
-
-def _syspath(entries_json):
-    sys.path[0:0] = list(json.loads(entries_json))
-
-
-def _dispatch(kind, name, state_json):
-    st = json.loads(state_json)
-    fn = _hooks[name]
-    request = TykCoProcessRequest(st.get('request') or {})
-    session = SessionState(st.get('session'))
-    metadata = dict(st.get('metadata') or {})
-    spec = Spec(st.get('spec') or {})
-    response = None
-    if kind == 'response':
-        response = ResponseObject(st.get('response') or {})
-        out = fn(request, response, session, metadata, spec)
-        if isinstance(out, tuple):
-            out = next((o for o in out if isinstance(o, ResponseObject)), None)
-        if isinstance(out, ResponseObject):
-            response = out
-    else:
-        if kind == 'auth_check' or _argcount(fn) >= 4:
-            out = fn(request, session, metadata, spec)
-        else:
-            out = fn(request, session, spec)
-        if isinstance(out, tuple):
-            for o in out:
-                if isinstance(o, TykCoProcessRequest):
-                    request = o
-                elif isinstance(o, SessionState):
-                    session = o
-                elif isinstance(o, dict) and not isinstance(o, Spec):
-                    metadata = o
-        elif isinstance(out, TykCoProcessRequest):
-            request = out
-    result = {'request': request.object._dump(), 'session': session._dump(),
-              'metadata': dict((str(k), v) for k, v in metadata.items())}
-    if response is not None:
-        result['response'] = response._dump()
-    return json.dumps(result, default=str)
+__polygate_runtime

@@ -1,1 +1,0 @@
-# Polygate's stand-in for Tyk's `tyk` package: plugins import `tyk.decorators`.
