@@ -145,8 +145,10 @@ public final class BundleStore implements AutoCloseable {
     /** One bundle name. Written only by the name's tasks in {@link #loads}, one at a time. */
     private static final class Slot {
         volatile Shown shown = new Shown(null, State.LOADING, null, null);
-        /** Fingerprint of the bundles_dir entry last seen (null: none seen yet). */
-        volatile String dirFingerprint;
+        /** Fingerprint of the bundles_dir entry a scan last asked to load (null: none seen yet). */
+        volatile String dirSeen;
+        /** Fingerprint of the bundles_dir entry last loaded or refused (null: none). */
+        volatile String dirLoaded;
 
         BundleVersion current() { return shown.current(); }
     }
@@ -547,9 +549,9 @@ public final class BundleStore implements AutoCloseable {
                 String fp = fingerprint(p);
                 // only bundles in use (an API names it, or it was uploaded) are loaded, as Tyk does
                 Slot slot = slots.get(name);
-                if (slot == null || fp.equals(slot.dirFingerprint)) continue;
-                boolean uploadWins = atStart && slot.dirFingerprint == null;
-                slot.dirFingerprint = fp;
+                if (slot == null || fp.equals(slot.dirSeen)) continue;
+                boolean uploadWins = atStart && slot.dirSeen == null;
+                slot.dirSeen = fp;
                 loads.submit(name, () -> loadDirInTurn(name, uploadWins));
             } catch (IOException | RuntimeException e) {
                 LOG.debug("bundles: polling {}: {}", name, e.toString());
@@ -567,10 +569,17 @@ public final class BundleStore implements AutoCloseable {
         loadDir(name, slot, p);
     }
 
+    /**
+     * Loads a bundles_dir entry, unless that same entry was loaded or refused already (a scan may ask
+     * for an entry that the first load, still queued then, loads before it).
+     */
     private void loadDir(String name, Slot slot, Path p) {
         BundleVersion cur = slot.current();
         try {
-            slot.dirFingerprint = fingerprint(p);
+            String fp = fingerprint(p);
+            if (fp.equals(slot.dirLoaded)) return;
+            slot.dirSeen = fp;
+            slot.dirLoaded = fp;
             BundleVersion loaded;
             if (Files.isDirectory(p)) {
                 loaded = prepare(name, p, null, "bundles_dir", cur == null ? null : cur.version());
@@ -683,7 +692,9 @@ public final class BundleStore implements AutoCloseable {
             Files.write(tmp, zip);
             Path target = dir.resolve(name + ".zip");
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            slot.dirFingerprint = fingerprint(target);
+            String fp = fingerprint(target);
+            slot.dirSeen = fp;
+            slot.dirLoaded = fp;
         } catch (IOException e) {
             LOG.warn("bundle {}: cannot write {} (the upload will not survive a restart): {}", name, dir.resolve(name + ".zip"), e.toString());
         }
