@@ -43,6 +43,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -123,6 +124,7 @@ public final class BundleStore implements AutoCloseable {
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final LoadQueue loads = new LoadQueue(Math.max(2, Runtime.getRuntime().availableProcessors()), "bundle-loader");
+    /** Heartbeats, and the work that only asks for loads: scans of bundles_dir, notices. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bundle-poll");
         t.setDaemon(true);
@@ -192,8 +194,8 @@ public final class BundleStore implements AutoCloseable {
      */
     public BundleStore start() {
         if (feed != null) {
-            subscription = feed.subscribe(TOPIC, msg -> loads.execute(() -> onNotice(msg)));
-            feed.onReconnect(() -> loads.execute(this::syncStored));
+            subscription = feed.subscribe(TOPIC, msg -> onTimer(() -> onNotice(msg)));
+            feed.onReconnect(() -> onTimer(this::syncStored));
         }
         if (shared) {
             heartbeat();
@@ -202,7 +204,7 @@ public final class BundleStore implements AutoCloseable {
         LOG.info("bundles: node {}, folder {}, signatures {}, uploads {}", nodeId, dir,
                 verifier.checksSignatures() ? "required" : "not checked (no bundles.public_key)",
                 shared ? "shared through the store with every node" : "local to this node");
-        loads.execute(() -> {
+        timer.execute(() -> {
             try {
                 loader.checkRuntime();
             } catch (RuntimeException e) {
@@ -210,10 +212,19 @@ public final class BundleStore implements AutoCloseable {
             }
             syncStored();
             pollDir(true);
+            // after the start scan, so that the start scan is the one that sees the files first
+            if (pollInterval != null && !pollInterval.isZero())
+                timer.scheduleWithFixedDelay(() -> pollDir(false), pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         });
-        if (pollInterval != null && !pollInterval.isZero())
-            timer.scheduleWithFixedDelay(() -> pollDir(false), pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    private void onTimer(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: nothing more to load
+        }
     }
 
     /**
@@ -427,7 +438,7 @@ public final class BundleStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- loading (each in its bundle's turn, see LoadQueue)
 
-    /** Runs on a loader thread; only asks for loads (a loader thread must not wait for them). */
+    /** Runs on the timer thread; only asks for loads. */
     private void onNotice(String message) {
         JsonNode n;
         try {

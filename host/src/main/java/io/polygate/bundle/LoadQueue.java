@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * queued tasks wait without holding a pool thread, so a slow load takes one thread and holds back
  * only the later tasks of its own name.
  *
- * <p>Threading: thread-safe; {@link #submit} and {@link #execute} never block. A task must not wait
+ * <p>Threading: thread-safe; {@link #submit} never blocks. A task must not wait
  * for another task of the pool (with every thread waiting, nothing would run). After
  * {@link #close()}, running tasks are interrupted, queued ones cancelled, and new ones cancelled at
  * once (their {@link Future#get()} throws {@code CancellationException}).
@@ -72,15 +72,6 @@ final class LoadQueue implements AutoCloseable {
             }
             return null;
         });
-    }
-
-    /** Runs {@code task} soon, in no name's order (work that only submits loads, e.g. a poll). */
-    void execute(Runnable task) {
-        try {
-            pool.execute(task);
-        } catch (RejectedExecutionException e) {
-            // closed: the task is dropped, as queued tasks are
-        }
     }
 
     private void start(String name) {
