@@ -1,5 +1,6 @@
 package io.polygate.bundle;
 
+import static io.polygate.bundle.BundleUploadIT.jsFiles;
 import static io.polygate.testing.GatewayFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ParallelLoadIT {
     static final Duration PATIENCE = Duration.ofSeconds(90);
-    static final String JS_MANIFEST = "{\"file_list\": [\"middleware.js\"], \"custom_middleware\": {\"driver\": \"js\", \"pre\": [{\"name\": \"stamp\"}]}}";
     static GatewayFixture gw;
 
     @BeforeAll
@@ -42,7 +42,7 @@ class ParallelLoadIT {
         System.setProperty("polygate.plugin.timeout_ms", "20000");
         Path tmp = Files.createTempDirectory("polygate-parallel");
         write(tmp.resolve("bundles/slow-py"), gatedPython("slow-py", "slow-py-1"));
-        write(tmp.resolve("bundles/fast-js"), js("fast-js-1"));
+        write(tmp.resolve("bundles/fast-js"), jsFiles("fast-js-1"));
         StringBuilder yaml = new StringBuilder("bundles_dir: bundles\napis:\n");
         for (String n : new String[] {"slow-py", "fast-js", "uploaded-js", "twice"})
             yaml.append("  - {api_id: ").append(n).append(", listen_path: /").append(n)
@@ -77,11 +77,6 @@ class ParallelLoadIT {
                             request.add_header('X-Version', '%2$s')
                             return request, session
                         """.formatted(gate, stamp));
-    }
-
-    static Map<String, String> js(String stamp) {
-        return BundleZips.files(JS_MANIFEST, "middleware.js",
-                "function stamp(request, session, spec) { request.add_header('X-Version', '" + stamp + "'); }\n");
     }
 
     static void write(Path dir, Map<String, String> files) throws Exception {
@@ -135,7 +130,7 @@ class ParallelLoadIT {
         assertThat(json(held).path("error").asText()).isEqualTo("plugin bundle \"slow-py\" is loading, try again shortly");
         assertThat(state("slow-py")).isEqualTo("loading");
 
-        HttpResponse<String> up = pushAsync("uploaded-js", BundleZips.build(js("uploaded-1"), null)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        HttpResponse<String> up = pushAsync("uploaded-js", BundleZips.build(jsFiles("uploaded-1"), null)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
         assertThat(json(up).path("status").asText()).isEqualTo("ready");
         assertThat(stamp(gw.get("/uploaded-js/x"))).isEqualTo("uploaded-1");
@@ -152,7 +147,7 @@ class ParallelLoadIT {
         // the older upload is slow (held Python), the newer one quick (JS): in any other order the older would win
         CompletableFuture<HttpResponse<String>> older = pushAsync("twice", BundleZips.build(gatedPython("twice", "twice-1"), null));
         awaitEntered("twice");
-        CompletableFuture<HttpResponse<String>> newer = pushAsync("twice", BundleZips.build(js("twice-2"), null));
+        CompletableFuture<HttpResponse<String>> newer = pushAsync("twice", BundleZips.build(jsFiles("twice-2"), null));
         Thread.sleep(300); // let the newer upload reach the gateway; the assertions hold either way
         assertThat(newer.isDone()).as("the newer upload was answered while the older one of the same bundle was loading").isFalse();
 
