@@ -144,7 +144,7 @@ public final class BundleStore implements AutoCloseable {
     /** What a slot shows: replaced as one value, so a reader never sees half of a swap or a failure. */
     private record Shown(BundleVersion current, State state, String error, Instant errorAt) {}
 
-    /** One bundle name. Written only by the name's tasks in {@link #loads}, one at a time. */
+    /** One bundle name. {@code shown} is written only by the name's tasks in {@link #loads}, one at a time. */
     private static final class Slot {
         volatile Shown shown = new Shown(null, State.LOADING, null, null);
         /** Fingerprint of the bundles_dir entry a scan last asked to load (null: none seen yet). */

@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
  * queued tasks wait without holding a pool thread, so a slow load takes one thread and holds back
  * only the later tasks of its own name.
  *
- * <p>Threading: thread-safe; {@link #submit} never blocks. A task must not wait
- * for another task of the pool (with every thread waiting, nothing would run). After
- * {@link #close()}, running tasks are interrupted, queued ones cancelled, and new ones cancelled at
- * once (their {@link Future#get()} throws {@code CancellationException}).
+ * <p>Threading: thread-safe; {@link #submit} never blocks. A task must not wait for another task of
+ * the pool (with every thread waiting, nothing would run). After {@link #close()}, running tasks
+ * are interrupted, queued ones cancelled, and new ones cancelled at once (their
+ * {@link Future#get()} throws {@code CancellationException}).
  */
 final class LoadQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoadQueue.class);
