@@ -34,15 +34,18 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,9 +74,15 @@ import org.slf4j.LoggerFactory;
  * {@link #upload} waits (up to {@code node_wait}) for the live nodes ({@value #NODE_KEY}{@code <node>},
  * refreshed every few seconds) to report. A node that starts later loads the stored versions.
  *
- * <p>Threading: thread-safe. Loads are serialised (one at a time per node); {@link #upload} blocks
- * its caller while the bundle loads and the nodes report; background loads (files, notices) run
- * on one loader thread. {@link #current} and {@link #status} never block.
+ * <p><b>Order.</b> Loads run on a pool of as many threads as cores (at least 2): loads of different
+ * bundles run in parallel, so a slow Python bundle does not hold back the others, and loads of one
+ * bundle run one at a time in the order they were asked for, so the version asked for last is the
+ * one that serves and an older load never replaces a newer one ({@link LoadQueue}).
+ *
+ * <p>Threading: thread-safe. {@link #upload} and {@link #delete} block their caller until their
+ * turn in the bundle's order has run (and, for an upload, the nodes have reported); {@link #reload}
+ * until every load asked for so far is done. Loads from files, notices and first use run in the
+ * background. {@link #current} and {@link #status} never block.
  */
 public final class BundleStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BundleStore.class);
@@ -114,12 +123,8 @@ public final class BundleStore implements AutoCloseable {
     private final Path workDir;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-    private final ReentrantLock lifecycle = new ReentrantLock();
-    private final ExecutorService loading = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "bundle-loader");
-        t.setDaemon(true);
-        return t;
-    });
+    private final LoadQueue loads = new LoadQueue(Math.max(2, Runtime.getRuntime().availableProcessors()), "bundle-loader");
+    /** Heartbeats, and the work that only asks for loads: scans of bundles_dir, notices. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bundle-poll");
         t.setDaemon(true);
@@ -129,15 +134,25 @@ public final class BundleStore implements AutoCloseable {
     private volatile boolean closed;
     private AutoCloseable subscription;
 
-    /** One bundle name: the version serving (or null) and the state of the last load. */
+    /** A bundle's state as {@code GET /bundles} shows it ({@link BundleStatus#state()} in lower case). */
+    private enum State {
+        LOADING, READY, FAILED, MISSING;
+
+        String shown() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    /** What a slot shows: replaced as one value, so a reader never sees half of a swap or a failure. */
+    private record Shown(BundleVersion current, State state, String error, Instant errorAt) {}
+
+    /** One bundle name. {@code shown} is written only by the name's tasks in {@link #loads}, one at a time. */
     private static final class Slot {
-        volatile BundleVersion current;
-        volatile String state = "loading";
-        volatile String error;
-        volatile Instant errorAt;
-        volatile String driver;
-        /** Fingerprint of the bundles_dir entry last seen (null: none seen yet). */
-        volatile String dirFingerprint;
+        volatile Shown shown = new Shown(null, State.LOADING, null, null);
+        /** Fingerprint of the bundles_dir entry a scan last asked to load (null: none seen yet). */
+        volatile String dirSeen;
+        /** Fingerprint of the bundles_dir entry last loaded or refused (null: none). */
+        volatile String dirLoaded;
+
+        BundleVersion current() { return shown.current(); }
     }
 
     /**
@@ -179,12 +194,8 @@ public final class BundleStore implements AutoCloseable {
      */
     public BundleStore start() {
         if (feed != null) {
-            subscription = feed.subscribe(TOPIC, msg -> {
-                if (!closed) loading.execute(() -> onNotice(msg));
-            });
-            feed.onReconnect(() -> {
-                if (!closed) loading.execute(this::syncStored);
-            });
+            subscription = feed.subscribe(TOPIC, msg -> onTimer(() -> onNotice(msg)));
+            feed.onReconnect(() -> onTimer(this::syncStored));
         }
         if (shared) {
             heartbeat();
@@ -193,7 +204,7 @@ public final class BundleStore implements AutoCloseable {
         LOG.info("bundles: node {}, folder {}, signatures {}, uploads {}", nodeId, dir,
                 verifier.checksSignatures() ? "required" : "not checked (no bundles.public_key)",
                 shared ? "shared through the store with every node" : "local to this node");
-        loading.execute(() -> {
+        timer.execute(() -> {
             try {
                 loader.checkRuntime();
             } catch (RuntimeException e) {
@@ -201,13 +212,25 @@ public final class BundleStore implements AutoCloseable {
             }
             syncStored();
             pollDir(true);
+            // after the start scan, so that the start scan is the one that sees the files first
+            if (pollInterval != null && !pollInterval.isZero())
+                timer.scheduleWithFixedDelay(() -> pollDir(false), pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         });
-        if (pollInterval != null && !pollInterval.isZero())
-            timer.scheduleWithFixedDelay(() -> pollDir(false), pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
-    /** Called (on the thread that swapped the version) after a bundle became ready, changed, failed or was deleted. */
+    private void onTimer(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: nothing more to load
+        }
+    }
+
+    /**
+     * Called after a bundle became ready, changed, failed or was deleted, on the thread that did it;
+     * for different bundles, possibly on several threads at once.
+     */
     public void onChange(Runnable listener) { listeners.add(listener); }
 
     public String nodeId() { return nodeId; }
@@ -225,7 +248,7 @@ public final class BundleStore implements AutoCloseable {
 
     /** The version serving, or null (then {@link #status} says why). Starts loading an unknown bundle. */
     public BundleVersion current(String name) {
-        return slot(normalize(name)).current;
+        return slot(normalize(name)).current();
     }
 
     /** The status of every bundle known to this node, by name. */
@@ -255,17 +278,22 @@ public final class BundleStore implements AutoCloseable {
     }
 
     private static BundleStatus toStatus(String name, Slot s) {
-        BundleVersion b = s.current;
-        return new BundleStatus(name, s.state, b == null ? null : b.version(), s.driver, s.error,
-                b == null ? null : b.loadedAt(), b == null ? null : b.source(), s.errorAt);
+        Shown sh = s.shown;
+        BundleVersion b = sh.current();
+        return new BundleStatus(name, sh.state().shown(), b == null ? null : b.version(),
+                b == null ? null : b.manifest().customMiddleware().driver().name().toLowerCase(Locale.ROOT), sh.error(),
+                b == null ? null : b.loadedAt(), b == null ? null : b.source(), sh.errorAt());
     }
 
+    /** The slot of {@code name}; a new one starts loading in the background. */
     private Slot slot(String name) {
-        return slots.computeIfAbsent(name, n -> {
-            Slot s = new Slot();
-            if (!closed) loading.execute(() -> loadFromSources(n, s));
-            return s;
-        });
+        Slot s = slots.get(name);
+        if (s != null) return s;
+        Slot fresh = new Slot();
+        s = slots.putIfAbsent(name, fresh);
+        if (s != null) return s;
+        loads.submit(name, () -> loadFromSources(name));
+        return fresh;
     }
 
     // ---------------------------------------------------------------- upload, delete, reload
@@ -283,39 +311,8 @@ public final class BundleStore implements AutoCloseable {
         if (zip.length > limits.maxZipBytes())
             throw new Refused(413, "bundle \"" + name + "\": zip is " + zip.length + " bytes, over the limit of "
                     + limits.maxZipBytes() + " bytes (bundles.max_zip_bytes)");
-        String stored;
-        String previous;
-        boolean changed;
-        lifecycle.lock();
-        try {
-            if (closed) throw new Refused(503, "the gateway is stopping");
-            Slot slot = slots.computeIfAbsent(name, n -> new Slot());
-            previous = slot.current == null ? null : slot.current.version();
-            BundleVersion loaded;
-            try {
-                loaded = loadZip(name, zip, "upload", previous);
-            } catch (Refused e) {
-                recordFailure(name, slot, e.getMessage(), null);
-                throw e;
-            }
-            changed = loaded != null;
-            String version = changed ? loaded.version() : previous;
-            stored = JSON.createObjectNode().put("version", version).put("uploaded_at", Instant.now().toString())
-                    .put("node", nodeId).put("zip", Base64.getEncoder().encodeToString(zip)).toString();
-            try {
-                if (store != null) store.set(BUNDLE_KEY + name, stored, null);
-            } catch (StoreException e) {
-                if (loaded != null) loaded.close();
-                throw new Refused(503, "bundle \"" + name + "\": cannot be kept in the store (" + e.getMessage()
-                        + "); nothing changed" + (previous != null ? ", version " + previous + " keeps serving" : ""));
-            }
-            if (!shared) persistToDir(name, slot, zip);
-            if (loaded != null) install(name, slot, loaded);
-            writeStatus(name, slot);
-        } finally {
-            lifecycle.unlock();
-        }
-        BundleStatus st = status(name);
+        UploadResult r = await(loads.submit(name, () -> uploadInTurn(name, zip)));
+        BundleStatus st = r.status();
         if (shared) {
             try {
                 feed.publish(TOPIC, JSON.createObjectNode().put("op", "load").put("name", name)
@@ -324,7 +321,36 @@ public final class BundleStore implements AutoCloseable {
                 LOG.error("bundle {}: version {} is live here but the reload notice could not be sent: {}", name, st.version(), e.toString());
             }
         }
-        return new UploadResult(st, changed, previous, awaitNodes(name, st.version()));
+        return new UploadResult(st, r.changed(), r.previousVersion(), awaitNodes(name, st.version()));
+    }
+
+    /** The upload itself, in the bundle's turn: load, keep in the store, swap in. No node reports yet. */
+    private UploadResult uploadInTurn(String name, byte[] zip) throws Refused {
+        Slot slot = slots.computeIfAbsent(name, n -> new Slot());
+        BundleVersion current = slot.current();
+        String previous = current == null ? null : current.version();
+        BundleVersion loaded;
+        try {
+            loaded = loadZip(name, zip, "upload", previous);
+        } catch (Refused e) {
+            recordFailure(name, slot, e.getMessage(), null);
+            throw e;
+        }
+        boolean changed = loaded != null;
+        String version = changed ? loaded.version() : previous;
+        String stored = JSON.createObjectNode().put("version", version).put("uploaded_at", Instant.now().toString())
+                .put("node", nodeId).put("zip", Base64.getEncoder().encodeToString(zip)).toString();
+        try {
+            if (store != null) store.set(BUNDLE_KEY + name, stored, null);
+        } catch (StoreException e) {
+            if (loaded != null) loaded.close();
+            throw new Refused(503, "bundle \"" + name + "\": cannot be kept in the store (" + e.getMessage()
+                    + "); nothing changed" + (previous != null ? ", version " + previous + " keeps serving" : ""));
+        }
+        if (!shared) persistToDir(name, slot, zip);
+        if (loaded != null) install(name, slot, loaded);
+        writeStatus(name, slot);
+        return new UploadResult(toStatus(name, slot), changed, previous, List.of());
     }
 
     /**
@@ -336,28 +362,27 @@ public final class BundleStore implements AutoCloseable {
      */
     public boolean delete(String name) throws Refused {
         checkName(name);
-        lifecycle.lock();
-        try {
-            Slot slot = slots.get(name);
-            boolean inStore = store != null && store.get(BUNDLE_KEY + name) != null;
-            if (slot == null && !inStore) return false;
-            if (Files.isDirectory(dir.resolve(name)))
-                throw new Refused(409, "bundle \"" + name + "\" is the folder " + dir.resolve(name)
-                        + " in bundles_dir; remove the folder to delete it");
-            if (store != null) {
-                store.delete(BUNDLE_KEY + name);
-                for (String k : store.keys(STATUS_KEY + name + ":")) store.delete(k);
-            }
-            try {
-                Files.deleteIfExists(dir.resolve(name + ".zip"));
-            } catch (IOException e) {
-                LOG.warn("bundle {}: cannot delete {}: {}", name, dir.resolve(name + ".zip"), e.toString());
-            }
-            drop(name);
-        } finally {
-            lifecycle.unlock();
+        boolean deleted = await(loads.submit(name, () -> deleteInTurn(name)));
+        if (deleted && shared) feed.publish(TOPIC, JSON.createObjectNode().put("op", "delete").put("name", name).put("from", nodeId).toString());
+        return deleted;
+    }
+
+    private boolean deleteInTurn(String name) throws Refused {
+        boolean inStore = store != null && store.get(BUNDLE_KEY + name) != null;
+        if (!slots.containsKey(name) && !inStore) return false;
+        if (Files.isDirectory(dir.resolve(name)))
+            throw new Refused(409, "bundle \"" + name + "\" is the folder " + dir.resolve(name)
+                    + " in bundles_dir; remove the folder to delete it");
+        if (store != null) {
+            store.delete(BUNDLE_KEY + name);
+            for (String k : store.keys(STATUS_KEY + name + ":")) store.delete(k);
         }
-        if (shared) feed.publish(TOPIC, JSON.createObjectNode().put("op", "delete").put("name", name).put("from", nodeId).toString());
+        try {
+            Files.deleteIfExists(dir.resolve(name + ".zip"));
+        } catch (IOException e) {
+            LOG.warn("bundle {}: cannot delete {}: {}", name, dir.resolve(name + ".zip"), e.toString());
+        }
+        drop(name);
         return true;
     }
 
@@ -366,26 +391,54 @@ public final class BundleStore implements AutoCloseable {
      * and, with a shared store, on every node. Blocks until this node is done.
      */
     public List<BundleStatus> reload() {
-        lifecycle.lock();
-        try {
-            syncStored();
-            pollDir(false);
-        } finally {
-            lifecycle.unlock();
-        }
+        syncStored();
+        pollDir(false);
+        awaitLoads();
         if (shared) feed.publish(TOPIC, JSON.createObjectNode().put("op", "reload").put("from", nodeId).toString());
         return list();
     }
 
+    /** Waits until every load asked for so far (of every bundle this node knows) is done. */
+    private void awaitLoads() {
+        List<Future<Object>> turns = new ArrayList<>();
+        for (String name : slots.keySet()) turns.add(loads.submit(name, () -> null));
+        try {
+            for (Future<Object> t : turns) t.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | CancellationException e) {
+            // a no-op cannot fail; cancelled: the gateway is stopping
+        }
+    }
+
+    /** Waits for a task of {@link #loads}: its result, or its {@link Refused} as is. */
+    private static <T> T await(Future<T> task) throws Refused {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Refused r) throw r;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (CancellationException e) {
+            throw new Refused(503, "the gateway is stopping");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refused(503, "interrupted while waiting for the bundle to load");
+        }
+    }
+
+    /** In the bundle's turn: forgets it on this node; its version closes once idle. */
     private void drop(String name) {
         Slot s = slots.remove(name);
         fire();
-        if (s != null && s.current != null) s.current.retire();
+        BundleVersion current = s == null ? null : s.current();
+        if (current != null) current.retire();
         LOG.info("bundle {} deleted", name);
     }
 
-    // ---------------------------------------------------------------- loading
+    // ---------------------------------------------------------------- loading (each in its bundle's turn, see LoadQueue)
 
+    /** Runs on the timer thread; only asks for loads. */
     private void onNotice(String message) {
         JsonNode n;
         try {
@@ -397,28 +450,20 @@ public final class BundleStore implements AutoCloseable {
         String op = n.path("op").asText();
         String name = n.path("name").asText();
         if (nodeId.equals(n.path("from").asText())) return;
-        lifecycle.lock();
-        try {
-            switch (op) {
-                case "load" -> {
-                    Slot slot = slot(name);
-                    loadStored(name, slot);
-                }
-                case "delete" -> {
-                    if (slots.containsKey(name)) drop(name);
-                }
-                case "reload" -> {
-                    syncStored();
-                    pollDir(false);
-                }
-                default -> LOG.warn("bundles: unknown notice {}", message);
+        switch (op) {
+            case "load" -> loadStoredSoon(name);
+            case "delete" -> loads.submit(name, () -> {
+                if (slots.containsKey(name)) drop(name);
+            });
+            case "reload" -> {
+                syncStored();
+                pollDir(false);
             }
-        } finally {
-            lifecycle.unlock();
+            default -> LOG.warn("bundles: unknown notice {}", message);
         }
     }
 
-    /** Loads every stored bundle whose version differs from the one serving. */
+    /** Asks for a load of every stored bundle (each loads if its version differs from the one serving). */
     private void syncStored() {
         if (store == null) return;
         List<String> keys;
@@ -428,14 +473,18 @@ public final class BundleStore implements AutoCloseable {
             LOG.error("bundles: cannot list the stored bundles: {}", e.getMessage());
             return;
         }
-        for (String k : keys) {
-            String name = k.substring(BUNDLE_KEY.length());
-            lifecycle.lock();
-            try {
-                loadStored(name, slot(name));
-            } finally {
-                lifecycle.unlock();
-            }
+        for (String k : keys) loadStoredSoon(k.substring(BUNDLE_KEY.length()));
+    }
+
+    /** Asks for a load of the stored version of {@code name} (a bundle new to this node: its first load). */
+    private void loadStoredSoon(String name) {
+        if (slots.containsKey(name)) {
+            loads.submit(name, () -> {
+                Slot slot = slots.get(name);
+                if (slot != null) loadStored(name, slot);
+            });
+        } else {
+            slot(name);
         }
     }
 
@@ -453,7 +502,7 @@ public final class BundleStore implements AutoCloseable {
         try {
             JsonNode n = JSON.readTree(json);
             String version = n.path("version").asText();
-            BundleVersion cur = slot.current;
+            BundleVersion cur = slot.current();
             if (cur == null || !cur.version().equals(version)) {
                 BundleVersion loaded = loadZip(name, Base64.getDecoder().decode(n.path("zip").asText()), "upload",
                         cur == null ? null : cur.version());
@@ -469,32 +518,28 @@ public final class BundleStore implements AutoCloseable {
     }
 
     /** First load of a name an API asked for: the store, else bundles_dir, else missing. */
-    private void loadFromSources(String name, Slot slot) {
-        if (closed) return;
-        lifecycle.lock();
-        try {
-            if (slot.current != null) return;
-            if (!validName(name)) {
-                recordFailure(name, slot, "bundle \"" + name + "\": not a valid bundle name (letters, digits, . _ -)", null);
-                slot.state = "missing";
-                return;
-            }
-            if (loadStored(name, slot)) return;
-            Path p = dirEntry(name);
-            if (p == null) {
-                recordFailure(name, slot, "bundle \"" + name + "\": not found: neither uploaded nor in " + dir
-                        + " (as " + name + "/ or " + name + ".zip)", null);
-                slot.state = "missing";
-                return;
-            }
-            loadDir(name, slot, p);
-        } finally {
-            lifecycle.unlock();
+    private void loadFromSources(String name) {
+        Slot slot = slots.get(name);
+        if (closed || slot == null || slot.current() != null) return;
+        if (!validName(name)) {
+            recordFailure(name, slot, State.MISSING, "bundle \"" + name + "\": not a valid bundle name (letters, digits, . _ -)", null);
+            return;
         }
+        if (loadStored(name, slot)) return;
+        Path p = dirEntry(name);
+        if (p == null) {
+            recordFailure(name, slot, State.MISSING, "bundle \"" + name + "\": not found: neither uploaded nor in " + dir
+                    + " (as " + name + "/ or " + name + ".zip)", null);
+            return;
+        }
+        loadDir(name, slot, p);
     }
 
-    /** Scans bundles_dir: loads the entries of bundles in use that are new or changed since the last scan. */
-    private void pollDir(boolean atStart) {
+    /**
+     * Scans bundles_dir and asks for a load of each entry of a bundle in use that is new or changed
+     * since the last scan. One scan at a time, so a change is asked for once.
+     */
+    private synchronized void pollDir(boolean atStart) {
         if (closed || !Files.isDirectory(dir)) return;
         List<String> names = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
@@ -509,32 +554,43 @@ public final class BundleStore implements AutoCloseable {
             return;
         }
         for (String name : names) {
-            lifecycle.lock();
             try {
                 Path p = dirEntry(name);
                 if (p == null) continue;
                 String fp = fingerprint(p);
                 // only bundles in use (an API names it, or it was uploaded) are loaded, as Tyk does
                 Slot slot = slots.get(name);
-                if (slot == null || fp.equals(slot.dirFingerprint)) continue;
-                boolean firstSeen = slot.dirFingerprint == null;
-                slot.dirFingerprint = fp;
-                BundleVersion cur = slot.current;
-                // an upload already serving wins over a file that was there before this node started
-                if (firstSeen && atStart && cur != null && "upload".equals(cur.source())) continue;
-                loadDir(name, slot, p);
+                if (slot == null || fp.equals(slot.dirSeen)) continue;
+                boolean uploadWins = atStart && slot.dirSeen == null;
+                slot.dirSeen = fp;
+                loads.submit(name, () -> loadDirInTurn(name, uploadWins));
             } catch (IOException | RuntimeException e) {
                 LOG.debug("bundles: polling {}: {}", name, e.toString());
-            } finally {
-                lifecycle.unlock();
             }
         }
     }
 
+    /** @param uploadWins an upload already serving stays (the file was there before this node started) */
+    private void loadDirInTurn(String name, boolean uploadWins) {
+        Slot slot = slots.get(name);
+        Path p = dirEntry(name);
+        if (slot == null || p == null) return;
+        BundleVersion cur = slot.current();
+        if (uploadWins && cur != null && "upload".equals(cur.source())) return;
+        loadDir(name, slot, p);
+    }
+
+    /**
+     * Loads a bundles_dir entry, unless that same entry was loaded or refused already (a scan may ask
+     * for an entry that the first load, still queued then, loads before it).
+     */
     private void loadDir(String name, Slot slot, Path p) {
-        BundleVersion cur = slot.current;
+        BundleVersion cur = slot.current();
         try {
-            slot.dirFingerprint = fingerprint(p);
+            String fp = fingerprint(p);
+            if (fp.equals(slot.dirLoaded)) return;
+            slot.dirSeen = fp;
+            slot.dirLoaded = fp;
             BundleVersion loaded;
             if (Files.isDirectory(p)) {
                 loaded = prepare(name, p, null, "bundles_dir", cur == null ? null : cur.version());
@@ -605,12 +661,12 @@ public final class BundleStore implements AutoCloseable {
 
     /** Swaps a loaded version in: routes are rebuilt on it, then the old one is retired. */
     private void install(String name, Slot slot, BundleVersion loaded) {
-        BundleVersion old = slot.current;
-        slot.current = loaded;
-        slot.driver = loaded.manifest().customMiddleware().driver().name().toLowerCase();
-        slot.state = "ready";
-        slot.error = null;
-        slot.errorAt = null;
+        if (closed) {
+            loaded.close();
+            return;
+        }
+        BundleVersion old = slot.current();
+        slot.shown = new Shown(loaded, State.READY, null, null);
         fire();
         if (old != null) {
             LOG.info("bundle {}: version {} ({}) replaces {}; the old version closes once idle", name, loaded.version(), loaded.source(), old.version());
@@ -620,14 +676,20 @@ public final class BundleStore implements AutoCloseable {
         }
     }
 
+    /** A refused load: the version serving (if any) stays; without one the bundle is {@code failed}. */
     private void recordFailure(String name, Slot slot, String error, Throwable cause) {
-        boolean changed = !error.equals(slot.error);
-        slot.error = error;
-        slot.errorAt = Instant.now();
-        if (slot.current == null) slot.state = "failed";
+        recordFailure(name, slot, State.FAILED, error, cause);
+    }
+
+    /** @param orState the state when no version serves ({@code failed} or {@code missing}) */
+    private void recordFailure(String name, Slot slot, State orState, String error, Throwable cause) {
+        Shown before = slot.shown;
+        BundleVersion current = before.current();
+        Shown after = new Shown(current, current != null ? State.READY : orState, error, Instant.now());
+        slot.shown = after;
         if (cause != null) LOG.error("bundle {} refused: {}", name, error, cause);
-        else LOG.error("bundle {} refused: {}{}", name, error, slot.current != null ? "; version " + slot.current.version() + " keeps serving" : "");
-        if (changed) fire();
+        else LOG.error("bundle {} refused: {}{}", name, error, current != null ? "; version " + current.version() + " keeps serving" : "");
+        if (!error.equals(before.error()) || before.state() != after.state()) fire();
     }
 
     private void persistToDir(String name, Slot slot, byte[] zip) {
@@ -641,7 +703,9 @@ public final class BundleStore implements AutoCloseable {
             Files.write(tmp, zip);
             Path target = dir.resolve(name + ".zip");
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            slot.dirFingerprint = fingerprint(target);
+            String fp = fingerprint(target);
+            slot.dirSeen = fp;
+            slot.dirLoaded = fp;
         } catch (IOException e) {
             LOG.warn("bundle {}: cannot write {} (the upload will not survive a restart): {}", name, dir.resolve(name + ".zip"), e.toString());
         }
@@ -846,7 +910,7 @@ public final class BundleStore implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
-        loading.shutdownNow();
+        loads.close();
         if (subscription != null) {
             try {
                 subscription.close();
@@ -862,7 +926,7 @@ public final class BundleStore implements AutoCloseable {
             }
         }
         for (Slot s : slots.values()) {
-            BundleVersion b = s.current;
+            BundleVersion b = s.current();
             if (b != null) b.close();
         }
         loader.close();

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * (at once if none is inside), and {@code onClosed} runs then (deletes its extracted files).
  *
  * <p>Threading: {@link #tryRetain()}/{@link #release()} are lock-free and called from request
- * threads; {@link #retire()} from the loader thread.
+ * threads; {@link #retire()} from a loader thread, in the bundle's turn (one at a time per bundle).
  */
 public final class BundleVersion implements LoadedBundle, Pin {
     private static final Logger LOG = LoggerFactory.getLogger(BundleVersion.class);

@@ -36,8 +36,8 @@ class BundleUploadIT {
     @BeforeAll
     static void start() throws Exception {
         System.setProperty("polygate.plugin.pool_size", "1");
-        // the slow hook below runs 1.5 s, past the 1 s default limit
-        System.setProperty("polygate.plugin.timeout_ms", "5000");
+        // the held hook below runs until the test lets it go, past the 1 s default limit
+        System.setProperty("polygate.plugin.timeout_ms", "30000");
         tmp = Files.createTempDirectory("polygate-upload");
         Files.createDirectories(tmp.resolve("bundles"));
         keys = BundleZips.keyPair();
@@ -235,15 +235,20 @@ class BundleUploadIT {
     @Test
     void requestInsideTheOldVersionFinishesOnItAndTheOldVersionClosesAfterwards() throws Exception {
         var log = io.polygate.testing.PluginTesting.captureLog("io.polygate.bundle");
-        // v1's pre hook takes 1.5 s, so a request is still inside it when v2 is swapped in
-        Map<String, String> slow = BundleZips.files(JS_MANIFEST, "middleware.js",
-                "function stamp(request, session, spec) { var end = Date.now() + 1500; while (Date.now() < end) {} request.add_header('X-Version', 'slow-1'); }\n");
+        // v1's pre hook holds its request until the test opens the gate, so the request is inside v1 when v2 is swapped in
+        Map<String, String> slow = BundleZips.files(JS_MANIFEST, "middleware.js", "function stamp(request, session, spec) {"
+                + " tyk.store_data('slow:inside', '1', 0); while (tyk.get_data('slow:gate') !== 'open') {}"
+                + " request.add_header('X-Version', 'slow-1'); }\n");
         HttpResponse<String> v1 = BundleZips.push(gw, "slow", BundleZips.build(slow, key));
         assertThat(v1.statusCode()).as(v1.body()).isEqualTo(201);
         String v1Version = json(v1).path("version").asText();
         var inFlight = gw.http().sendAsync(java.net.http.HttpRequest.newBuilder(gw.url("/slow/x")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(400);
+        long inside = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (gw.gateway().store().get("coprocess-data:slow:inside") == null) {
+            assertThat(System.nanoTime()).as("the request never got inside v1").isLessThan(inside);
+            Thread.sleep(20);
+        }
         HttpResponse<String> v2 = BundleZips.push(gw, "slow", BundleZips.build(jsFiles("slow-2"), key));
         assertThat(v2.statusCode()).as(v2.body()).isEqualTo(201);
         assertThat(inFlight.isDone()).as("the slow request was still inside v1 when v2 went live").isFalse();
@@ -251,6 +256,7 @@ class BundleUploadIT {
         assertThat(io.polygate.testing.PluginTesting.logged(log, "version " + v1Version + " is idle and closed"))
                 .as("v1 closed while a request was inside it").isFalse();
 
+        gw.gateway().store().set("coprocess-data:slow:gate", "open", null);
         HttpResponse<String> old = inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(old.statusCode()).as(old.body()).isEqualTo(200);
         assertThat(json(old).path("headers").path("X-Version").asText()).isEqualTo("slow-1");
