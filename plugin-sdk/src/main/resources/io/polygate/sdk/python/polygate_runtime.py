@@ -96,91 +96,86 @@ def __polygate_runtime(host, bundle_dir):
             self.headers = {}
             self.override_error = False
 
-    def _load_headers(o):
-        h = json.loads(o._call.headers_json())
-        o.__dict__['_orig_headers'] = dict(h)
-        return h
+    # request.object's fields are properties read from the HookCall on first use: `_<field>` holds
+    # the value (None: not read yet, a class default, so an untouched field costs one lookup) and
+    # `_orig_<field>` what was read, to tell what the hook changed. No __dict__ or __getattr__ on
+    # the per-call path: both take slow paths in GraalPy.
+    def _lazy(field, load, keep_original=True):
+        slot = '_' + field
+        orig = '_orig_' + field
 
-    def _load_body(o):
-        b = o._call.body_text()
-        o.__dict__['_orig_body'] = b
-        return b
+        def get(self):
+            v = getattr(self, slot)
+            if v is None:
+                v = load(self._call)
+                if keep_original:
+                    setattr(self, orig, v)
+                    v = _copy(v)
+                setattr(self, slot, v)
+            return v
 
-    def _load_raw_body(o):
-        raw = base64.b64decode(o._call.body_b64())
-        o.__dict__['_orig_raw'] = raw
-        return raw
+        def set_(self, value):
+            setattr(self, slot, value)
+        return property(get, set_)
 
-    def _load_url(o):
-        u = o._call.url()
-        o.__dict__['_orig_url'] = u
-        return u
-
-    def _load_method(o):
-        m = o._call.method()
-        o.__dict__['_orig_method'] = m
-        return m
-
-    def _load_params(o):
-        p = json.loads(o._call.params_json())
-        o.__dict__['_orig_params'] = dict(p)
-        return p
-
-    request_loaders = {
-        'headers': _load_headers,
-        'set_headers': lambda o: {},
-        'delete_headers': lambda o: [],
-        'body': _load_body,
-        'raw_body': _load_raw_body,
-        'url': _load_url,
-        'method': _load_method,
-        'params': _load_params,
-        'add_params': lambda o: {},
-        'delete_params': lambda o: [],
-        'return_overrides': lambda o: ReturnOverrides(),
-        'request_uri': lambda o: o._call.request_uri(),
-        'scheme': lambda o: o._call.scheme(),
-        'client_ip': lambda o: o._call.client_ip(),
-    }
+    def _copy(v):
+        return dict(v) if isinstance(v, dict) else v
 
     class MiniRequestObject(object):
         """request.object: what Tyk's coprocess MiniRequestObject holds, read on first use."""
+        _headers = _set_headers = _delete_headers = _body = _raw_body = _url = _method = None
+        _params = _add_params = _delete_params = _return_overrides = None
+        _request_uri = _scheme = _client_ip = None
+        _orig_headers = _orig_body = _orig_raw_body = _orig_url = _orig_method = _orig_params = None
 
         def __init__(self, call):
             self._call = call
 
-        def __getattr__(self, name):
-            load = request_loaders.get(name)
-            if load is None:
-                raise AttributeError(name)
-            v = load(self)
-            self.__dict__[name] = v
-            return v
+        headers = _lazy('headers', lambda c: json.loads(c.headers_json()))
+        set_headers = _lazy('set_headers', lambda c: {}, False)
+        delete_headers = _lazy('delete_headers', lambda c: [], False)
+        body = _lazy('body', lambda c: c.body_text())
+        raw_body = _lazy('raw_body', lambda c: base64.b64decode(c.body_b64()))
+        url = _lazy('url', lambda c: c.url())
+        method = _lazy('method', lambda c: c.method())
+        params = _lazy('params', lambda c: json.loads(c.params_json()))
+        add_params = _lazy('add_params', lambda c: {}, False)
+        delete_params = _lazy('delete_params', lambda c: [], False)
+        return_overrides = _lazy('return_overrides', lambda c: ReturnOverrides(), False)
+        request_uri = _lazy('request_uri', lambda c: c.request_uri(), False)
+        scheme = _lazy('scheme', lambda c: c.scheme(), False)
+        client_ip = _lazy('client_ip', lambda c: c.client_ip(), False)
+
+    request_fields = ('headers', 'set_headers', 'delete_headers', 'body', 'raw_body', 'url', 'method', 'params',
+                      'add_params', 'delete_params', 'return_overrides', 'request_uri', 'scheme', 'client_ip')
 
     def _commit_request(o, call):
-        d = o.__dict__
-        if 'headers' in d and d.get('_orig_headers') != d['headers']:
-            call.replace_headers(json.dumps(_strmap(d['headers'])))
-        for h in d.get('delete_headers') or ():
-            call.delete_header(str(h))
-        for k, v in (d.get('set_headers') or {}).items():
-            call.set_header(str(k), _s(v))
-        if 'url' in d and _s(d['url']) != d.get('_orig_url'):
-            call.set_url(_s(d['url']))
-        if 'method' in d and _s(d['method']) != d.get('_orig_method'):
-            call.set_method(_s(d['method']))
-        if 'params' in d and d.get('_orig_params') != d['params']:
-            call.replace_params(json.dumps(_strmap(d['params'])))
-        for k, v in (d.get('add_params') or {}).items():
-            call.add_param(str(k), _s(v))
-        for p in d.get('delete_params') or ():
-            call.delete_param(str(p))
-        raw = d.get('raw_body')
-        if isinstance(raw, (bytes, bytearray)) and bytes(raw) != d.get('_orig_raw'):
+        if o._headers is not None and o._orig_headers != o._headers:
+            call.replace_headers(json.dumps(_strmap(o._headers)))
+        if o._delete_headers:
+            for h in o._delete_headers:
+                call.delete_header(str(h))
+        if o._set_headers:
+            for k, v in o._set_headers.items():
+                call.set_header(str(k), _s(v))
+        if o._url is not None and _s(o._url) != o._orig_url:
+            call.set_url(_s(o._url))
+        if o._method is not None and _s(o._method) != o._orig_method:
+            call.set_method(_s(o._method))
+        if o._params is not None and o._orig_params != o._params:
+            call.replace_params(json.dumps(_strmap(o._params)))
+        if o._add_params:
+            for k, v in o._add_params.items():
+                call.add_param(str(k), _s(v))
+        if o._delete_params:
+            for p in o._delete_params:
+                call.delete_param(str(p))
+        raw = o._raw_body
+        if isinstance(raw, (bytes, bytearray)) and bytes(raw) != o._orig_raw_body:
             call.set_body_b64(base64.b64encode(bytes(raw)).decode('ascii'))
-        elif 'body' in d and _s(d['body']) != d.get('_orig_body'):
-            call.set_body_text(_s(d['body']))
-        ro = d.get('return_overrides')
+        elif o._body is not None and _s(o._body) != o._orig_body:
+            call.set_body_text(_s(o._body))
+        ro = o._return_overrides
         if ro is not None:
             code = int(ro.response_code or 0)
             if code:
@@ -196,11 +191,11 @@ def __polygate_runtime(host, bundle_dir):
             self.object = MiniRequestObject(call)
 
         def get_header(self, key):
-            d = self.object.__dict__
-            sh = d.get('set_headers')
+            o = self.object
+            sh = o._set_headers
             if sh and key in sh:
                 return sh[key]
-            h = d.get('headers')
+            h = o._headers
             if h is None:
                 v = self._call.header(key if isinstance(key, str) else str(key))
                 if v is not None or not sh:
@@ -250,22 +245,23 @@ def __polygate_runtime(host, bundle_dir):
     class SessionState(object):
         """The `session`: the key's session fields as attributes, read from the gateway on first
         use; `metadata` (Tyk's protobuf name) and `meta_data` (its JSON name) are the same dict."""
+        _pg_call = None
 
         def __init__(self, d=None, call=None):
             if call is not None:
-                self.__dict__['_pg_call'] = call
+                object.__setattr__(self, '_pg_call', call)
             else:
                 _fill_session(self.__dict__, d)
 
         def _pg_load(self):
-            dd = self.__dict__
-            call = dd.pop('_pg_call', None)
+            call = self._pg_call
             if call is not None:
+                object.__setattr__(self, '_pg_call', None)
                 js = call.session_json()
-                _fill_session(dd, json.loads(js) if js is not None else None)
+                _fill_session(self.__dict__, json.loads(js) if js is not None else None)
 
         def __getattr__(self, name):
-            if name.startswith('__') or '_pg_call' not in self.__dict__:
+            if name.startswith('__') or self._pg_call is None:
                 if name == 'meta_data':
                     return self.metadata
                 raise AttributeError(name)
@@ -274,7 +270,7 @@ def __polygate_runtime(host, bundle_dir):
 
         def __setattr__(self, name, value):
             self._pg_load()
-            self.__dict__['metadata' if name == 'meta_data' else name] = value
+            object.__setattr__(self, 'metadata' if name == 'meta_data' else name, value)
 
         def _dump(self):
             self._pg_load()
@@ -282,12 +278,12 @@ def __polygate_runtime(host, bundle_dir):
             for k, v in self.__dict__.items():
                 if k == 'metadata':
                     out['meta_data'] = dict(v or {})
-                else:
+                elif k != '_pg_call':
                     out[k] = v
             return out
 
     def _touched(session):
-        return '_pg_call' not in session.__dict__
+        return session._pg_call is None
 
     # ------------------------------------------------------------------ spec, metadata
     class Spec(dict):
@@ -445,7 +441,7 @@ def __polygate_runtime(host, bundle_dir):
         request.get_header('Key')
         request.add_header('X-Polygate-Warm', '1')
         o = request.object
-        for name in request_loaders:
+        for name in request_fields:
             getattr(o, name)
         o.return_overrides.response_code = 0
         session = SessionState(None, call)
