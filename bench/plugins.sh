@@ -24,7 +24,9 @@ LOAD_CORE="${LOAD_CORE:-0}"; GW_CORE="${GW_CORE:-1}"; NICE="${NICE:--15}"
 if [ -z "${PLUGINS_BENCH_CHILD:-}" ]; then   # this script and all it starts: nice NICE, on LOAD_CORE
   PLUGINS_BENCH_CHILD=1 exec nice -n "$((NICE - $(nice)))" taskset -c "$LOAD_CORE" "$BASH" "$0" "$@"
 fi
-POLYGATE_HOME="$(cd "${POLYGATE_HOME:-$HERE/..}" && pwd)"
+POLYGATE_HOME="${POLYGATE_HOME:-$HERE/..}"
+[ -d "$POLYGATE_HOME" ] || { echo "plugins.sh: POLYGATE_HOME=$POLYGATE_HOME is not a folder" >&2; exit 1; }
+POLYGATE_HOME="$(cd "$POLYGATE_HOME" && pwd)"
 SLICES="${SLICES:-18}"; SLICE_SECONDS="${SLICE_SECONDS:-10}"; WINDOW="${WINDOW:-30}"
 ROWS=",${ROWS:-nginx,njs,plain,js-pre,py-pre,py-auth,golive},"
 LIVE_TIMEOUT="${LIVE_TIMEOUT:-300}"
@@ -76,6 +78,9 @@ code_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Key: ${2:-$K
 expect() { # expect WHAT CODE URL [KEY]: fails the run unless URL answers CODE
   local got; got=$(code_of "$3" "${4:-}")
   [ "$got" = "$2" ] || fail "$1: GET $3 answered HTTP $got, expected $2"
+}
+expect_user() { # expect_user WHAT WHOAMI-URL: fails the run unless the upstream got X-User: alice
+  [ "$(curl -s --max-time 5 -H "Key: $KEY" "$2" || true)" = user=alice ] || fail "$1: the upstream did not get X-User: alice"
 }
 PENDING=()   # URLs not yet live (wait_live)
 pending_live() { # true once every URL in PENDING has answered 200; drops each that has
@@ -157,7 +162,7 @@ nginx_row() { # nginx_row ROW CONF PORT LABEL: nginx CONF.conf on GW_CORE, 2 s w
   start_nginx "$2" "$GW_CORE" "$3"; pid=$PID
   if [ "$row" = njs ]; then
     expect "njs, an unknown key" 401 "$url" nope
-    [ "$(curl -s --max-time 5 -H "Key: $KEY" "${url}whoami")" = user=alice ] || fail "njs: the upstream did not get X-User: alice"
+    expect_user njs "${url}whoami"
   fi
   DURATION=2 run "$row-warmup" "$url" -H "Key: $KEY" > /dev/null
   printf '  steady  req/s per %ss:' "$SLICE_SECONDS"
@@ -180,9 +185,7 @@ polygate_row() {
   measure "$row" live "$url"
   [ -n "$bundle" ] || { stop "$PID"; return; }
   expect "$row, an unknown key" "$reject" "$url" nope
-  if [ "$auth" = none ]; then
-    [ "$(curl -s --max-time 5 -H "Key: $KEY" "${url}whoami")" = user=alice ] || fail "$row: the upstream did not get X-User: alice"
-  fi
+  [ "$auth" != none ] || expect_user "$row" "${url}whoami"
   sent=$(now_ms)
   code=$(curl -s -o "$WORK/$row/upload.json" -w '%{http_code}' --max-time "$LIVE_TIMEOUT" -H "X-Polygate-Secret: $SECRET" \
     -H 'Content-Type: application/zip' --data-binary @"$WORK/$bundle-v2.zip" "http://127.0.0.1:$ADMIN_PORT/bundles?name=$bundle" || true)
@@ -193,7 +196,7 @@ polygate_row() {
   if [ "$auth" = none ]; then
     wait_for "$row: version 2 (X-User: alice-v2) serving" "$PID" serves_v2 "${url}whoami"
     LAG_MS[$row]=$(( $(now_ms) - answered ))
-    echo "  version 2 served (upstream got X-User: alice-v2) $(secs "${LAG_MS[$row]}") after the upload's answer (that request took ${POLL_S} s)"
+    echo "  version 2 served (upstream got X-User: alice-v2) $(secs "${LAG_MS[$row]}") after the upload's answer (that request took $(printf '%.2f' "$POLL_S") s)"
   else
     echo "  (version 2 is not visible upstream; the cached sessions went with version 1, so the hook runs again once)"
   fi
@@ -231,17 +234,17 @@ for b in bench-js-pre bench-py-pre bench-py-auth; do
 done
 
 # ---------------------------------------------------------------- summary
-declare -A NAME=([nginx]="nginx proxy_pass" [njs]="nginx + njs auth" [plain]="Polygate plain proxy"
-  [js-pre]="Polygate JS pre hook" [py-pre]="Polygate Python pre hook" [py-auth]="Polygate Python auth_check, cached")
+declare -A NAME=([nginx]="nginx proxy_pass" [njs]="nginx + njs auth" [plain]="Polygate plain"
+  [js-pre]="Polygate JS pre" [py-pre]="Polygate Python pre" [py-auth]="Polygate Python auth_check")
 verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {print ((op == ">=") ? v >= t : v <= t) ? "ok" : "MISSED"}'; }
 ratio() { # ratio LABEL NUM DEN [TARGET]: NUM/DEN, and against ">= TARGET" when given; nothing when a row did not run
   [ -n "$2" ] && [ -n "$3" ] || return 0
   local r; r=$(awk -v a="$2" -v b="$3" 'BEGIN {printf "%.2f", a / b}')
-  printf '  %-62s %6sx%s\n' "$1" "$r" "${4:+   target >= ${4}x: $(verdict "$r" '>=' "$4")}"
+  printf '  %-64s %6sx%s\n' "$1" "$r" "${4:+   target >= ${4}x: $(verdict "$r" '>=' "$4")}"
 }
 golive_line() { # golive_line LABEL MS TARGET-SECONDS; nothing when not measured
   [ -n "$2" ] || return 0
-  printf '  %-62s %8s   target <= %s s: %s\n' "$1" "$(secs "$2")" "$3" "$(verdict "$2" '<=' "$(awk -v s="$3" 'BEGIN {print s * 1000}')")"
+  printf '  %-64s %8s   target <= %s s: %s\n' "$1" "$(secs "$2")" "$3" "$(verdict "$2" '<=' "$(awk -v s="$3" 'BEGIN {print s * 1000}')")"
 }
 summary() { # what was measured, with the ratios and targets
   local row phase plain=${R[plain.live.steady]:-} steady_target first_target ten
@@ -267,13 +270,13 @@ summary() { # what was measured, with the ratios and targets
   golive_line "gateway start -> an API with a Python bundle answers 200" "${LIVE_MS[golive-1]:-}" 5
   if [ -n "${LIVE_MS[golive-10]:-}" ]; then
     ten=$(awk -v a="${LIVE_MS[golive-10]}" -v b="${LIVE_MS[golive-1]}" 'BEGIN {printf "%.2f", a / b}')
-    printf '  %-62s %8s   %sx one bundle, target <= 2x: %s\n' "gateway start -> ten APIs, a Python bundle each, answer 200" \
+    printf '  %-64s %8s   %sx one bundle, target <= 2x: %s\n' "gateway start -> ten APIs with a Python bundle each answer 200" \
       "$(secs "${LIVE_MS[golive-10]}")" "$ten" "$(verdict "$ten" '<=' 2)"
   fi
-  golive_line "Python: upload answered -> version 2 serves (upload took $(secs "${UPLOAD_MS[py-pre]:-0}"))" "${LAG_MS[py-pre]:-}" 1
-  golive_line "JS: upload answered -> version 2 serves (upload took $(secs "${UPLOAD_MS[js-pre]:-0}"))" "${LAG_MS[js-pre]:-}" 0.2
+  golive_line "Python: upload answered -> version 2 serves (upload: $(secs "${UPLOAD_MS[py-pre]:-0}"))" "${LAG_MS[py-pre]:-}" 1
+  golive_line "JS: upload answered -> version 2 serves (upload: $(secs "${UPLOAD_MS[js-pre]:-0}"))" "${LAG_MS[js-pre]:-}" 0.2
   for row in plain js-pre py-pre py-auth; do
-    [ -z "${LIVE_MS[$row]:-}" ] || printf '  %-62s %8s\n' "${NAME[$row]}: start -> first 200 (curve t=0)" "$(secs "${LIVE_MS[$row]}")"
+    [ -z "${LIVE_MS[$row]:-}" ] || printf '  %-64s %8s\n' "${NAME[$row]}: start -> first 200 (curve t=0)" "$(secs "${LIVE_MS[$row]}")"
   done
 }
 
