@@ -18,5 +18,5 @@ run() {
 # to_ms 152.00us -> 0.152 (wrk's latency units to milliseconds)
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else { sub(/s$/,"",v); print v*1000 } }'; }
 
-# now_ms -> wall-clock time in milliseconds (bash clock, no date process)
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+# mark VAR: VAR = wall-clock time in milliseconds (bash's clock: no process, no subshell)
+mark() { printf -v "$1" '%s' $(( ${EPOCHREALTIME/[.,]/} / 1000 )); }

@@ -74,29 +74,30 @@ trap cleanup EXIT
 trap 'echo "plugins.sh: interrupted" >&2; exit 130' INT TERM
 
 port_free() { local p; for p in "$@"; do ! ss -Hltn "sport = :$p" | grep -q . || fail "port $p is in use by another process"; done; }
-code_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Key: ${2:-$KEY}" "$1" || true; }   # code_of URL [KEY]
-expect() { # expect WHAT CODE URL [KEY]: fails the run unless URL answers CODE
-  local got; got=$(code_of "$3" "${4:-}")
-  [ "$got" = "$2" ] || fail "$1: GET $3 answered HTTP $got, expected $2"
+fetch() { # fetch URL [KEY]: one GET with header Key (default $KEY); CODE (000: no answer), BODY, TOOK (s)
+  local out; out=$(curl -s -w '\n%{http_code} %{time_total}' --max-time 5 -H "Key: ${2:-$KEY}" "$1" || true)
+  BODY=${out%$'\n'*}; read -r CODE TOOK <<< "${out##*$'\n'}"
 }
-expect_user() { # expect_user WHAT WHOAMI-URL: fails the run unless the upstream got X-User: alice
-  [ "$(curl -s --max-time 5 -H "Key: $KEY" "$2" || true)" = user=alice ] || fail "$1: the upstream did not get X-User: alice"
+answered() { fetch "$@"; case $CODE in 000 | 5??) return 1;; esac; }   # answered URL [KEY]: neither 5xx nor no answer
+# expect WHAT CODE URL [KEY [BODY]]: waits while URL answers 5xx or nothing (after a curve a slow hook still
+# works off queued requests), then fails the run unless it answers CODE (and BODY)
+expect() {
+  wait_for "$1" "$PID" answered "$3" "${4:-}"
+  [ "$CODE" = "$2" ] && { [ -z "${5:-}" ] || [ "$BODY" = "$5" ]; } || fail "$1: GET $3 answered HTTP $CODE '${BODY:0:80}', expected $2 ${5:-}"
 }
 PENDING=()   # URLs not yet live (wait_live)
 pending_live() { # true once every URL in PENDING has answered 200; drops each that has
   local u left=()
-  for u in "${PENDING[@]}"; do [ "$(code_of "$u")" = 200 ] || left+=("$u"); done
+  for u in "${PENDING[@]}"; do fetch "$u"; [ "$CODE" = 200 ] || left+=("$u"); done
   PENDING=("${left[@]}"); [ ${#PENDING[@]} -eq 0 ]
 }
-serves_v2() { # serves_v2 WHOAMI-URL: the upstream got X-User: alice-v2; POLL_S = how long that request took
-  local out; out=$(curl -s -w ' %{time_total}' --max-time 5 -H "Key: $KEY" "$1" || true)
-  POLL_S=${out##* }; [ "${out% *}" = user=alice-v2 ]
-}
+serves_v2() { fetch "$1"; [ "$BODY" = user=alice-v2 ]; }   # serves_v2 WHOAMI-URL: the upstream got X-User: alice-v2
 wait_for() { # wait_for WHAT PID COMMAND...: COMMAND every 20 ms until it succeeds; fails when PID exits or after LIVE_TIMEOUT
-  local what=$1 pid=$2 end=$(( $(now_ms) + LIVE_TIMEOUT * 1000 )); shift 2
+  local what=$1 pid=$2 end t; shift 2
+  mark end; end=$((end + LIVE_TIMEOUT * 1000))
   until "$@"; do
     alive "$pid" || fail "$what: the process under test exited"
-    [ "$(now_ms)" -lt "$end" ] || fail "$what: not within $LIVE_TIMEOUT s (still waiting for: ${PENDING[*]:-$*})"
+    mark t; [ "$t" -lt "$end" ] || fail "$what: not within $LIVE_TIMEOUT s (waiting for: ${PENDING[*]:-$*}; last answer: HTTP ${CODE:-none})"
     sleep 0.02
   done
 }
@@ -124,7 +125,7 @@ bundles_dir: $dir/bundles
 apis:
 $(printf '  - %s\n' "$@")
 YAML
-  GW_LOG=$dir/gateway.log; GW_T0=$(now_ms)
+  GW_LOG=$dir/gateway.log; mark GW_T0
   launch "$GW_LOG" env POLYGATE_LOG_LEVEL=WARN JAVA_OPTS='-Xms1g -Xmx1g' taskset -c "$GW_CORE" \
     "$POLYGATE_HOME/polygate" start --config "$dir/gateway.yaml"
 }
@@ -162,7 +163,7 @@ nginx_row() { # nginx_row ROW CONF PORT LABEL: nginx CONF.conf on GW_CORE, 2 s w
   start_nginx "$2" "$GW_CORE" "$3"; pid=$PID
   if [ "$row" = njs ]; then
     expect "njs, an unknown key" 401 "$url" nope
-    expect_user njs "${url}whoami"
+    expect "njs, X-User upstream" 200 "${url}whoami" "$KEY" user=alice
   fi
   DURATION=2 run "$row-warmup" "$url" -H "Key: $KEY" > /dev/null
   printf '  steady  req/s per %ss:' "$SLICE_SECONDS"
@@ -176,27 +177,29 @@ nginx_row() { # nginx_row ROW CONF PORT LABEL: nginx CONF.conf on GW_CORE, 2 s w
 # first 200; with a BUNDLE, checks (an unknown key gets REJECT), the upload of version 2 (bundle
 # sources with "alice" -> "alice-v2") and the curve from the upload's answer
 polygate_row() {
-  local row=$1 auth=$3 bundle=${4:-} reject=${5:-} url=http://127.0.0.1:$GW_PORT/ sent answered code
+  local row=$1 auth=$3 bundle=${4:-} reject=${5:-} url=http://127.0.0.1:$GW_PORT/ sent answered served code
   echo "-- $row: $2"
   start_gateway "$WORK/$row" "$(api "$row" / "$auth" "$bundle")"
   wait_live "$row: GET / answering 200" "$url"
-  LIVE_MS[$row]=$(( $(now_ms) - GW_T0 ))
+  mark served; LIVE_MS[$row]=$((served - GW_T0))
   echo "  live $(secs "${LIVE_MS[$row]}") after the gateway was started (first 200 on GET /)"
   measure "$row" live "$url"
   [ -n "$bundle" ] || { stop "$PID"; return; }
   expect "$row, an unknown key" "$reject" "$url" nope
-  [ "$auth" != none ] || expect_user "$row" "${url}whoami"
-  sent=$(now_ms)
+  [ "$auth" != none ] || expect "$row, X-User upstream" 200 "${url}whoami" "$KEY" user=alice
+  mark sent
   code=$(curl -s -o "$WORK/$row/upload.json" -w '%{http_code}' --max-time "$LIVE_TIMEOUT" -H "X-Polygate-Secret: $SECRET" \
     -H 'Content-Type: application/zip' --data-binary @"$WORK/$bundle-v2.zip" "http://127.0.0.1:$ADMIN_PORT/bundles?name=$bundle" || true)
-  answered=$(now_ms); UPLOAD_MS[$row]=$((answered - sent))
+  mark answered; UPLOAD_MS[$row]=$((answered - sent))
   [ "$code" = 201 ] || fail "$row: the upload of version 2 answered HTTP $code: $(head -c 400 "$WORK/$row/upload.json")"
+  if [ "$auth" = none ]; then   # poll before printing anything: the printing would count into the lag
+    wait_for "$row: version 2 (X-User: alice-v2) serving" "$PID" serves_v2 "${url}whoami"
+    mark served; LAG_MS[$row]=$((served - answered))
+  fi
   printf '  upload of version 2: HTTP 201 after %s (version %s -> %s, status %s)\n' "$(secs "${UPLOAD_MS[$row]}")" \
     "$(field previous_version "$WORK/$row/upload.json")" "$(field version "$WORK/$row/upload.json")" "$(field status "$WORK/$row/upload.json")"
-  if [ "$auth" = none ]; then
-    wait_for "$row: version 2 (X-User: alice-v2) serving" "$PID" serves_v2 "${url}whoami"
-    LAG_MS[$row]=$(( $(now_ms) - answered ))
-    echo "  version 2 served (upstream got X-User: alice-v2) $(secs "${LAG_MS[$row]}") after the upload's answer (that request took $(printf '%.2f' "$POLL_S") s)"
+  if [ -n "${LAG_MS[$row]:-}" ]; then
+    echo "  version 2 served (upstream got X-User: alice-v2) $(secs "${LAG_MS[$row]}") after the upload's answer (that request took $(printf '%.2f' "$TOOK") s)"
   else
     echo "  (version 2 is not visible upstream; the cached sessions went with version 1, so the hook runs again once)"
   fi
@@ -205,14 +208,14 @@ polygate_row() {
 }
 
 golive_row() { # gateway start until every API answers 200: one API with a Python bundle, then ten, each its own
-  local n i apis urls
+  local n i apis urls live
   echo "-- golive: gateway start until 1 and 10 Python bundles (an API each, pre hook as py-pre) answer 200"
   for n in 1 10; do
     apis=(); urls=()
     for i in $(seq 1 "$n"); do apis+=("$(api "py$i" "/py$i/" none "bench-py-pre-$i")"); urls+=("http://127.0.0.1:$GW_PORT/py$i/"); done
     start_gateway "$WORK/golive-$n" "${apis[@]}"
     wait_live "golive: $n Python bundle(s) answering 200" "${urls[@]}"
-    LIVE_MS[golive-$n]=$(( $(now_ms) - GW_T0 ))
+    mark live; LIVE_MS[golive-$n]=$((live - GW_T0))
     echo "  $n: all live $(secs "${LIVE_MS[golive-$n]}") after the gateway was started"
     stop "$PID"
   done
