@@ -9,8 +9,10 @@
 # go-live times (gateway start to first 200 with one and with ten Python bundles; upload answered to
 # the new version serving).
 #
-#   flock /tmp/polygate-bench.lock bench/plugins.sh                            # full: 3 min a curve, ~25 min
-#   SLICES=2 SLICE_SECONDS=5 flock /tmp/polygate-bench.lock bench/plugins.sh   # smoke run, ~3 min
+#   flock /tmp/polygate-bench.lock bench/plugins.sh                            # full: 3 min a curve
+#   SLICES=2 SLICE_SECONDS=5 flock /tmp/polygate-bench.lock bench/plugins.sh   # smoke run
+# The curves alone take 25 min (smoke: 1.5 min); gateway starts and bundle loads come on top (with
+# the runtime of 2026-12-01, 1-3 min per Python start: a smoke run took 11 min).
 #   ROWS=nginx,plain,golive bench/plugins.sh    # a subset of: nginx njs plain js-pre py-pre py-auth golive
 #
 # Layout: the proxy under test (nginx or the gateway) on GW_CORE (1); wrk (-t2 -c64, header Key: k1),
@@ -159,7 +161,7 @@ measure() { # measure ROW PHASE URL: the curve of one phase (live|reload) of a P
 
 nginx_row() { # nginx_row ROW CONF PORT LABEL: nginx CONF.conf on GW_CORE, 2 s warm-up, then WIN_N slices
   local row=$1 url=http://127.0.0.1:$3/ pid
-  echo "-- $row: $4"
+  echo "-- $row: $4; load average $(cut -d' ' -f1 /proc/loadavg)"
   start_nginx "$2" "$GW_CORE" "$3"; pid=$PID
   if [ "$row" = njs ]; then
     expect "njs, an unknown key" 401 "$url" nope
@@ -178,7 +180,7 @@ nginx_row() { # nginx_row ROW CONF PORT LABEL: nginx CONF.conf on GW_CORE, 2 s w
 # sources with "alice" -> "alice-v2") and the curve from the upload's answer
 polygate_row() {
   local row=$1 auth=$3 bundle=${4:-} reject=${5:-} url=http://127.0.0.1:$GW_PORT/ sent answered served code
-  echo "-- $row: $2"
+  echo "-- $row: $2; load average $(cut -d' ' -f1 /proc/loadavg)"
   start_gateway "$WORK/$row" "$(api "$row" / "$auth" "$bundle")"
   wait_live "$row: GET / answering 200" "$url"
   mark served; LIVE_MS[$row]=$((served - GW_T0))
