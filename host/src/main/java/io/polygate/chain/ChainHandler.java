@@ -163,18 +163,27 @@ public final class ChainHandler extends Handler.Abstract {
             return false;
         }
         if (outcome instanceof Outcome.Suspend s) {
+            // the rest of the chain runs where the step's work completed (a store's I/O thread, say),
+            // unless a later step or the upstream may block: then on a worker
+            boolean dispatch = route.mayBlockAfter(index);
             s.resume().whenComplete((next, error) -> {
-                if (error != null) {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                    // off the request thread nobody else would answer the client: an Error becomes a 500 too
-                    fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
-                } else if (answer(exchange, route, step, index, next, response, callback)) {
-                    run(exchange, route, index + 1, response, callback);
-                }
+                if (dispatch) getServer().getThreadPool().execute(() -> resume(exchange, route, step, index, next, error, response, callback));
+                else resume(exchange, route, step, index, next, error, response, callback);
             });
             return false;
         }
         return true;
+    }
+
+    private void resume(Exchange exchange, Route route, Step step, int index, Outcome next, Throwable error,
+                        Response response, Callback callback) {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            // off the request thread nobody else would answer the client: an Error becomes a 500 too
+            fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
+        } else if (answer(exchange, route, step, index, next, response, callback)) {
+            run(exchange, route, index + 1, response, callback);
+        }
     }
 
     private void fail(Exchange exchange, Route route, Step step, Throwable e, Response response, Callback callback) {
