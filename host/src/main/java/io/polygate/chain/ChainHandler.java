@@ -82,15 +82,16 @@ public final class ChainHandler extends Handler.Abstract {
         private final Route route;
         private final Response response;
         private final long start;
+        /** Guards the release of the route's pins; only routes with pins need one. */
+        private final java.util.concurrent.atomic.AtomicBoolean unpinned;
 
         Recorded(Callback delegate, Route route, Response response, long start) {
             this.delegate = delegate;
             this.route = route;
             this.response = response;
             this.start = start;
+            this.unpinned = route == null || route.pins().isEmpty() ? null : new java.util.concurrent.atomic.AtomicBoolean();
         }
-
-        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
 
         @Override
         public void succeeded() {
@@ -107,7 +108,7 @@ public final class ChainHandler extends Handler.Abstract {
         }
 
         private void unpin() {
-            if (route != null && !route.pins().isEmpty() && done.compareAndSet(false, true)) route.release();
+            if (unpinned != null && unpinned.compareAndSet(false, true)) route.release();
         }
 
         @Override
