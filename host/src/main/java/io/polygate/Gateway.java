@@ -65,8 +65,10 @@ public final class Gateway implements AutoCloseable {
         try {
             openedFeed = Stores.feed(store);
             this.feed = openedFeed;
-            // 2 cores: a few selector/acceptor threads, the rest for blocking chain work (plugins, store)
-            QueuedThreadPool threads = new QueuedThreadPool(256, 8);
+            // one selector per core runs the non-blocking routes itself (no hand-off); pool threads are
+            // for the blocking work (plugins, store round trips), created only when needed
+            int cpus = Runtime.getRuntime().availableProcessors();
+            QueuedThreadPool threads = new QueuedThreadPool(256, Math.max(4, 2 * cpus));
             threads.setName("polygate");
             this.server = new Server(threads);
             server.setStopTimeout(5_000);
@@ -78,7 +80,7 @@ public final class Gateway implements AutoCloseable {
             http.setRequestHeaderSize(config.proxy().maxRequestHeaderBytes());
             http.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
 
-            gatewayConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            gatewayConnector = new ServerConnector(server, 1, cpus, new HttpConnectionFactory(http));
             gatewayConnector.setName("gateway");
             gatewayConnector.setHost(config.host());
             gatewayConnector.setPort(config.listenPort());

@@ -82,15 +82,16 @@ public final class ChainHandler extends Handler.Abstract {
         private final Route route;
         private final Response response;
         private final long start;
+        /** Guards the release of the route's pins; only routes with pins need one. */
+        private final java.util.concurrent.atomic.AtomicBoolean unpinned;
 
         Recorded(Callback delegate, Route route, Response response, long start) {
             this.delegate = delegate;
             this.route = route;
             this.response = response;
             this.start = start;
+            this.unpinned = route == null || route.pins().isEmpty() ? null : new java.util.concurrent.atomic.AtomicBoolean();
         }
-
-        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
 
         @Override
         public void succeeded() {
@@ -107,7 +108,7 @@ public final class ChainHandler extends Handler.Abstract {
         }
 
         private void unpin() {
-            if (route != null && !route.pins().isEmpty() && done.compareAndSet(false, true)) route.release();
+            if (unpinned != null && unpinned.compareAndSet(false, true)) route.release();
         }
 
         @Override
@@ -163,18 +164,27 @@ public final class ChainHandler extends Handler.Abstract {
             return false;
         }
         if (outcome instanceof Outcome.Suspend s) {
+            // the rest of the chain runs where the step's work completed (a store's I/O thread, say),
+            // unless a later step or the upstream may block: then on a worker
+            boolean dispatch = route.mayBlockAfter(index);
             s.resume().whenComplete((next, error) -> {
-                if (error != null) {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                    // off the request thread nobody else would answer the client: an Error becomes a 500 too
-                    fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
-                } else if (answer(exchange, route, step, index, next, response, callback)) {
-                    run(exchange, route, index + 1, response, callback);
-                }
+                if (dispatch) getServer().getThreadPool().execute(() -> resume(exchange, route, step, index, next, error, response, callback));
+                else resume(exchange, route, step, index, next, error, response, callback);
             });
             return false;
         }
         return true;
+    }
+
+    private void resume(Exchange exchange, Route route, Step step, int index, Outcome next, Throwable error,
+                        Response response, Callback callback) {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            // off the request thread nobody else would answer the client: an Error becomes a 500 too
+            fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
+        } else if (answer(exchange, route, step, index, next, response, callback)) {
+            run(exchange, route, index + 1, response, callback);
+        }
     }
 
     private void fail(Exchange exchange, Route route, Step step, Throwable e, Response response, Callback callback) {

@@ -15,9 +15,6 @@ import org.eclipse.jetty.server.Request;
  * <p>Not thread-safe: an exchange belongs to the thread running its request.
  */
 public final class Exchange {
-    /** Request attribute under which the upstream finds the exchange. */
-    public static final String ATTRIBUTE = Exchange.class.getName();
-
     private final Request clientRequest;
     private final Route route;
     private final long startNanos;

@@ -22,11 +22,12 @@ public sealed interface Outcome permits Outcome.Continue, Outcome.Respond, Outco
 
     /**
      * Decide later: the chain stops here without holding a thread and continues with the outcome
-     * {@code resume} completes with ({@link #CONTINUE} goes on with the next step), on the thread
-     * that completes it, so complete it on a worker thread (the server's pool), never on a timer or
-     * network I/O thread. If it completes exceptionally, the client gets what the step would have
-     * got for that exception (503 for a store failure, else 500). Used by throttling to wait and
-     * re-check.
+     * {@code resume} completes with ({@link #CONTINUE} goes on with the next step). It may complete
+     * on any thread, a store's network I/O thread included, but must not be completed by code that
+     * then blocks: the chain goes on on the completing thread when the steps after this one and
+     * the upstream cannot block ({@link Step#mayBlock()}), and on a worker thread otherwise. If it
+     * completes exceptionally, the client gets what the step would have got for that exception
+     * (503 for a store failure, else 500). Used by Redis limit checks and by throttling.
      */
     record Suspend(CompletionStage<Outcome> resume) implements Outcome {}
 

@@ -27,7 +27,8 @@ public interface Step {
      * Whether {@link #apply} may block its thread (a network round trip, a plugin call). A route
      * whose steps and upstream never block runs on the I/O thread that read the request, with no
      * hand-off to a worker thread; otherwise the chain is dispatched to the worker pool. When in
-     * doubt, answer true (the default).
+     * doubt, answer true (the default). A step that waits for a store without holding its thread
+     * returns {@link Outcome.Suspend} and answers false.
      */
     default boolean mayBlock() { return true; }
 }

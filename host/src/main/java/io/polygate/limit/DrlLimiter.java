@@ -1,5 +1,7 @@
 package io.polygate.limit;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntSupplier;
 
 /**
@@ -35,10 +37,25 @@ public final class DrlLimiter implements RateLimiter {
 
     @Override
     public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
+        int n = nodes(rate);
+        return n == 0 ? shared.tryAcquire(key, rate, perSeconds, permits) : local(key, rate, perSeconds, permits, n);
+    }
+
+    @Override
+    public CompletionStage<Decision> tryAcquireAsync(String key, double rate, double perSeconds, long permits) {
+        int n = nodes(rate);
+        return n == 0 ? shared.tryAcquireAsync(key, rate, perSeconds, permits)
+                : CompletableFuture.completedFuture(local(key, rate, perSeconds, permits, n));
+    }
+
+    /** The live node count, or 0 when this node's share is below the threshold (the shared log decides). */
+    private int nodes(double rate) {
         int n = Math.max(1, nodes.getAsInt());
-        double share = rate / n;
-        if (share < threshold) return shared.tryAcquire(key, rate, perSeconds, permits);
-        Decision d = local.tryAcquire(key, share, perSeconds, permits);
+        return rate / n < threshold ? 0 : n;
+    }
+
+    private Decision local(String key, double rate, double perSeconds, long permits, int n) {
+        Decision d = local.tryAcquire(key, rate / n, perSeconds, permits);
         long limit = (long) Math.ceil(rate);
         long remaining = Math.min(limit, d.remaining() * n);
         return d.allowed() ? Decision.allowed(limit, remaining, d.resetAfter())

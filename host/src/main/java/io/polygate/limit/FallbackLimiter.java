@@ -1,5 +1,7 @@
 package io.polygate.limit;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * A shared (Redis) limiter with an in-memory stand-in of the same algorithm for when the store is
  * down ({@link StoreFallback}). The stand-in counts only this node's requests, so during an outage
@@ -24,6 +26,12 @@ public final class FallbackLimiter implements RateLimiter {
     @Override
     public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
         return fallback.call(what, () -> shared.tryAcquire(key, rate, perSeconds, permits),
+                () -> standIn.tryAcquire(key, rate, perSeconds, permits));
+    }
+
+    @Override
+    public CompletionStage<Decision> tryAcquireAsync(String key, double rate, double perSeconds, long permits) {
+        return fallback.callAsync(what, () -> shared.tryAcquireAsync(key, rate, perSeconds, permits),
                 () -> standIn.tryAcquire(key, rate, perSeconds, permits));
     }
 }

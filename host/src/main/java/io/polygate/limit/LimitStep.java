@@ -8,10 +8,12 @@ import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
 import io.polygate.config.LimitSpec;
 import io.polygate.config.LimitSpec.Window;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.eclipse.jetty.http.HttpFields;
@@ -32,12 +34,17 @@ import org.slf4j.LoggerFactory;
  * -Remaining} and {@code -Reset} (epoch seconds) of the tightest limit checked; a denial is a 429
  * with {@code Retry-After}, unless the key throttles ({@code throttle_interval},
  * {@code throttle_retry_limit}): then the request waits, without a thread, and is checked again.
+ * With Redis the request is suspended ({@link Outcome.Suspend}) while its checks run, one script
+ * per check, each sent when the one before allowed; the chain goes on when the last reply is in.
  * A quota adds {@code X-Quota-Limit}, {@code -Remaining}, {@code -Reset}; over it: 403.
  */
 public final class LimitStep implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(LimitStep.class);
     public static final String TOO_MANY = "Rate limit exceeded";
     public static final String QUOTA_EXCEEDED = "Quota exceeded";
+    /** The answers are the same every time: built once, not per denied request. */
+    private static final Outcome.Respond TOO_MANY_REQUESTS = Outcome.error(429, TOO_MANY);
+    private static final Outcome.Respond QUOTA_EXCEEDED_ANSWER = Outcome.error(403, QUOTA_EXCEEDED);
 
     /** One configured API-level limit, resolved once. */
     private record ApiCheck(String scope, LimitSpec.Endpoint endpoint, String method, String counterBase,
@@ -51,6 +58,7 @@ public final class LimitStep implements Step {
     private final ApiCheck global;
     private final boolean keyRates;
     private final boolean quota;
+    private final boolean mayHaveKeys;
 
     public LimitStep(ApiDefinition api, Limits limits) {
         this.apiId = api.apiId();
@@ -71,14 +79,19 @@ public final class LimitStep implements Step {
                 g.key() == null ? null : Identifier.parse(g.key()));
         this.keyRates = !api.disableRateLimit();
         this.quota = !api.disableQuota();
+        this.mayHaveKeys = api.auth().type() != ApiDefinition.AuthType.NONE || api.customMiddlewareBundle() != null;
     }
 
     @Override public String name() { return "limits"; }
 
     @Override public Phase phase() { return Phase.LIMIT; }
 
-    /** In memory a check never blocks; with Redis it is a round trip (and so is a policy read). */
-    @Override public boolean mayBlock() { return limits.isShared(); }
+    /**
+     * Rate and quota checks never hold the thread: in memory they are immediate, with Redis they
+     * suspend the request until the reply comes. Only resolving a key's policies reads the store
+     * (cached), so only an API that can have keys, with a shared store, may block here.
+     */
+    @Override public boolean mayBlock() { return limits.isShared() && mayHaveKeys; }
 
     /** Whether an API needs this step at all: it has its own limits, or authenticated keys may bring theirs. */
     public static boolean applies(ApiDefinition api) {
@@ -100,17 +113,28 @@ public final class LimitStep implements Step {
         boolean keyRate = key != null && keyRates && key.hasRateLimit();
         if (endpoints.length == 0 && global == null && !keyRate && (key == null || !quota || !key.hasQuota()))
             return Outcome.CONTINUE;
-        Tally t = checkRates(exchange, key, keyRate);
-        if (t.denied != null && key != null && key.throttles()) {
-            limits.metrics().throttleRetries.increment();
-            return new Outcome.Suspend(throttle(exchange, key, keyRate, 1));
+        KeyLimits k = key;
+        List<Check> checks = plan(exchange, key, keyRate);
+        if (limits.isShared()) {
+            // one round trip per check, each sent when the one before has answered; no thread waits
+            return new Outcome.Suspend(runAsync(checks, 0, new Tally()).thenCompose(t -> {
+                if (t.denied != null && k != null && k.throttles()) return startThrottle(exchange, k, keyRate);
+                return finishAsync(exchange, k, t);
+            }));
         }
+        Tally t = run(checks);
+        if (t.denied != null && key != null && key.throttles()) return new Outcome.Suspend(startThrottle(exchange, key, keyRate));
         return finish(exchange, key, t);
     }
 
-    /** Waits {@code throttle_interval} on a timer (no thread held), then checks again, up to the retry limit. */
+    private CompletableFuture<Outcome> startThrottle(Exchange exchange, KeyLimits key, boolean keyRate) {
+        limits.metrics().throttleRetries.increment();
+        return throttle(exchange, key, keyRate, 1);
+    }
+
+    /** Waits {@code throttle_interval} on a timer (no thread held), then checks again on a worker, up to the retry limit. */
     private CompletableFuture<Outcome> throttle(Exchange exchange, KeyLimits key, boolean keyRate, int attempt) {
-        return CompletableFuture.supplyAsync(() -> checkRates(exchange, key, keyRate),
+        return CompletableFuture.supplyAsync(() -> run(plan(exchange, key, keyRate)),
                         CompletableFuture.delayedExecutor(key.throttleIntervalSeconds(), TimeUnit.SECONDS, limits.executor()))
                 .thenCompose(t -> {
                     if (t.denied != null && attempt < key.throttleRetryLimit()) {
@@ -122,8 +146,12 @@ public final class LimitStep implements Step {
                 });
     }
 
-    private Tally checkRates(Exchange exchange, KeyLimits key, boolean keyRate) {
-        Tally t = new Tally();
+    /** One limiter call, in the order the scopes are checked; {@code smooth} observes its decision (key global with smoothing). */
+    private record Check(String scope, String counter, Window window, Smoothing.Settings smooth, double smoothRate) {}
+
+    /** The checks of this request, in order; the first denial ends them. */
+    private List<Check> plan(Exchange exchange, KeyLimits key, boolean keyRate) {
+        List<Check> checks = new ArrayList<>(2);
         if (endpoints.length > 0) {
             String path = relativePath(exchange);
             String method = exchange.clientRequest().getMethod();
@@ -136,33 +164,59 @@ public final class LimitStep implements Step {
                     params = new HashMap<>(4);
                     for (int i = 0; i < c.endpoint.params().size(); i++) params.put(c.endpoint.params().get(i), m.group(i + 1));
                 }
-                if (!check(t, c.scope, counter(c, exchange, params, key), c.windows)) return t;
+                add(checks, c.scope, counter(c, exchange, params, key), c.windows);
             }
         }
-        if (global != null && !check(t, global.scope, counter(global, exchange, null, key), global.windows)) return t;
+        if (global != null) add(checks, global.scope, counter(global, exchange, null, key), global.windows);
         if (keyRate) {
             String id = keyCounter(exchange, key);
-            if (key.endpoints() != null && !checkKeyEndpoints(t, exchange, key.endpoints(), id)) return t;
-            if (key.perApi() != null && !check(t, "key-api", id + ":api:" + apiId, key.perApi())) return t;
+            if (key.endpoints() != null) planKeyEndpoints(checks, exchange, key.endpoints(), id);
+            if (key.perApi() != null) add(checks, "key-api", id + ":api:" + apiId, key.perApi());
             if (key.global() != null) {
                 Smoothing.Settings smooth = Smoothing.of(key.smoothing());
                 if (smooth == null) {
-                    if (!check(t, "key", id, key.global())) return t;
+                    add(checks, "key", id, key.global());
                 } else {
                     double rate = key.global().rate();
                     Window w = new Window(limits.smoothing().allowance(id, smooth, rate), key.global().per());
-                    boolean ok = check(t, "key", id, w);
-                    Decision d = t.last;
-                    limits.smoothing().observe(id, smooth, rate, d.limit() - d.remaining() + (ok ? 0 : 1), limits.clock().millis());
-                    if (!ok) return t;
+                    checks.add(new Check("key", id, w, smooth, rate));
                 }
             }
+        }
+        return checks;
+    }
+
+    /** A limit's windows, each its own counter when there are several. */
+    private static void add(List<Check> checks, String scope, String counter, Window... windows) {
+        for (int i = 0; i < windows.length; i++)
+            checks.add(new Check(scope, windows.length == 1 ? counter : counter + ":w" + i, windows[i], null, 0));
+    }
+
+    private Tally run(List<Check> checks) {
+        Tally t = new Tally();
+        for (Check c : checks) {
+            if (!record(t, c, limiter.tryAcquire(c.counter, c.window.rate(), c.window.per(), 1))) break;
         }
         return t;
     }
 
+    private CompletionStage<Tally> runAsync(List<Check> checks, int from, Tally t) {
+        if (from == checks.size()) return CompletableFuture.completedFuture(t);
+        Check c = checks.get(from);
+        return limiter.tryAcquireAsync(c.counter, c.window.rate(), c.window.per(), 1)
+                .thenCompose(d -> record(t, c, d) ? runAsync(checks, from + 1, t) : CompletableFuture.completedFuture(t));
+    }
+
+    /** Adds a decision to the tally; false when it denies. */
+    private boolean record(Tally t, Check c, Decision d) {
+        t.add(c.scope, c.window, d);
+        if (c.smooth != null)
+            limits.smoothing().observe(c.counter, c.smooth, c.smoothRate, d.limit() - d.remaining() + (d.allowed() ? 0 : 1), limits.clock().millis());
+        return d.allowed();
+    }
+
     /** Key per-endpoint limits in Tyk's shape; entries that do not parse are skipped (they were stored unchecked). */
-    private boolean checkKeyEndpoints(Tally t, Exchange exchange, List<?> entries, String keyCounter) {
+    private void planKeyEndpoints(List<Check> checks, Exchange exchange, List<?> entries, String keyCounter) {
         String path = relativePath(exchange);
         String method = exchange.clientRequest().getMethod();
         for (Object o : entries) {
@@ -177,10 +231,9 @@ public final class LimitStep implements Step {
                 double rate = KeyLimits.num(limit.get("rate")), per = KeyLimits.num(limit.get("per"));
                 if (rate <= 0 || per <= 0) continue;
                 String counter = keyCounter + ":api:" + apiId + ":ep:" + name.toUpperCase(java.util.Locale.ROOT) + " " + p;
-                if (!check(t, "key-endpoint", counter, new Window(rate, per))) return false;
+                add(checks, "key-endpoint", counter, new Window(rate, per));
             }
         }
-        return true;
     }
 
     /** API-scope counters are shared by all callers unless a key expression splits them. */
@@ -207,50 +260,55 @@ public final class LimitStep implements Step {
         return "key:" + exchange.keyId();
     }
 
-    private boolean check(Tally t, String scope, String counter, Window... windows) {
-        for (int i = 0; i < windows.length; i++) {
-            Window w = windows[i];
-            String k = windows.length == 1 ? counter : counter + ":w" + i;
-            Decision d = limiter.tryAcquire(k, w.rate(), w.per(), 1);
-            t.add(scope, w, d);
-            if (!d.allowed()) return false;
-        }
-        return true;
+    private Outcome finish(Exchange exchange, KeyLimits key, Tally t) {
+        Outcome denied = rateHeaders(exchange, t);
+        if (denied != null || !hasQuota(key)) return denied != null ? denied : Outcome.CONTINUE;
+        return quotaOutcome(exchange, limits.quota().consume(quotaCounter(exchange, key), key.quotaMax(), key.usedAtStart(), key.quotaRenewalSeconds(), 1));
     }
 
-    private Outcome finish(Exchange exchange, KeyLimits key, Tally t) {
-        HttpFields.Mutable h = null;
-        if (t.tightest != null) {
-            h = exchange.responseHeaders();
-            Decision d = t.tightest;
-            long nowMillis = limits.clock().millis();
-            h.put("X-RateLimit-Limit", Long.toString(d.limit()));
-            h.put("X-RateLimit-Remaining", Long.toString(d.remaining()));
-            h.put("X-RateLimit-Reset", Long.toString((nowMillis + d.resetAfter().toMillis() + 999) / 1000));
-            if (limits.config().ietfHeaders()) {
-                long w = Math.max(1, Math.round(t.tightestWindow.per()));
-                h.put("RateLimit-Policy", "\"" + t.tightestScope + "\";q=" + d.limit() + ";w=" + w);
-                h.put("RateLimit", "\"" + t.tightestScope + "\";r=" + d.remaining() + ";t=" + seconds(d.allowed() ? d.resetAfter().toMillis() : d.retryAfter().toMillis()));
-            }
+    private CompletionStage<Outcome> finishAsync(Exchange exchange, KeyLimits key, Tally t) {
+        Outcome denied = rateHeaders(exchange, t);
+        if (denied != null || !hasQuota(key)) return CompletableFuture.completedFuture(denied != null ? denied : Outcome.CONTINUE);
+        return limits.quota().consumeAsync(quotaCounter(exchange, key), key.quotaMax(), key.usedAtStart(), key.quotaRenewalSeconds(), 1)
+                .thenApply(q -> quotaOutcome(exchange, q));
+    }
+
+    /** Sets the rate limit headers of the tightest check; the 429 when a check denied, else null. */
+    private Outcome rateHeaders(Exchange exchange, Tally t) {
+        if (t.tightest == null) return null;
+        HttpFields.Mutable h = exchange.responseHeaders();
+        Decision d = t.tightest;
+        long nowMillis = limits.clock().millis();
+        h.put("X-RateLimit-Limit", Long.toString(d.limit()));
+        h.put("X-RateLimit-Remaining", Long.toString(d.remaining()));
+        h.put("X-RateLimit-Reset", Long.toString((nowMillis + d.resetAfter().toMillis() + 999) / 1000));
+        if (limits.config().ietfHeaders()) {
+            long w = Math.max(1, Math.round(t.tightestWindow.per()));
+            h.put("RateLimit-Policy", "\"" + t.tightestScope + "\";q=" + d.limit() + ";w=" + w);
+            h.put("RateLimit", "\"" + t.tightestScope + "\";r=" + d.remaining() + ";t=" + seconds(d.allowed() ? d.resetAfter().toMillis() : d.retryAfter().toMillis()));
         }
-        if (t.denied != null) {
-            limits.metrics().rateLimited.increment();
-            h.put("Retry-After", Long.toString(seconds(t.denied.retryAfter().toMillis())));
-            return Outcome.error(429, TOO_MANY);
-        }
-        if (key != null && quota && key.hasQuota()) {
-            String id = "quota:" + exchange.keyId() + (key.quotaPerApi() ? ":api:" + apiId : "");
-            QuotaCounter.Result q = limits.quota().consume(id, key.quotaMax(), key.usedAtStart(), key.quotaRenewalSeconds(), 1);
-            if (h == null) h = exchange.responseHeaders();
-            h.put("X-Quota-Limit", Long.toString(q.max()));
-            h.put("X-Quota-Remaining", Long.toString(q.remaining()));
-            if (q.renewsAtMillis() > 0) h.put("X-Quota-Reset", Long.toString((q.renewsAtMillis() + 999) / 1000));
-            if (!q.allowed()) {
-                limits.metrics().quotaExceeded.increment();
-                return Outcome.error(403, QUOTA_EXCEEDED);
-            }
-        }
-        return Outcome.CONTINUE;
+        if (t.denied == null) return null;
+        limits.metrics().rateLimited.increment();
+        h.put("Retry-After", Long.toString(seconds(t.denied.retryAfter().toMillis())));
+        return TOO_MANY_REQUESTS;
+    }
+
+    private boolean hasQuota(KeyLimits key) {
+        return key != null && quota && key.hasQuota();
+    }
+
+    private String quotaCounter(Exchange exchange, KeyLimits key) {
+        return "quota:" + exchange.keyId() + (key.quotaPerApi() ? ":api:" + apiId : "");
+    }
+
+    private Outcome quotaOutcome(Exchange exchange, QuotaCounter.Result q) {
+        HttpFields.Mutable h = exchange.responseHeaders();
+        h.put("X-Quota-Limit", Long.toString(q.max()));
+        h.put("X-Quota-Remaining", Long.toString(q.remaining()));
+        if (q.renewsAtMillis() > 0) h.put("X-Quota-Reset", Long.toString((q.renewsAtMillis() + 999) / 1000));
+        if (q.allowed()) return Outcome.CONTINUE;
+        limits.metrics().quotaExceeded.increment();
+        return QUOTA_EXCEEDED_ANSWER;
     }
 
     private static long seconds(long millis) { return Math.max(1, (millis + 999) / 1000); }
@@ -269,10 +327,8 @@ public final class LimitStep implements Step {
         String tightestScope;
         Window tightestWindow;
         Decision denied;
-        Decision last;
 
         void add(String scope, Window w, Decision d) {
-            last = d;
             if (!d.allowed()) denied = d;
             if (tightest == null || !d.allowed() || (tightest.allowed() && d.remaining() < tightest.remaining())) {
                 tightest = d;

@@ -13,6 +13,7 @@ import io.polygate.storage.redis.RedisStore;
 import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -65,6 +66,12 @@ public final class Limits implements AutoCloseable {
                 @Override
                 public Result consume(String id, long max, long used, long renewal, long permits) {
                     return fallback.call("quota", () -> redisQuota.consume(id, max, used, renewal, permits),
+                            () -> localQuota.consume(id, max, used, renewal, permits));
+                }
+
+                @Override
+                public CompletionStage<Result> consumeAsync(String id, long max, long used, long renewal, long permits) {
+                    return fallback.callAsync("quota", () -> redisQuota.consumeAsync(id, max, used, renewal, permits),
                             () -> localQuota.consume(id, max, used, renewal, permits));
                 }
 

@@ -1,12 +1,16 @@
 package io.polygate.limit;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Counts a key's quota: {@code max} requests per renewal period. The period starts with the first
  * request and ends {@code renewalSeconds} later; the first request after it starts a fresh period
  * with the full quota (Tyk's {@code quota_renewal_rate}).
  *
  * <p>Threading and blocking as {@link RateLimiter}: atomic per counter, one round trip for Redis,
- * {@link io.polygate.storage.StoreException} when the store cannot be reached.
+ * {@link io.polygate.storage.StoreException} when the store cannot be reached;
+ * {@link #consumeAsync} is the same without holding the calling thread.
  */
 public interface QuotaCounter {
     /**
@@ -17,6 +21,19 @@ public interface QuotaCounter {
      * @param renewalSeconds period length; 0 = never renews
      */
     Result consume(String counterId, long max, long usedAtStart, long renewalSeconds, long permits);
+
+    /**
+     * {@link #consume} without waiting for the store: a Redis counter completes on Lettuce's I/O
+     * thread (or exceptionally with the {@code StoreException}); the default runs {@link #consume}
+     * on the calling thread, for counters that never block.
+     */
+    default CompletionStage<Result> consumeAsync(String counterId, long max, long usedAtStart, long renewalSeconds, long permits) {
+        try {
+            return CompletableFuture.completedFuture(consume(counterId, max, usedAtStart, renewalSeconds, permits));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * The counter as it stands, without taking from it or starting a period: null when it has

@@ -1,5 +1,8 @@
 package io.polygate.limit;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * One rate limiting algorithm over one store. Keys are made by the caller (from the credential or
  * an identifier, built by {@code LimitStep}); the limiter only counts.
@@ -28,6 +31,20 @@ public interface RateLimiter {
      * what was already consumed carries over.
      */
     Decision tryAcquire(String key, double rate, double perSeconds, long permits);
+
+    /**
+     * {@link #tryAcquire} without holding the calling thread for the store: a Redis limiter sends
+     * its one script and completes on Lettuce's I/O thread (exceptionally with the
+     * {@code StoreException} when Redis fails). The default checks on the calling thread and
+     * returns a completed stage, for limiters that never block.
+     */
+    default CompletionStage<Decision> tryAcquireAsync(String key, double rate, double perSeconds, long permits) {
+        try {
+            return CompletableFuture.completedFuture(tryAcquire(key, rate, perSeconds, permits));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** The algorithm this limiter implements. */
     Algorithm algorithm();

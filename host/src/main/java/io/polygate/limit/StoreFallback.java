@@ -3,6 +3,9 @@ package io.polygate.limit;
 import io.polygate.config.RateLimitConfig.OnStoreError;
 import io.polygate.storage.StoreException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,22 +37,61 @@ public final class StoreFallback {
 
     /** Runs {@code shared}; when the store is (or just went) down, {@code standIn} or a StoreException per policy. */
     public <T> T call(String what, Supplier<T> shared, Supplier<T> standIn) {
-        if (down && System.nanoTime() - downUntilNanos < 0) return fallback(what, standIn, null);
+        if (isResting()) return fallback(what, standIn, null);
         try {
             T result = shared.get();
-            if (down) {
-                down = false;
-                LOG.warn("limiter store is reachable again: {} checks use it from now on", what);
-            }
+            reachable(what);
             return result;
         } catch (StoreException e) {
-            metrics.storeErrors.increment();
-            boolean first = !down;
-            downUntilNanos = System.nanoTime() + retryNanos;
-            down = true;
-            if (first) LOG.error("limiter store unreachable ({}): {}; on_store_error={}, retrying in {} ms", what,
-                    e.getMessage(), policy.name().toLowerCase(java.util.Locale.ROOT), retryNanos / 1_000_000);
+            unreachable(what, e);
             return fallback(what, standIn, e);
+        }
+    }
+
+    /**
+     * As {@link #call}, for a shared call that completes later: the stand-in (or the
+     * StoreException) takes the place of a store failure in the returned stage.
+     */
+    public <T> CompletionStage<T> callAsync(String what, Supplier<CompletionStage<T>> shared, Supplier<T> standIn) {
+        if (isResting()) return fallbackStage(what, standIn, null);
+        return shared.get().handle((result, error) -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause == null) {
+                reachable(what);
+                return CompletableFuture.completedFuture(result);
+            }
+            if (!(cause instanceof StoreException e)) return CompletableFuture.<T>failedFuture(cause);
+            unreachable(what, e);
+            return fallbackStage(what, standIn, e);
+        }).thenCompose(stage -> stage);
+    }
+
+    /** Within {@code retry} of a failure: the store is not asked. */
+    private boolean isResting() {
+        return down && System.nanoTime() - downUntilNanos < 0;
+    }
+
+    private void reachable(String what) {
+        if (down) {
+            down = false;
+            LOG.warn("limiter store is reachable again: {} checks use it from now on", what);
+        }
+    }
+
+    private void unreachable(String what, StoreException e) {
+        metrics.storeErrors.increment();
+        boolean first = !down;
+        downUntilNanos = System.nanoTime() + retryNanos;
+        down = true;
+        if (first) LOG.error("limiter store unreachable ({}): {}; on_store_error={}, retrying in {} ms", what,
+                e.getMessage(), policy.name().toLowerCase(java.util.Locale.ROOT), retryNanos / 1_000_000);
+    }
+
+    private <T> CompletionStage<T> fallbackStage(String what, Supplier<T> standIn, StoreException cause) {
+        try {
+            return CompletableFuture.completedFuture(fallback(what, standIn, cause));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -19,7 +20,7 @@ import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,27 +51,66 @@ public final class UpstreamHandler extends ProxyHandler {
 
     /** An {@link Upstream} that forwards to {@code target} (scheme, host, port and base path). */
     public Upstream to(URI target) {
-        HttpURI base = HttpURI.from(target);
+        Target resolved = new Target(target);
         return (exchange, response, callback) -> {
             // a plugin may have read (and replaced) the body: replay the buffered copy
             Request request = BufferedBody.replayable(exchange.clientRequest(), exchange.headers());
-            request.setAttribute(Exchange.ATTRIBUTE, exchange);
-            request.setAttribute(TARGET_ATTRIBUTE, base);
             if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
-            handle(request, response, callback);
+            handle(new Forwarded(request, exchange, resolved), response, callback);
         };
     }
 
-    private static final String TARGET_ATTRIBUTE = UpstreamHandler.class.getName() + ".target";
+    /**
+     * One upstream, resolved once per route: the origin that requests are created from (so no URI
+     * is parsed per request), the base path, and the {@code Host} header the upstream gets.
+     */
+    private record Target(URI origin, String basePath, HttpField host) {
+        Target(URI target) {
+            this(origin(target), target.getRawPath(), null);
+        }
 
+        Target {
+            if (host == null) host = new HttpField(HttpHeader.HOST, origin.getRawAuthority());
+        }
+
+        /** {@code scheme://host[:port]}, the default port left out, as Jetty's client writes it. */
+        private static URI origin(URI target) {
+            String scheme = target.getScheme().toLowerCase(Locale.ROOT);
+            return URI.create(new Origin(scheme, target.getHost(), HttpClient.normalizePort(scheme, target.getPort())).asString());
+        }
+    }
+
+    /** The client request on its way upstream, carrying its exchange and target (instead of request attributes). */
+    private static final class Forwarded extends Request.Wrapper {
+        final Exchange exchange;
+        final Target target;
+
+        Forwarded(Request request, Exchange exchange, Target target) {
+            super(request);
+            this.exchange = exchange;
+            this.target = target;
+        }
+    }
+
+    private static Forwarded forwarded(Request clientRequest) {
+        return (Forwarded) clientRequest;
+    }
+
+    /**
+     * A selector per core and the server's thread pool: a second pool would only add threads that
+     * compete for the same cores. The response listeners only write to the client asynchronously
+     * (response hooks hand off to a worker themselves), so they run on the selector thread that read
+     * the upstream response, with no hand-off.
+     */
     @Override
     protected HttpClient newHttpClient() {
         ClientConnector connector = new ClientConnector();
         connector.setConnectTimeout(config.connectTimeout());
-        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
-        threads.setName("upstream-client");
-        connector.setExecutor(threads);
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        connector.setSelectors(Runtime.getRuntime().availableProcessors());
+        connector.setExecutor(getServer().getThreadPool());
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClient client = new HttpClient(transport);
         client.setMaxConnectionsPerDestination(config.maxConnectionsPerUpstream());
         client.setMaxRequestsQueuedPerDestination(64 * 1024);
         client.setIdleTimeout(60_000);
@@ -80,11 +120,10 @@ public final class UpstreamHandler extends ProxyHandler {
 
     @Override
     protected HttpURI rewriteHttpURI(Request clientRequest) {
-        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
-        HttpURI base = (HttpURI) clientRequest.getAttribute(TARGET_ATTRIBUTE);
-        return HttpURI.build(base)
-                .path(joinPath(base.getPath(), exchange.upstreamPath()))
-                .query(exchange.query())
+        Forwarded f = forwarded(clientRequest);
+        return HttpURI.build(f.target.origin())
+                .path(joinPath(f.target.basePath(), f.exchange.upstreamPath()))
+                .query(f.exchange.query())
                 .asImmutable();
     }
 
@@ -101,12 +140,10 @@ public final class UpstreamHandler extends ProxyHandler {
 
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
-        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
-        // host/port/path directly: going through java.net.URI would re-parse the target on every request
-        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(uri.getHost(), uri.getPort())
-                .scheme(uri.getScheme())
+        Forwarded f = forwarded(clientRequest);
+        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(f.target.origin())
                 .path(uri.getPathQuery())
-                .method(exchange.method())
+                .method(f.exchange.method())
                 .idleTimeout(config.upstreamTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         // the client went away: stop the upstream exchange too
         clientRequest.addFailureListener(upstreamRequest::abort);
@@ -141,7 +178,7 @@ public final class UpstreamHandler extends ProxyHandler {
 
     @Override
     protected void copyRequestHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
-        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
+        Exchange exchange = forwarded(clientRequest).exchange;
         Set<String> connectionListed = null;
         for (String value : exchange.headers().getValuesList(HttpHeader.CONNECTION)) {
             // headers named in Connection are hop-by-hop too, RFC 9110 §7.6.1
@@ -162,6 +199,7 @@ public final class UpstreamHandler extends ProxyHandler {
 
     @Override
     protected void addProxyHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
+        Target target = forwarded(clientRequest).target;
         String remote = Request.getRemoteAddr(clientRequest);
         String host = clientRequest.getHeaders().get(HttpHeader.HOST);
         String proto = clientRequest.isSecure() ? "https" : "http";
@@ -170,6 +208,8 @@ public final class UpstreamHandler extends ProxyHandler {
             headers.put(HttpHeader.X_FORWARDED_FOR, xff == null || xff.isBlank() ? remote : xff + ", " + remote);
             if (!headers.contains(HttpHeader.X_FORWARDED_PROTO)) headers.put(HttpHeader.X_FORWARDED_PROTO, proto);
             if (host != null && !headers.contains(HttpHeader.X_FORWARDED_HOST)) headers.put(HttpHeader.X_FORWARDED_HOST, host);
+            // set here, or the client would build the request's java.net.URI to find it
+            headers.add(target.host());
         });
     }
 
@@ -183,8 +223,7 @@ public final class UpstreamHandler extends ProxyHandler {
     protected void onServerToProxyResponseFailure(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest,
                                                   org.eclipse.jetty.client.Response upstreamResponse, Response clientResponse,
                                                   Callback clientCallback, Throwable failure) {
-        Exchange exchange = (Exchange) clientRequest.getAttribute(Exchange.ATTRIBUTE);
-        String api = exchange == null ? "?" : exchange.route().api().apiId();
+        String api = forwarded(clientRequest).exchange.route().api().apiId();
         boolean timeout = isTimeout(failure);
         BodyTooLarge tooLarge = bodyTooLarge(failure);
         int status = tooLarge != null ? 413 : timeout ? 504 : 502;

@@ -1,5 +1,6 @@
 package io.polygate.limit.redis;
 
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.polygate.limit.Algorithm;
 import io.polygate.limit.Decision;
@@ -7,25 +8,48 @@ import io.polygate.limit.RateLimiter;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The Redis limiters: each check is one Lua script run ({@link RedisScript}), keyed
  * {@code polygate:rl:{counter}:<algorithm>...} ({@link RedisKeys}). Time comes from the injected
  * clock, not Redis {@code TIME}, so that the contract tests can drive it; nodes sharing a Redis
- * must keep their clocks in sync (NTP), as with Tyk and Kong.
+ * must keep their clocks in sync (NTP), as with Tyk and Kong. {@link #tryAcquireAsync} sends the
+ * same script without waiting and completes on Lettuce's I/O thread.
  */
 public abstract sealed class RedisLimiter implements RateLimiter
         permits RedisLimiter.SlidingLog, RedisLimiter.Sentinel, RedisLimiter.FixedWindow,
                 RedisLimiter.SlidingWindowCounter, RedisLimiter.TokenBucket {
 
-    final RedisScriptingCommands<String, String> redis;
+    private final RedisScriptingCommands<String, String> redis;
+    private final RedisScriptingAsyncCommands<String, String> async;
     final InstantSource clock;
-    final RedisScript script;
+    private final RedisScript script;
 
-    RedisLimiter(RedisScriptingCommands<String, String> redis, InstantSource clock, String scriptName) {
+    RedisLimiter(RedisScriptingCommands<String, String> redis, RedisScriptingAsyncCommands<String, String> async,
+                 InstantSource clock, String scriptName) {
         this.redis = redis;
+        this.async = async;
         this.clock = clock;
         this.script = new RedisScript(scriptName);
+    }
+
+    /** One check: the script's keys and arguments, and how its reply becomes a decision. */
+    record Check(String[] keys, String[] args, Function<List<Object>, Decision> decision) {}
+
+    abstract Check check(String key, double rate, double perSeconds, long permits);
+
+    @Override
+    public final Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
+        Check c = check(key, rate, perSeconds, permits);
+        return c.decision().apply(script.run(redis, c.keys(), c.args()));
+    }
+
+    @Override
+    public final CompletionStage<Decision> tryAcquireAsync(String key, double rate, double perSeconds, long permits) {
+        Check c = check(key, rate, perSeconds, permits);
+        return script.runAsync(async, c.keys(), c.args()).thenApply(c.decision());
     }
 
     static long asLong(Object o) {
@@ -39,8 +63,9 @@ public abstract sealed class RedisLimiter implements RateLimiter
         private final boolean countRejected;
         private final RequestIds ids;
 
-        public SlidingLog(RedisScriptingCommands<String, String> redis, InstantSource clock, boolean countRejected, RequestIds ids) {
-            super(redis, clock, "RedisSlidingLog");
+        SlidingLog(RedisScriptingCommands<String, String> redis, RedisScriptingAsyncCommands<String, String> async,
+                   InstantSource clock, boolean countRejected, RequestIds ids) {
+            super(redis, async, clock, "RedisSlidingLog");
             this.countRejected = countRejected;
             this.ids = ids;
         }
@@ -48,12 +73,12 @@ public abstract sealed class RedisLimiter implements RateLimiter
         @Override public Algorithm algorithm() { return Algorithm.SLIDING_LOG; }
 
         @Override
-        public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
+        Check check(String key, double rate, double perSeconds, long permits) {
             long limit = RateLimiter.windowLimit(rate);
-            List<Object> r = script.run(redis, new String[] {RedisKeys.key(key, "log")},
-                    Long.toString(clock.millis()), Long.toString(RateLimiter.windowMillis(perSeconds)),
-                    Long.toString(limit), Long.toString(permits), ids.next(), countRejected ? "1" : "0");
-            return logDecision(r, limit);
+            return new Check(new String[] {RedisKeys.key(key, "log")},
+                    new String[] {Long.toString(clock.millis()), Long.toString(RateLimiter.windowMillis(perSeconds)),
+                            Long.toString(limit), Long.toString(permits), ids.next(), countRejected ? "1" : "0"},
+                    r -> logDecision(r, limit));
         }
     }
 
@@ -67,88 +92,94 @@ public abstract sealed class RedisLimiter implements RateLimiter
     public static final class Sentinel extends RedisLimiter {
         private final RequestIds ids;
 
-        public Sentinel(RedisScriptingCommands<String, String> redis, InstantSource clock, RequestIds ids) {
-            super(redis, clock, "RedisSentinelLog");
+        Sentinel(RedisScriptingCommands<String, String> redis, RedisScriptingAsyncCommands<String, String> async,
+                 InstantSource clock, RequestIds ids) {
+            super(redis, async, clock, "RedisSentinelLog");
             this.ids = ids;
         }
 
         @Override public Algorithm algorithm() { return Algorithm.SENTINEL; }
 
         @Override
-        public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
+        Check check(String key, double rate, double perSeconds, long permits) {
             long limit = RateLimiter.windowLimit(rate);
-            List<Object> r = script.run(redis, new String[] {RedisKeys.key(key, "sentinel"), RedisKeys.key(key, "block")},
-                    Long.toString(clock.millis()), Long.toString(RateLimiter.windowMillis(perSeconds)),
-                    Long.toString(limit), Long.toString(permits), ids.next());
-            return logDecision(r, limit);
+            return new Check(new String[] {RedisKeys.key(key, "sentinel"), RedisKeys.key(key, "block")},
+                    new String[] {Long.toString(clock.millis()), Long.toString(RateLimiter.windowMillis(perSeconds)),
+                            Long.toString(limit), Long.toString(permits), ids.next()},
+                    r -> logDecision(r, limit));
         }
     }
 
     /** One counter per aligned window ({@code floor(now / per)}), expiring with the window. */
     public static final class FixedWindow extends RedisLimiter {
-        public FixedWindow(RedisScriptingCommands<String, String> redis, InstantSource clock) {
-            super(redis, clock, "RedisFixedWindow");
+        FixedWindow(RedisScriptingCommands<String, String> redis, RedisScriptingAsyncCommands<String, String> async,
+                    InstantSource clock) {
+            super(redis, async, clock, "RedisFixedWindow");
         }
 
         @Override public Algorithm algorithm() { return Algorithm.FIXED_WINDOW; }
 
         @Override
-        public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
+        Check check(String key, double rate, double perSeconds, long permits) {
             long now = clock.millis();
             long limit = RateLimiter.windowLimit(rate);
             long window = RateLimiter.windowMillis(perSeconds);
             long index = Math.floorDiv(now, window);
             long toEnd = (index + 1) * window - now;
-            List<Object> r = script.run(redis, new String[] {RedisKeys.key(key, "fw:" + window + ":" + index)},
-                    Long.toString(limit), Long.toString(permits), Long.toString(toEnd + 1000));
             Duration reset = Duration.ofMillis(toEnd);
-            if (asLong(r.get(0)) == 1) return Decision.allowed(limit, limit - asLong(r.get(1)), reset);
-            return Decision.denied(limit, reset, reset);
+            return new Check(new String[] {RedisKeys.key(key, "fw:" + window + ":" + index)},
+                    new String[] {Long.toString(limit), Long.toString(permits), Long.toString(toEnd + 1000)},
+                    r -> asLong(r.get(0)) == 1 ? Decision.allowed(limit, limit - asLong(r.get(1)), reset)
+                            : Decision.denied(limit, reset, reset));
         }
     }
 
     /** Kong's sliding window: the current and the previous window's counters. */
     public static final class SlidingWindowCounter extends RedisLimiter {
-        public SlidingWindowCounter(RedisScriptingCommands<String, String> redis, InstantSource clock) {
-            super(redis, clock, "RedisSlidingWindowCounter");
+        SlidingWindowCounter(RedisScriptingCommands<String, String> redis, RedisScriptingAsyncCommands<String, String> async,
+                             InstantSource clock) {
+            super(redis, async, clock, "RedisSlidingWindowCounter");
         }
 
         @Override public Algorithm algorithm() { return Algorithm.SLIDING_WINDOW; }
 
         @Override
-        public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
+        Check check(String key, double rate, double perSeconds, long permits) {
             long now = clock.millis();
             long limit = RateLimiter.windowLimit(rate);
             long window = RateLimiter.windowMillis(perSeconds);
             long index = Math.floorDiv(now, window);
             long elapsed = now - index * window;
             String prefix = "sw:" + window + ":";
-            List<Object> r = script.run(redis, new String[] {RedisKeys.key(key, prefix + index), RedisKeys.key(key, prefix + (index - 1))},
-                    Long.toString(limit), Long.toString(window), Long.toString(elapsed), Long.toString(permits));
-            return io.polygate.limit.SlidingWindowMath.decision(asLong(r.get(0)) == 1, limit, window, elapsed,
-                    asLong(r.get(1)), asLong(r.get(2)), permits);
+            return new Check(new String[] {RedisKeys.key(key, prefix + index), RedisKeys.key(key, prefix + (index - 1))},
+                    new String[] {Long.toString(limit), Long.toString(window), Long.toString(elapsed), Long.toString(permits)},
+                    r -> io.polygate.limit.SlidingWindowMath.decision(asLong(r.get(0)) == 1, limit, window, elapsed,
+                            asLong(r.get(1)), asLong(r.get(2)), permits));
         }
     }
 
     /** An exact shared token bucket (one hash per key). */
     public static final class TokenBucket extends RedisLimiter {
-        public TokenBucket(RedisScriptingCommands<String, String> redis, InstantSource clock) {
-            super(redis, clock, "RedisTokenBucket");
+        TokenBucket(RedisScriptingCommands<String, String> redis, RedisScriptingAsyncCommands<String, String> async,
+                    InstantSource clock) {
+            super(redis, async, clock, "RedisTokenBucket");
         }
 
         @Override public Algorithm algorithm() { return Algorithm.TOKEN_BUCKET; }
 
         @Override
-        public Decision tryAcquire(String key, double rate, double perSeconds, long permits) {
+        Check check(String key, double rate, double perSeconds, long permits) {
             double perMillis = perSeconds * 1000;
-            List<Object> r = script.run(redis, new String[] {RedisKeys.key(key, "tb")},
-                    Double.toString(rate), Double.toString(perMillis), Long.toString(clock.millis()), Long.toString(permits));
-            double tokens = Double.parseDouble((String) r.get(1));
-            double msPerToken = perMillis / rate;
-            long limit = (long) Math.ceil(rate);
-            Duration reset = Duration.ofMillis((long) Math.ceil((rate - tokens) * msPerToken - 1e-6));
-            if (asLong(r.get(0)) == 1) return Decision.allowed(limit, (long) Math.floor(tokens + 1e-9), reset);
-            return Decision.denied(limit, reset, Duration.ofMillis(Math.max(1, (long) Math.ceil((permits - tokens) * msPerToken - 1e-6))));
+            return new Check(new String[] {RedisKeys.key(key, "tb")},
+                    new String[] {Double.toString(rate), Double.toString(perMillis), Long.toString(clock.millis()), Long.toString(permits)},
+                    r -> {
+                        double tokens = Double.parseDouble((String) r.get(1));
+                        double msPerToken = perMillis / rate;
+                        long limit = (long) Math.ceil(rate);
+                        Duration reset = Duration.ofMillis((long) Math.ceil((rate - tokens) * msPerToken - 1e-6));
+                        if (asLong(r.get(0)) == 1) return Decision.allowed(limit, (long) Math.floor(tokens + 1e-9), reset);
+                        return Decision.denied(limit, reset, Duration.ofMillis(Math.max(1, (long) Math.ceil((permits - tokens) * msPerToken - 1e-6))));
+                    });
         }
     }
 }

@@ -2,6 +2,7 @@ package io.polygate.limit.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
@@ -12,11 +13,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One Lua script, loaded from the class path resource {@code <name>.lua} next to this class. A call
  * is one round trip: {@code EVALSHA}, and only when Redis answers {@code NOSCRIPT} (a restarted or
- * flushed server) one {@code EVAL}, which caches the script again.
+ * flushed server) one {@code EVAL}, which caches the script again. {@link #run} waits for the
+ * reply; {@link #runAsync} does not, and completes on Lettuce's I/O thread.
  */
 final class RedisScript {
     private final String name;
@@ -47,7 +52,28 @@ final class RedisScript {
                 return redis.eval(body, ScriptOutputType.MULTI, keys, args);
             }
         } catch (RuntimeException e) {
-            throw new StoreException("redis: limiter script " + name + " failed: " + e.getMessage(), e);
+            throw failure(e);
         }
+    }
+
+    /** As {@link #run}, without waiting: a Redis failure completes the stage with a {@link StoreException}. */
+    CompletionStage<List<Object>> runAsync(RedisScriptingAsyncCommands<String, String> redis, String[] keys, String... args) {
+        try {
+            return redis.<List<Object>>evalsha(sha1, ScriptOutputType.MULTI, keys, args)
+                    .exceptionallyCompose(e -> cause(e) instanceof RedisNoScriptException
+                            ? redis.<List<Object>>eval(body, ScriptOutputType.MULTI, keys, args)
+                            : CompletableFuture.failedFuture(cause(e)))
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(failure(cause(e))));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(failure(e));
+        }
+    }
+
+    private StoreException failure(Throwable e) {
+        return e instanceof StoreException s ? s : new StoreException("redis: limiter script " + name + " failed: " + e.getMessage(), e);
+    }
+
+    private static Throwable cause(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 }

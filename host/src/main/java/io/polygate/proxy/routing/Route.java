@@ -29,6 +29,13 @@ public record Route(ApiDefinition api, List<Step> steps, Upstream upstream, bool
         this(api, steps, upstream, (upstream != null && upstream.mayBlock()) || steps.stream().anyMatch(Step::mayBlock), pins);
     }
 
+    /** Whether a step after {@code index}, or the upstream, may block its thread. */
+    public boolean mayBlockAfter(int index) {
+        if (upstream != null && upstream.mayBlock()) return true;
+        for (int i = index + 1; i < steps.size(); i++) if (steps.get(i).mayBlock()) return true;
+        return false;
+    }
+
     /** Holds every pin, or none: false when one of them is closed (match the request again). */
     public boolean retain() {
         for (int i = 0; i < pins.size(); i++) {
