@@ -51,7 +51,7 @@ public final class UpstreamHandler extends ProxyHandler {
 
     /** An {@link Upstream} that forwards to {@code target} (scheme, host, port and base path). */
     public Upstream to(URI target) {
-        Target resolved = new Target(target);
+        Target resolved = Target.of(target);
         return (exchange, response, callback) -> {
             // a plugin may have read (and replaced) the body: replay the buffered copy
             Request request = BufferedBody.replayable(exchange.clientRequest(), exchange.headers());
@@ -65,18 +65,11 @@ public final class UpstreamHandler extends ProxyHandler {
      * is parsed per request), the base path, and the {@code Host} header the upstream gets.
      */
     private record Target(URI origin, String basePath, HttpField host) {
-        Target(URI target) {
-            this(origin(target), target.getRawPath(), null);
-        }
-
-        Target {
-            if (host == null) host = new HttpField(HttpHeader.HOST, origin.getRawAuthority());
-        }
-
-        /** {@code scheme://host[:port]}, the default port left out, as Jetty's client writes it. */
-        private static URI origin(URI target) {
+        static Target of(URI target) {
+            // scheme://host[:port], the default port left out, as Jetty's client writes it
             String scheme = target.getScheme().toLowerCase(Locale.ROOT);
-            return URI.create(new Origin(scheme, target.getHost(), HttpClient.normalizePort(scheme, target.getPort())).asString());
+            URI origin = URI.create(new Origin(scheme, target.getHost(), HttpClient.normalizePort(scheme, target.getPort())).asString());
+            return new Target(origin, target.getRawPath(), new HttpField(HttpHeader.HOST, origin.getRawAuthority()));
         }
     }
 
