@@ -64,16 +64,18 @@ public final class HookCall {
     private final HookSpec spec;
     private final ResponseInput response;
     private Map<String, String> canonicalHeaders;
+    private Map<String, String> canonicalResponseHeaders;
 
-    // what the hook changed (null / empty: unchanged)
+    // what the hook changed (null / empty: unchanged); the collections are made on first use, most
+    // calls change at most a header or two
     Map<String, String> replacedHeaders;
-    final Map<String, String> setHeaders = new LinkedHashMap<>();
-    final List<String> deleteHeaders = new ArrayList<>();
+    Map<String, String> setHeaders = Map.of();
+    List<String> deleteHeaders = List.of();
     String url;
     String method;
     Map<String, String> replacedParams;
-    final Map<String, String> addParams = new LinkedHashMap<>();
-    final List<String> deleteParams = new ArrayList<>();
+    Map<String, String> addParams = Map.of();
+    List<String> deleteParams = List.of();
     byte[] body;
     Overrides overrides;
     String sessionJson;
@@ -185,11 +187,7 @@ public final class HookCall {
     public int response_status() { return response().status(); }
 
     @HostAccess.Export
-    public String response_headers_json() {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (HttpField f : response().headers()) out.put(HookState.canonical(f.getName()), f.getValue());
-        return json(out);
-    }
+    public String response_headers_json() { return json(canonicalResponseHeaders()); }
 
     @HostAccess.Export
     public String response_body_text() { return new String(response().body(), StandardCharsets.UTF_8); }
@@ -204,10 +202,17 @@ public final class HookCall {
     public void replace_headers(String json) { replacedHeaders = strings(json, "request.object.headers"); }
 
     @HostAccess.Export
-    public void set_header(String name, String value) { setHeaders.put(name, value == null ? "" : value); }
+    public void set_header(String name, String value) {
+        if (setHeaders.isEmpty()) setHeaders = new LinkedHashMap<>();
+        setHeaders.put(name, value == null ? "" : value);
+    }
 
     @HostAccess.Export
-    public void delete_header(String name) { if (name != null) deleteHeaders.add(name); }
+    public void delete_header(String name) {
+        if (name == null) return;
+        if (deleteHeaders.isEmpty()) deleteHeaders = new ArrayList<>();
+        deleteHeaders.add(name);
+    }
 
     @HostAccess.Export
     public void set_url(String url) { this.url = url; }
@@ -220,10 +225,17 @@ public final class HookCall {
     public void replace_params(String json) { replacedParams = strings(json, "request.object.params"); }
 
     @HostAccess.Export
-    public void add_param(String name, String value) { addParams.put(name, value == null ? "" : value); }
+    public void add_param(String name, String value) {
+        if (addParams.isEmpty()) addParams = new LinkedHashMap<>();
+        addParams.put(name, value == null ? "" : value);
+    }
 
     @HostAccess.Export
-    public void delete_param(String name) { if (name != null) deleteParams.add(name); }
+    public void delete_param(String name) {
+        if (name == null) return;
+        if (deleteParams.isEmpty()) deleteParams = new ArrayList<>();
+        deleteParams.add(name);
+    }
 
     @HostAccess.Export
     public void set_body_text(String text) { body = (text == null ? "" : text).getBytes(StandardCharsets.UTF_8); }
@@ -283,6 +295,16 @@ public final class HookCall {
             canonicalHeaders = out;
         }
         return canonicalHeaders;
+    }
+
+    /** The headers the guest saw in {@code response.headers} (computed once). */
+    Map<String, String> canonicalResponseHeaders() {
+        if (canonicalResponseHeaders == null) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (HttpField f : response().headers()) out.put(HookState.canonical(f.getName()), f.getValue());
+            canonicalResponseHeaders = out;
+        }
+        return canonicalResponseHeaders;
     }
 
     private static String json(Object o) {

@@ -16,7 +16,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -90,10 +89,7 @@ public final class HookState {
         HttpFields.Mutable h = null;
         if (call.replacedHeaders != null && !call.replacedHeaders.equals(call.canonicalHeaders())) {
             h = exchange.mutableHeaders();
-            Map<String, String> old = call.canonicalHeaders();
-            for (String n : old.keySet()) if (!call.replacedHeaders.containsKey(n)) h.remove(n);
-            for (Map.Entry<String, String> e : call.replacedHeaders.entrySet())
-                if (!e.getValue().equals(old.get(e.getKey()))) h.put(e.getKey(), e.getValue());
+            replaceHeaders(h, call.canonicalHeaders(), call.replacedHeaders);
         }
         for (String d : call.deleteHeaders) {
             if (h == null) h = exchange.mutableHeaders();
@@ -146,16 +142,17 @@ public final class HookState {
         if (call.responseStatus >= 100 && call.responseStatus <= 599) client.setStatus(call.responseStatus);
         Map<String, String> replaced = call.responseHeaders;
         if (replaced != null) {
-            Map<String, String> old = new LinkedHashMap<>();
-            for (HttpField f : call.response().headers()) old.put(canonical(f.getName()), f.getValue());
-            if (!replaced.equals(old)) {
-                HttpFields.Mutable h = client.getHeaders();
-                for (String n : old.keySet()) if (!replaced.containsKey(n)) h.remove(n);
-                for (Map.Entry<String, String> e : replaced.entrySet())
-                    if (!e.getValue().equals(old.get(e.getKey()))) h.put(e.getKey(), e.getValue());
-            }
+            if (!replaced.equals(call.canonicalResponseHeaders()))
+                replaceHeaders(client.getHeaders(), call.canonicalResponseHeaders(), replaced);
         }
         return call.responseBody != null ? call.responseBody : body;
+    }
+
+    /** A hook's new headers map over the one it was shown: names it dropped are removed, changed values put. */
+    private static void replaceHeaders(HttpFields.Mutable h, Map<String, String> shown, Map<String, String> replaced) {
+        for (String n : shown.keySet()) if (!replaced.containsKey(n)) h.remove(n);
+        for (Map.Entry<String, String> e : replaced.entrySet())
+            if (!e.getValue().equals(shown.get(e.getKey()))) h.put(e.getKey(), e.getValue());
     }
 
     /** {@code return_overrides} with a code: the body is response_body as is, else response_error as a JSON error. */

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -168,11 +167,7 @@ public final class PluginRunner {
         if (type == HookType.RESPONSE) {
             if (call.responseStatus > 0 && call.responseStatus != call.response().status())
                 out.add("response status " + call.response().status() + " -> " + call.responseStatus);
-            if (call.responseHeaders != null) {
-                Map<String, String> old = new LinkedHashMap<>();
-                call.response().headers().forEach(f -> old.put(HookState.canonical(f.getName()), f.getValue()));
-                mapDiff("response header", old, call.responseHeaders, out);
-            }
+            if (call.responseHeaders != null) mapDiff("response header", call.canonicalResponseHeaders(), call.responseHeaders, out);
             if (call.responseBody != null) out.add("response body " + new String(call.responseBody, StandardCharsets.UTF_8));
         }
         if (call.sessionJson != null) {
