@@ -205,13 +205,17 @@ public final class BundleStore implements AutoCloseable {
                 verifier.checksSignatures() ? "required" : "not checked (no bundles.public_key)",
                 shared ? "shared through the store with every node" : "local to this node");
         timer.execute(() -> {
-            try {
-                loader.checkRuntime();
-            } catch (RuntimeException e) {
-                LOG.error("plugin runtime unusable: {}", e.toString(), e);
-            }
             syncStored();
             pollDir(true);
+            // a bundle's load reports an unusable runtime itself; checking it here too would take
+            // seconds of CPU from the first loads
+            if (slots.isEmpty()) {
+                try {
+                    loader.checkRuntime();
+                } catch (RuntimeException e) {
+                    LOG.error("plugin runtime unusable: {}", e.toString(), e);
+                }
+            }
             // after the start scan, so that the start scan is the one that sees the files first
             if (pollInterval != null && !pollInterval.isZero())
                 timer.scheduleWithFixedDelay(() -> pollDir(false), pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);

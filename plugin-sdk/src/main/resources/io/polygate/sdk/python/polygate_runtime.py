@@ -13,7 +13,7 @@ back to the HookCall. Nothing else crosses.
 
 
 def __polygate_runtime(host, bundle_dir):
-    import base64
+    import binascii  # not base64: importing base64 takes seconds in a fresh GraalPy context
     import json
     import sys
     import types
@@ -135,7 +135,7 @@ def __polygate_runtime(host, bundle_dir):
         set_headers = _lazy('set_headers', lambda c: {}, False)
         delete_headers = _lazy('delete_headers', lambda c: [], False)
         body = _lazy('body', lambda c: c.body_text())
-        raw_body = _lazy('raw_body', lambda c: base64.b64decode(c.body_b64()))
+        raw_body = _lazy('raw_body', lambda c: binascii.a2b_base64(c.body_b64()))
         url = _lazy('url', lambda c: c.url())
         method = _lazy('method', lambda c: c.method())
         params = _lazy('params', lambda c: json.loads(c.params_json()))
@@ -172,7 +172,7 @@ def __polygate_runtime(host, bundle_dir):
                 call.delete_param(str(p))
         raw = o._raw_body
         if isinstance(raw, (bytes, bytearray)) and bytes(raw) != o._orig_raw_body:
-            call.set_body_b64(base64.b64encode(bytes(raw)).decode('ascii'))
+            call.set_body_b64(binascii.b2a_base64(bytes(raw), newline=False).decode('ascii'))
         elif o._body is not None and _s(o._body) != o._orig_body:
             call.set_body_text(_s(o._body))
         ro = o._return_overrides
@@ -325,7 +325,7 @@ def __polygate_runtime(host, bundle_dir):
         return b
 
     def _load_response_raw_body(o):
-        raw = base64.b64decode(o._call.response_body_b64())
+        raw = binascii.a2b_base64(o._call.response_body_b64())
         o.__dict__['_orig_raw'] = raw
         return raw
 
@@ -357,7 +357,7 @@ def __polygate_runtime(host, bundle_dir):
             call.replace_response_headers(json.dumps(_strmap(r.headers)))
         raw = d.get('raw_body')
         if isinstance(raw, (bytes, bytearray)) and bytes(raw) != d.get('_orig_raw'):
-            call.set_response_body_b64(base64.b64encode(bytes(raw)).decode('ascii'))
+            call.set_response_body_b64(binascii.b2a_base64(bytes(raw), newline=False).decode('ascii'))
         elif 'body' in d and _s(d['body']) != d.get('_orig_body'):
             call.set_response_body_text(_s(d['body']))
 
