@@ -649,6 +649,10 @@ public final class BundleStore implements AutoCloseable {
         try {
             BundleManifest manifest = readManifest(name, root);
             verifier.verify(name, BundleVerifier.readManifest(name, root), root);
+            List<String> unsigned = manifest.hookPathsOutsideFileList();
+            if (verifier.checksSignatures() && !unsigned.isEmpty())
+                throw new Refused(400, "bundle \"" + name + "\": " + String.join(", ", unsigned) + " named by a hook's path but not in"
+                        + " file_list: no signature covers it, and signatures are required (add it to file_list)");
             String version = contentVersion(root, manifest);
             if (version.equals(currentVersion)) return null;
             LoadedBundle loaded = loader.load(name, version, root, manifest);
@@ -841,6 +845,10 @@ public final class BundleStore implements AutoCloseable {
         MessageDigest md = sha256();
         update(md, MANIFEST, Files.readAllBytes(root.resolve(MANIFEST)));
         for (String f : manifest.fileList()) update(md, f, Files.readAllBytes(root.resolve(f)));
+        for (String f : manifest.hookPathsOutsideFileList()) {
+            Path p = root.resolve(f);
+            if (Files.isRegularFile(p)) update(md, f, Files.readAllBytes(p));
+        }
         return HexFormat.of().formatHex(md.digest(), 0, 6);
     }
 

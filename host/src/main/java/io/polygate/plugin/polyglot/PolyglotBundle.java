@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 final class PolyglotBundle implements LoadedBundle {
     private static final Logger LOG = LoggerFactory.getLogger(PolyglotBundle.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A Python bundle's folder of vendored packages, put on {@code sys.path} after the bundle's own folder. */
+    static final String VENDOR_DIR = "vendor";
     private static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(10);
     /** Defines {@code __polygate_runtime(host, bundle_dir)}; see plugin-sdk's polygate_runtime.py. */
     private static final Source PY_RUNTIME =
@@ -108,9 +110,9 @@ final class PolyglotBundle implements LoadedBundle {
                                int poolSize, Duration timeout, HookWatchdog watchdog) throws BundleLoadException {
         Driver driver = manifest.customMiddleware().driver();
         List<Source> sources = new ArrayList<>();
-        for (String file : manifest.fileList()) {
-            // nested files are modules the top-level ones import; non-source files are data
-            if (file.contains("/") || !file.endsWith("." + driver.extension())) continue;
+        for (String file : manifest.sourceFiles()) {
+            if (!Files.isRegularFile(dir.resolve(file)))
+                throw new BundleLoadException("bundle \"" + name + "\": a hook's path names a file that is not in the bundle: " + file);
             try {
                 String code = Files.readString(dir.resolve(file), StandardCharsets.UTF_8);
                 sources.add(Source.newBuilder(Engines.language(driver), code, file).cached(true).build());
@@ -119,7 +121,8 @@ final class PolyglotBundle implements LoadedBundle {
             }
         }
         if (sources.isEmpty())
-            throw new BundleLoadException("bundle \"" + name + "\": file_list has no ." + driver.extension() + " file for driver " + driver.name().toLowerCase());
+            throw new BundleLoadException("bundle \"" + name + "\": neither file_list nor a hook's path names a ." + driver.extension()
+                    + " file for driver " + driver.name().toLowerCase());
         Engine engine;
         try {
             engine = engines.get(driver);
@@ -169,12 +172,26 @@ final class PolyglotBundle implements LoadedBundle {
     }
 
     private Map<HookRef, Value> initPython(Context ctx) throws BundleLoadException {
-        Value runtime = ctx.eval(PY_RUNTIME).execute(api, dir.toString());
-        ctx.getBindings("python").removeMember("__polygate_runtime");
-        for (Source s : sources) ctx.eval(s);
+        Value runtime = ctx.eval(PY_RUNTIME).execute(api, pythonImportPath());
+        Value main = ctx.getBindings("python");
+        main.removeMember("__polygate_runtime");
+        for (Source s : sources) {
+            // as when Tyk imports the file: plugins find their bundle's files through __file__
+            main.putMember("__file__", dir.resolve(s.getName()).toString());
+            ctx.eval(s);
+        }
         checkMissing(runtime.getArrayElement(0).execute(json(hookNames)).asString());
         runtime.getArrayElement(2).executeVoid(HookCall.sample());
         return hooks(runtime.getArrayElement(1));
+    }
+
+    /**
+     * Where the plugin's imports look first, one folder a line: the bundle's folder, then its
+     * {@code vendor/} folder (pure-Python packages) when it has one.
+     */
+    private String pythonImportPath() {
+        Path vendor = dir.resolve(VENDOR_DIR);
+        return Files.isDirectory(vendor) ? dir + "\n" + vendor : dir.toString();
     }
 
     private Map<HookRef, Value> initJs(Context ctx) throws BundleLoadException {

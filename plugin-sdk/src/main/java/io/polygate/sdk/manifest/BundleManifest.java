@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -33,6 +35,31 @@ public record BundleManifest(List<String> fileList, CustomMiddleware customMiddl
         fileList = List.copyOf(fileList);
     }
 
+    /**
+     * The files evaluated at load, in this order: the top-level files of {@code file_list} in the
+     * driver's language, then each hook's {@code path} not listed already (Tyk's JSVM loads the
+     * file a hook names, whatever {@code file_list} says). Nested files of {@code file_list} are
+     * modules the evaluated ones import.
+     */
+    public List<String> sourceFiles() {
+        String ext = "." + customMiddleware.driver().extension();
+        Set<String> out = new LinkedHashSet<>();
+        for (String f : fileList) if (!f.contains("/") && f.endsWith(ext)) out.add(f);
+        for (HookRef h : customMiddleware.all()) if (h.path() != null && h.path().endsWith(ext)) out.add(h.path());
+        return List.copyOf(out);
+    }
+
+    /** Hook paths {@code file_list} does not name: no checksum or signature covers them. */
+    public List<String> hookPathsOutsideFileList() {
+        Set<String> out = new LinkedHashSet<>();
+        for (HookRef h : customMiddleware.all()) if (h.path() != null && !fileList.contains(h.path())) out.add(h.path());
+        return List.copyOf(out);
+    }
+
+    private static boolean insideBundle(String file) {
+        return !file.startsWith("/") && !file.contains("..") && !file.contains("\\");
+    }
+
     /** Parses and validates; {@code bundle} names the bundle in error messages. */
     public static BundleManifest parse(String bundle, byte[] json) throws ManifestException {
         JsonNode root;
@@ -54,7 +81,7 @@ public record BundleManifest(List<String> fileList, CustomMiddleware customMiddl
         else for (int i = 0; i < fl.size(); i++) {
             JsonNode f = fl.get(i);
             if (!f.isTextual() || f.asText().isBlank()) errors.add("file_list[" + i + "]: must be a file name");
-            else if (f.asText().startsWith("/") || f.asText().contains("..") || f.asText().contains("\\"))
+            else if (!insideBundle(f.asText()))
                 errors.add("file_list[" + i + "]: \"" + f.asText() + "\" must be a relative path inside the bundle");
             else files.add(f.asText());
         }
@@ -119,6 +146,10 @@ public record BundleManifest(List<String> fileList, CustomMiddleware customMiddl
             return null;
         }
         String file = text(h, "path");
+        if (file != null && !file.isBlank() && !insideBundle(file)) {
+            errors.add(path + ".path: \"" + file + "\" must be a relative path inside the bundle");
+            return null;
+        }
         return new HookRef(type, name, file == null || file.isBlank() ? null : file, h.path("require_session").asBoolean(false));
     }
 

@@ -12,7 +12,7 @@ back to the HookCall. Nothing else crosses.
 """
 
 
-def __polygate_runtime(host, bundle_dir):
+def __polygate_runtime(host, import_path):
     import binascii  # not base64: importing base64 takes seconds in a fresh GraalPy context
     import json
     import sys
@@ -533,7 +533,7 @@ def __polygate_runtime(host, bundle_dir):
     module('gateway', dict(TykGateway=TykGateway))
 
     harden()
-    sys.path[0:0] = [bundle_dir]
+    sys.path[0:0] = import_path.split('\n')  # the bundle's folder, then its vendor/ folder if it has one
     return resolve, caller, warm
 
 
