@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin API, on its own port. Every call carries the admin secret in {@code X-Polygate-Secret}
  * (Tyk's {@code X-Tyk-Authorization} is accepted too), compared in constant time; a wrong or
- * missing secret is a 401 and a log line. Paths may be prefixed with {@code /tyk} as in Tyk's
- * gateway API. JSON in and out; a bad body is a 400 whose {@code errors} name each field, and
- * nothing is changed.
+ * missing secret is a 401 and a log line. JSON in and out; a bad body is a 400 whose {@code errors}
+ * name each field, and nothing is changed. The {@code /tyk/...} paths answer as Tyk's Gateway API
+ * ({@link TykGatewayApi}), a wrong secret there too (403).
  *
  * <pre>
  * GET    /health          GET /metrics (Prometheus text)
@@ -66,6 +66,7 @@ public class AdminHandler extends Handler.Abstract {
     private volatile BundleAdmin bundles;
     private final Metrics metrics;
     private final Limits limits;
+    private final TykGatewayApi tyk;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
         this(secret, apis, sessions, store, metrics, null);
@@ -79,11 +80,14 @@ public class AdminHandler extends Handler.Abstract {
         this.store = store;
         this.metrics = metrics;
         this.limits = limits;
+        this.tyk = new TykGatewayApi(apis, sessions, limits == null ? null : limits.policies(), this::keyDetail);
     }
 
     /** Enables {@code /bundles} (list, upload, get, delete, reload) and {@code POST /reload}. */
     public AdminHandler bundles(io.polygate.bundle.BundleStore store, long maxZipBytes) {
-        this.bundles = new BundleAdmin(store, apis, maxZipBytes);
+        BundleAdmin admin = new BundleAdmin(store, apis, maxZipBytes);
+        this.bundles = admin;
+        tyk.reloadWith(admin::reload);
         return this;
     }
 
@@ -104,24 +108,26 @@ public class AdminHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getCanonicalPath();
+        if (path == null) path = "/";
+        if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
+        boolean tykPath = path.equals("/tyk") || path.startsWith("/tyk/");
         if (!authorised(request)) {
             LOG.warn("admin: refused {} {} from {}: wrong or missing admin secret", request.getMethod(),
                     request.getHttpURI().getPath(), Request.getRemoteAddr(request));
-            JsonErrors.write(response, callback, 401, "admin secret missing or wrong (send it in " + SECRET_HEADER + ")");
+            if (tykPath) writeError(response, callback, true, 403, TykGatewayApi.FORBIDDEN, null, null);
+            else JsonErrors.write(response, callback, 401, "admin secret missing or wrong (send it in " + SECRET_HEADER + ")");
             return true;
         }
-        String path = request.getHttpURI().getCanonicalPath();
-        if (path == null) path = "/";
-        if (path.startsWith("/tyk/")) path = path.substring(4);
-        if (path.length() > 1 && path.endsWith("/")) path = path.substring(0, path.length() - 1);
         if (path.equals("/metrics") && request.getMethod().equals("GET")) {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             Content.Sink.write(response, true, metrics.render(), callback);
             return true;
         }
-        String[] seg = path.substring(1).split("/", -1);
+        String local = tykPath ? path.substring("/tyk".length()) : path;
+        String[] seg = (local.isEmpty() ? "" : local.substring(1)).split("/", -1);
         try {
-            Reply reply = route(request, request.getMethod(), seg);
+            Reply reply = tykPath ? tyk.route(request, request.getMethod(), seg) : route(request, request.getMethod(), seg);
             if (reply == null) throw new AdminError(404, "no admin endpoint " + request.getMethod() + " " + path);
             byte[] body = JSON.writeValueAsBytes(reply.body());
             response.setStatus(reply.status());
@@ -129,20 +135,35 @@ public class AdminHandler extends Handler.Abstract {
             response.write(true, ByteBuffer.wrap(body), callback);
         } catch (AdminError e) {
             LOG.info("admin: {} {} -> {}: {}", request.getMethod(), path, e.status, e.getMessage());
-            JsonErrors.write(response, callback, e.status, JsonErrors.body(e.status, e.getMessage(), null, e.details));
+            writeError(response, callback, tykPath, e.status, e.getMessage(), null, e.details);
         } catch (ApiRegistry.Conflict e) {
             LOG.info("admin: {} {} -> {}: {}", request.getMethod(), path, e.status, e.getMessage());
-            JsonErrors.write(response, callback, e.status, e.getMessage());
+            writeError(response, callback, tykPath, e.status, e.getMessage(), null, null);
         } catch (StoreException e) {
             String id = JsonErrors.newErrorId();
             LOG.error("admin: {} {} error_id={}: {}", request.getMethod(), path, id, e.getMessage());
-            JsonErrors.write(response, callback, 503, JsonErrors.body(503, "storage unavailable: " + e.getMessage(), id));
+            writeError(response, callback, tykPath, 503, "storage unavailable: " + e.getMessage(), id, null);
         } catch (Exception e) {
             String id = JsonErrors.newErrorId();
             LOG.error("admin: {} {} error_id={}", request.getMethod(), path, id, e);
-            JsonErrors.write(response, callback, 500, JsonErrors.body(500, "internal error: " + e.getMessage(), id));
+            writeError(response, callback, tykPath, 500, "internal error: " + e.getMessage(), id, null);
         }
         return true;
+    }
+
+    /** Polygate's error body, or Tyk's {@code {"status":"error","message":...}} on the /tyk paths (the error id in the message). */
+    private static void writeError(Response response, Callback callback, boolean tykPath, int status, String message,
+                                   String errorId, List<String> details) {
+        if (!tykPath) {
+            JsonErrors.write(response, callback, status, JsonErrors.body(status, message, errorId, details));
+            return;
+        }
+        try {
+            String text = errorId == null ? message : message + " (error_id " + errorId + ")";
+            JsonErrors.write(response, callback, status, JSON.writeValueAsBytes(TykGatewayApi.error(text)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Dispatches one call; null = no such endpoint. Subclasses add endpoints and call super. */
@@ -218,7 +239,7 @@ public class AdminHandler extends Handler.Abstract {
         }
     }
 
-    private static Policy parsePolicy(String body, String id) {
+    static Policy parsePolicy(String body, String id) {
         ConfigErrors errors = new ConfigErrors();
         Policy p = PolicyStore.parse(body, id, errors);
         if (p == null) throw invalid("invalid policy", errors);
@@ -275,7 +296,7 @@ public class AdminHandler extends Handler.Abstract {
         return new Reply(201, status(api.apiId(), "added"));
     }
 
-    private static ApiDefinition parseApi(JsonNode body) {
+    static ApiDefinition parseApi(JsonNode body) {
         ConfigErrors errors = new ConfigErrors();
         ApiDefinition api = ApiDefinitions.parse(new Node(body, "", errors));
         if (api == null || !errors.isEmpty()) throw invalid("invalid API definition", errors);
@@ -285,9 +306,8 @@ public class AdminHandler extends Handler.Abstract {
     private Reply key(Request request, String method, String key) throws IOException {
         switch (method) {
             case "GET": {
-                Session s = sessions.find(key);
+                Session s = keyDetail(key);
                 if (s == null) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
-                liveQuota(key, s);
                 return new Reply(200, s);
             }
             case "POST":
@@ -306,13 +326,18 @@ public class AdminHandler extends Handler.Abstract {
         }
     }
 
-    /** The key's own quota as the limiter counts it (the stored session keeps what it was created with). */
-    private void liveQuota(String key, Session s) {
-        if (limits == null || limits.quota() == null || s.quota_max <= 0) return;
+    /**
+     * The key's session with its own quota as the limiter counts it (the stored session keeps what
+     * it was created with); null if there is no such key.
+     */
+    private Session keyDetail(String key) {
+        Session s = sessions.find(key);
+        if (s == null || limits == null || limits.quota() == null || s.quota_max <= 0) return s;
         io.polygate.limit.QuotaCounter.Result q = limits.quota().peek("quota:" + key, s.quota_max);
-        if (q == null) return;
+        if (q == null) return s;
         s.quota_remaining = q.remaining();
         if (q.renewsAtMillis() > 0) s.quota_renews = q.renewsAtMillis() / 1000;
+        return s;
     }
 
     private Reply createKey(String key, String body) {
@@ -323,7 +348,7 @@ public class AdminHandler extends Handler.Abstract {
         return new Reply(201, status(key, "added"));
     }
 
-    private static Session parseSession(String body) {
+    static Session parseSession(String body) {
         ConfigErrors errors = new ConfigErrors();
         Session s = SessionStore.parse(body, errors);
         if (s == null) throw invalid("invalid session", errors);

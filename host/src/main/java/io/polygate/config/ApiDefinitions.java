@@ -6,16 +6,21 @@ import io.polygate.config.ApiDefinition.AuthSpec;
 import io.polygate.config.ApiDefinition.AuthType;
 import io.polygate.config.ApiDefinition.RateSpec;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads API definitions. Accepts the flat Polygate shape ({@code listen_path}, {@code target_url},
  * {@code auth: key}) and the Tyk Classic nesting ({@code proxy.listen_path}, {@code proxy.target_url},
  * {@code use_keyless}, {@code auth.auth_header_name}, {@code enable_coprocess_auth}), so a Tyk API
- * file loads as it is.
+ * file loads as it is. Tyk Classic fields Polygate does not implement are refused or ignored with a
+ * warning ({@link TykClassicFields}).
  */
 public final class ApiDefinitions {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiDefinitions.class);
     private static final Pattern API_ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
 
     private ApiDefinitions() {}
@@ -48,8 +53,14 @@ public final class ApiDefinitions {
         AuthSpec auth = parseAuth(node);
         String bundle = node.string("custom_middleware_bundle", null);
         if (bundle != null && bundle.isBlank()) bundle = null;
-        if (auth != null && auth.type() == AuthType.PLUGIN && bundle == null)
+        boolean bundleDisabled = node.bool("custom_middleware_bundle_disabled", false);
+        if (auth != null && auth.type() == AuthType.PLUGIN && bundle != null && bundleDisabled)
+            node.errors().add(node.pathOf("custom_middleware_bundle_disabled"), "true leaves the plugin auth (auth_check hook) of API \""
+                    + apiId + "\" without its bundle; the API is refused rather than served without authentication");
+        else if (auth != null && auth.type() == AuthType.PLUGIN && bundle == null)
             node.errors().add(node.pathOf("auth"), "\"plugin\" needs custom_middleware_bundle naming the bundle with the auth_check hook");
+        if (bundleDisabled) bundle = null; // Tyk: the bundle is neither loaded nor run for this API
+        List<String> ignored = TykClassicFields.check(node, apiId, bundle != null);
         long lifetime = node.integer("session_lifetime", 0, 0, Long.MAX_VALUE / 1000);
         ApiLimits limits = LimitDefinitions.api(node);
         RateSpec global = limits.global() == null ? null
@@ -58,6 +69,9 @@ public final class ApiDefinitions {
         boolean disableQuota = node.bool("disable_quota", false);
 
         if (node.errors().list().size() != before) return null;
+        if (!ignored.isEmpty())
+            LOG.warn("API \"{}\": Tyk Classic fields Polygate does not support are ignored: {} (docs/configuration.md)",
+                    apiId, String.join(", ", ignored));
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
                 disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits);
     }
@@ -70,27 +84,35 @@ public final class ApiDefinitions {
 
     private static AuthSpec parseAuth(Node node) {
         JsonNode a = node.json().get("auth");
-        String header = AuthSpec.DEFAULT_HEADER;
         String type = null;
         Node authNode = node.child("auth");
+        // Tyk reads auth_configs.authToken before its deprecated auth; Polygate's own header_name comes first
+        Node tykToken = node.child("auth_configs").child("authToken");
+        Node headerNode = tykToken;
+        String h = tykToken.string("auth_header_name", null);
         if (a != null && a.isTextual()) {
             type = a.asText();
         } else if (a != null && a.isObject()) {
             type = authNode.string("type", null);
-            String h = authNode.string("header_name", authNode.string("auth_header_name", null));
-            if (h != null) {
-                if (h.isBlank() || !h.chars().allMatch(c -> c > 32 && c < 127 && c != ':'))
-                    node.errors().add(authNode.pathOf("header_name"), "\"" + h + "\" is not a header name");
-                else header = h;
+            String own = authNode.string("header_name", null);
+            if (own != null || h == null) {
+                h = own != null ? own : authNode.string("auth_header_name", null);
+                headerNode = authNode;
             }
         } else if (a != null && !a.isNull()) {
             node.errors().wrongType(node.pathOf("auth"), "\"none\", \"key\", \"plugin\" or an object {type, header_name}");
             return null;
         }
+        String header = AuthSpec.DEFAULT_HEADER;
+        if (h != null) {
+            if (h.isBlank() || !h.chars().allMatch(c -> c > 32 && c < 127 && c != ':'))
+                node.errors().add(headerNode.pathOf(headerNode == tykToken ? "auth_header_name" : "header_name"), "\"" + h + "\" is not a header name");
+            else header = h;
+        }
         if (type == null) {
             // Tyk Classic flags
             if (node.bool("use_keyless", false)) type = "none";
-            else if (node.bool("enable_coprocess_auth", false)) type = "plugin";
+            else if (node.bool("enable_coprocess_auth", false) || node.bool("custom_plugin_auth_enabled", false)) type = "plugin";
             else type = "key";
         }
         AuthType t = switch (type.toLowerCase(Locale.ROOT)) {

@@ -39,6 +39,11 @@ public final class ConfigErrors {
         add(path, "\"" + value + "\" is used more than once");
     }
 
+    /** A Tyk Classic field Polygate does not implement and will not serve an API without. */
+    public void refusedTykField(String path, String apiId, String what) {
+        add(path, "API \"" + apiId + "\" uses " + what + ", which Polygate does not support; the API is refused rather than served without it");
+    }
+
     public boolean isEmpty() { return errors.isEmpty(); }
 
     public List<String> list() { return List.copyOf(errors); }

@@ -27,7 +27,8 @@ public final class HookSpec {
         spec.put("APIID", api.apiId());
         spec.put("OrgID", api.source() == null ? "" : api.source().path("org_id").asText(""));
         spec.put("APIName", api.name() == null ? "" : api.name());
-        JsonNode cd = api.source() == null ? null : api.source().get("config_data");
+        // Tyk: config_data_disabled hands hooks "{}" whatever config_data holds
+        JsonNode cd = api.source() == null || api.source().path("config_data_disabled").asBoolean(false) ? null : api.source().get("config_data");
         spec.put("config_data", cd == null || cd.isNull() ? "{}" : cd.isTextual() ? cd.asText() : cd.toString());
         return new HookSpec(spec);
     }

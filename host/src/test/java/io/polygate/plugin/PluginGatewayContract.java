@@ -64,6 +64,8 @@ abstract class PluginGatewayContract {
                   - {api_id: forum-a, listen_path: /forum-a, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate}
                   - {api_id: forum-b, listen_path: /forum-b, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate.zip}
                   - {api_id: tyk-style, listen_path: /tyk-style, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, org_id: org-7, config_data: {greeting: hello}}
+                  - {api_id: tyk-style-no-config, listen_path: /tyk-style-no-config, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, config_data: {greeting: hello}, config_data_disabled: true}
+                  - {api_id: tyk-style-bundle-off, listen_path: /tyk-style-bundle-off, strip_listen_path: true, target_url: "echo://", use_keyless: true, custom_middleware_bundle: tyk-style, custom_middleware_bundle_disabled: true}
                   - {api_id: header-auth, listen_path: /header-auth, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: header-auth}
                   - {api_id: rewrite, listen_path: /rewrite, strip_listen_path: true, target_url: "http://127.0.0.1:%d/base", auth: none, custom_middleware_bundle: rewrite}
                   - {api_id: guard, listen_path: /guard, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: guard}
@@ -189,6 +191,31 @@ abstract class PluginGatewayContract {
         assertThat(r.headers().firstValue("X-Response-Hook")).contains("status-200");
         assertThat(echo.path("response_hook").asBoolean()).isTrue();
         assertThat(languageSpecificHeaders(h)).isTrue();
+    }
+
+    @Test
+    void specConfigDataReachesHooksAsTheApiDefinitionsConfigData() throws Exception {
+        HttpResponse<String> r = gw.get("/tyk-style/v", "Authorization", "letmein");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        // the hook parsed spec.config_data (a JSON string, as Tyk passes it) and read config_data.greeting
+        assertThat(json(r).path("headers").path("X-Api-Id").asText()).isEqualTo("tyk-style/hello");
+    }
+
+    @Test
+    void configDataDisabledHandsHooksAnEmptyConfigData() throws Exception {
+        HttpResponse<String> r = gw.get("/tyk-style-no-config/v", "Authorization", "letmein");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).path("headers").path("X-Api-Id").asText()).isEqualTo("tyk-style-no-config/");
+    }
+
+    @Test
+    void customMiddlewareBundleDisabledRunsNoneOfTheBundlesHooks() throws Exception {
+        HttpResponse<String> r = gw.get("/tyk-style-bundle-off/v", "X-Short-Circuit", "1");
+        assertThat(r.statusCode()).as("no auth_check, no pre hook's 418: " + r.body()).isEqualTo(200);
+        JsonNode h = json(r).path("headers");
+        assertThat(h.has("X-Pre")).isFalse();
+        assertThat(h.has("X-Api-Id")).isFalse();
+        assertThat(r.headers().firstValue("X-Response-Hook")).isEmpty();
     }
 
     /** Bundles only one language's tests use (name in bundles_dir to test fixture). */

@@ -1,0 +1,259 @@
+package io.polygate.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.admin.AdminHandler.AdminError;
+import io.polygate.admin.AdminHandler.Reply;
+import io.polygate.auth.session.Policy;
+import io.polygate.auth.session.PolicyStore;
+import io.polygate.auth.session.Session;
+import io.polygate.auth.session.SessionStore;
+import io.polygate.config.ApiDefinition;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.function.Function;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * The {@code /tyk/...} paths of the admin API, answering as Tyk's Gateway API does (gateway/api.go):
+ * the same paths, methods, status codes and bodies, errors as {@code {"status":"error","message":...}}
+ * with Tyk's message (followed by {@code ": "} and what exactly was wrong, where Polygate knows). The
+ * stores are the ones the Polygate paths use; only the answers differ (docs/configuration.md).
+ *
+ * <pre>
+ * POST /tyk/keys/create   GET|POST /tyk/keys   GET|POST|PUT|DELETE /tyk/keys/{key}
+ * GET|POST /tyk/apis      GET|PUT|DELETE /tyk/apis/{id}
+ * GET|POST /tyk/policies  GET|PUT|DELETE /tyk/policies/{id}
+ * GET /tyk/reload         GET /tyk/reload/group
+ * </pre>
+ */
+final class TykGatewayApi {
+    static final String FORBIDDEN = "Attempted administrative access with invalid or missing key!";
+    private static final String MALFORMED = "Request malformed";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ApiRegistry apis;
+    private final SessionStore sessions;
+    private final PolicyStore policies;
+    /** A key's session as GET shows it (live quota), or null. */
+    private final Function<String, Session> keyDetail;
+    private volatile Runnable reload = () -> { };
+
+    TykGatewayApi(ApiRegistry apis, SessionStore sessions, PolicyStore policies, Function<String, Session> keyDetail) {
+        this.apis = apis;
+        this.sessions = sessions;
+        this.policies = policies;
+        this.keyDetail = keyDetail;
+    }
+
+    /** What {@code /tyk/reload} runs (as {@code POST /reload} does). */
+    void reloadWith(Runnable reload) { this.reload = Objects.requireNonNull(reload); }
+
+    /** Tyk's error body. */
+    static ObjectNode error(String message) { return status("error", message); }
+
+    /** Dispatches {@code seg} (the path after {@code /tyk}); null = no such endpoint. */
+    Reply route(Request request, String method, String[] seg) throws IOException {
+        return switch (seg[0]) {
+            case "keys" -> keys(request, method, seg);
+            case "apis" -> apis(request, method, seg);
+            case "policies" -> policies == null ? null : policies(request, method, seg);
+            case "reload" -> {
+                if (seg.length > 2 || (seg.length == 2 && !seg[1].equals("group"))) yield null;
+                allow(method, "GET");
+                reload.run();
+                yield new Reply(200, status("ok", ""));
+            }
+            default -> null;
+        };
+    }
+
+    // ---- keys -------------------------------------------------------------------------------------
+
+    private Reply keys(Request request, String method, String[] seg) throws IOException {
+        if (seg.length == 1) {
+            if (method.equals("GET")) return new Reply(200, AdminHandler.JSON.createObjectNode().putPOJO("keys", sessions.list()));
+            allow(method, "GET", "POST");
+            return createKey(request);
+        }
+        if (seg.length != 2) return null;
+        if (seg[1].equals("create")) {
+            allow(method, "POST");
+            return createKey(request);
+        }
+        String key = seg[1];
+        switch (method) {
+            case "GET": {
+                Session s = keyDetail.apply(key);
+                if (s == null) throw new AdminError(404, "Key not found");
+                return new Reply(200, s);
+            }
+            case "POST": // Tyk: creates the key or replaces it
+            case "PUT": {
+                if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
+                    throw new AdminError(400, MALFORMED + ": the key must be 1..256 visible ASCII characters");
+                Session s = session(request, 400, MALFORMED);
+                boolean put = method.equals("PUT");
+                if (put && !sessions.exists(key)) throw new AdminError(404, "Key is not found");
+                if (!hasAccessRights(s)) throw new AdminError(500, "Failed to create key, ensure security settings are correct.");
+                sessions.save(key, s);
+                return new Reply(200, modified(key, put ? "modified" : "added"));
+            }
+            case "DELETE":
+                if (!sessions.delete(key)) throw new AdminError(404, "There is no such key found");
+                return new Reply(200, modified(key, "deleted"));
+            default:
+                throw new AdminError(405, "Method not supported");
+        }
+    }
+
+    /** Tyk's createKeyHandler: a generated key ({@code org_id} followed by 32 hex digits, as Tyk's without key hashing). */
+    private Reply createKey(Request request) throws IOException {
+        Session s = session(request, 500, "Unmarshalling failed");
+        if (!hasAccessRights(s)) throw new AdminError(400, "Failed to create key, keys must have at least one Access Rights record set.");
+        String key;
+        do {
+            key = (s.org_id == null ? "" : s.org_id) + HexFormat.of().formatHex(randomBytes());
+        } while (!sessions.create(key, s));
+        return new Reply(200, modified(key, "added"));
+    }
+
+    /** Tyk refuses keys that name no API (its {@code allow_master_keys} is off by default); policies may name them. */
+    private static boolean hasAccessRights(Session s) {
+        return (s.access_rights != null && !s.access_rights.isEmpty()) || !s.policyIds().isEmpty();
+    }
+
+    private static Session session(Request request, int status, String tykMessage) throws IOException {
+        try {
+            return AdminHandler.parseSession(AdminHandler.readBody(request));
+        } catch (AdminError e) {
+            throw asTyk(e, status, tykMessage);
+        }
+    }
+
+    // ---- APIs -------------------------------------------------------------------------------------
+
+    private Reply apis(Request request, String method, String[] seg) throws IOException {
+        if (seg.length == 1) {
+            if (method.equals("GET")) return new Reply(200, apis.list().stream().map(ApiDefinition::source).toList());
+            allow(method, "GET", "POST");
+            ObjectNode body = json(request);
+            JsonNode id = body.get("api_id");
+            if (id == null || id.isNull() || id.asText().isEmpty()) body.put("api_id", HexFormat.of().formatHex(randomBytes()));
+            ApiDefinition api = parseApi(body);
+            if (apis.get(api.apiId()) == null) apis.create(api);
+            else apis.update(api); // Tyk: POST of an existing id replaces it
+            return new Reply(200, modified(api.apiId(), "added"));
+        }
+        if (seg.length != 2) return null;
+        String id = seg[1];
+        switch (method) {
+            case "GET": {
+                ApiDefinition api = apis.get(id);
+                if (api == null) throw new AdminError(404, "API not found");
+                return new Reply(200, api.source());
+            }
+            case "PUT": {
+                if (apis.get(id) == null) throw new AdminError(404, "API not found");
+                ObjectNode body = json(request);
+                if (!id.equals(body.path("api_id").asText()))
+                    throw new AdminError(400, "Request APIID does not match that in Definition! For Update operations these must match.");
+                apis.update(parseApi(body));
+                return new Reply(200, modified(id, "modified"));
+            }
+            case "DELETE":
+                if (!apis.delete(id)) throw new AdminError(404, "API not found");
+                return new Reply(200, modified(id, "deleted"));
+            default:
+                throw new AdminError(405, "Method not supported");
+        }
+    }
+
+    private static ApiDefinition parseApi(ObjectNode body) {
+        try {
+            return AdminHandler.parseApi(body);
+        } catch (AdminError e) {
+            throw asTyk(e, 400, null);
+        }
+    }
+
+    // ---- policies ---------------------------------------------------------------------------------
+
+    private Reply policies(Request request, String method, String[] seg) throws IOException {
+        if (seg.length == 1) {
+            if (method.equals("GET")) return new Reply(200, policies.list().stream().map(policies::find).filter(Objects::nonNull).toList());
+            allow(method, "GET", "POST");
+            Policy p = policy(request, null);
+            policies.save(p); // Tyk: POST of an existing id replaces it
+            return new Reply(200, modified(p.id, "added"));
+        }
+        if (seg.length != 2) return null;
+        String id = seg[1];
+        switch (method) {
+            case "GET": {
+                Policy p = policies.find(id);
+                if (p == null) throw new AdminError(404, "Policy not found");
+                return new Reply(200, p);
+            }
+            case "PUT": {
+                Policy p = policy(request, id);
+                policies.save(p);
+                return new Reply(200, modified(id, "modified"));
+            }
+            case "DELETE":
+                if (!policies.delete(id)) throw new AdminError(500, "Delete failed: no policy \"" + id + "\"");
+                return new Reply(200, modified(id, "deleted"));
+            default:
+                throw new AdminError(405, "Method not supported");
+        }
+    }
+
+    /** {@code pathId}: the id a PUT names, which the body's {@code id} must repeat (Tyk). */
+    private static Policy policy(Request request, String pathId) throws IOException {
+        ObjectNode body = json(request);
+        if (pathId != null && !pathId.equals(body.path("id").asText()))
+            throw new AdminError(400, "Request ID does not match that in policy! For Update operations these must match.");
+        try {
+            return AdminHandler.parsePolicy(body.toString(), null);
+        } catch (AdminError e) {
+            throw asTyk(e, 400, MALFORMED);
+        }
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------
+
+    private static ObjectNode json(Request request) throws IOException {
+        try {
+            return (ObjectNode) AdminHandler.readJson(request);
+        } catch (AdminError e) {
+            throw asTyk(e, 400, MALFORMED);
+        }
+    }
+
+    /** A Polygate refusal of a bad body, as Tyk words it: {@code tykMessage: what was wrong}. Too large stays 413. */
+    private static AdminError asTyk(AdminError e, int status, String tykMessage) {
+        if (e.status != 400) return e;
+        return new AdminError(status, tykMessage == null ? e.getMessage() : tykMessage + ": " + e.getMessage());
+    }
+
+    private static void allow(String method, String... allowed) {
+        for (String m : allowed) if (m.equals(method)) return;
+        throw new AdminError(405, "Method not supported");
+    }
+
+    private static ObjectNode modified(String key, String action) {
+        return AdminHandler.JSON.createObjectNode().put("key", key).put("status", "ok").put("action", action);
+    }
+
+    private static ObjectNode status(String status, String message) {
+        return AdminHandler.JSON.createObjectNode().put("status", status).put("message", message);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+}
