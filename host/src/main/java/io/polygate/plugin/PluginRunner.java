@@ -82,8 +82,9 @@ public final class PluginRunner {
             return 2;
         }
         String name = bundlePath.getFileName().toString().replaceFirst("\\.zip$", "");
-        GatewayConfig.OutboundHttpConfig http = GatewayConfig.OutboundHttpConfig.defaults(timeout);
-        http = new GatewayConfig.OutboundHttpConfig(http.timeout(), http.maxResponseBytes(), Map.of(name, allowHttp));
+        // one cold run: the outbound call may use most of the hook's limit (the gateway's default is half)
+        GatewayConfig.OutboundHttpConfig http = new GatewayConfig.OutboundHttpConfig(timeout.multipliedBy(9).dividedBy(10),
+                GatewayConfig.OutboundHttpConfig.DEFAULT_MAX_RESPONSE_BYTES, Map.of(name, allowHttp));
         PolyglotLoader loader = new PolyglotLoader(store, 1, timeout, new OutboundHttp(http, timeout, () -> 0, new Metrics()));
         LoadedBundle bundle = null;
         try {

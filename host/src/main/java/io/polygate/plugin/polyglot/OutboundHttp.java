@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * {@code polygate_plugin_http_request_duration_seconds{bundle,outcome}}.
  *
  * <p>Threading: one instance per gateway, used from any request thread; a call blocks its thread
- * (the hook's worker thread) for at most the timeout. The HTTP client starts on first use, so a
- * gateway whose plugins never call out never starts it.
+ * (the hook's worker thread) for at most the timeout. The HTTP client starts with the first bundle
+ * that has an allow-list, so a gateway whose plugins may not call out never starts it.
  */
 public final class OutboundHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundHttp.class);
@@ -84,9 +84,15 @@ public final class OutboundHttp implements AutoCloseable {
         return new OutboundHttp(OutboundHttpConfig.defaults(hookTimeout), hookTimeout, () -> 0, new Metrics());
     }
 
-    /** What one bundle's plugins may call, and its metric series. */
+    /**
+     * What one bundle's plugins may call, and its metric series. Called while the bundle loads: the
+     * client is started then for a bundle that may call out, so that its first call does not pay
+     * for it within the hook's time limit.
+     */
     public Caller forBundle(String bundle) {
-        return new Caller(bundle, AllowList.of(config.allow().getOrDefault(bundle, List.of())));
+        List<String> allowed = config.allow().getOrDefault(bundle, List.of());
+        if (!allowed.isEmpty()) client();
+        return new Caller(bundle, AllowList.of(allowed));
     }
 
     /** Tyk's {@code TykJSHttpRequest}: the argument of {@code TykMakeHttpRequest}. */
