@@ -1,10 +1,12 @@
 package io.polygate.plugin.polyglot;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polygate.config.GatewayConfig.OutboundHttpConfig;
 import io.polygate.observability.Metrics;
+import io.polygate.plugin.HookState;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -137,13 +139,8 @@ public final class OutboundHttp implements AutoCloseable {
          * the argument is not a request, the call is refused or it fails (logged).
          */
         public String request(String requestJson) {
-            TykRequest r;
-            try {
-                r = JSON.readValue(requestJson, TykRequest.class);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                LOG.error("[{}] TykMakeHttpRequest: the argument is not a JSON request object ({}): {}", bundle, e.getOriginalMessage(), abbreviate(requestJson));
-                return null;
-            }
+            TykRequest r = parse(requestJson, TykRequest.class, "TykMakeHttpRequest", "request object");
+            if (r == null) return null;
             String url = str(r.domain()) + str(r.resource());
             String body = !str(r.body()).isEmpty() ? r.body() : r.formData() == null || r.formData().isEmpty() ? "" : formEncode(r.formData());
             ContentResponse response = await(url, start(url, r.method(), r.headers(), body), "TykMakeHttpRequest");
@@ -166,13 +163,8 @@ public final class OutboundHttp implements AutoCloseable {
          * parallel unless {@code suppress_parallel_execution}.
          */
         public String batch(String batchJson) {
-            Batch b;
-            try {
-                b = JSON.readValue(batchJson, Batch.class);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                LOG.error("[{}] TykBatchRequest: the argument is not a JSON batch ({}): {}", bundle, e.getOriginalMessage(), abbreviate(batchJson));
-                return null;
-            }
+            Batch b = parse(batchJson, Batch.class, "TykBatchRequest", "batch");
+            if (b == null) return null;
             List<BatchItem> items = b.requests() == null ? List.of() : b.requests();
             List<Pending> pending = new ArrayList<>();
             List<Map<String, Object>> replies = new ArrayList<>();
@@ -183,6 +175,19 @@ public final class OutboundHttp implements AutoCloseable {
             }
             for (int i = 0; i < pending.size(); i++) replies.add(reply(items.get(i), await(items.get(i).url(), pending.get(i), "TykBatchRequest")));
             return write(replies);
+        }
+
+        /** The call's argument, or null (logged) when it is not JSON of that shape. */
+        private <T> T parse(String json, Class<T> type, String call, String shape) {
+            try {
+                T value = JSON.readValue(json, type);
+                if (value != null) return value;
+            } catch (JsonProcessingException e) {
+                LOG.error("[{}] {}: the argument is not a JSON {} ({}): {}", bundle, call, shape, e.getOriginalMessage(), abbreviate(json));
+                return null;
+            }
+            LOG.error("[{}] {}: the argument is not a JSON {}: {}", bundle, call, shape, abbreviate(json));
+            return null;
         }
 
         private Map<String, Object> reply(BatchItem item, ContentResponse r) {
@@ -212,13 +217,17 @@ public final class OutboundHttp implements AutoCloseable {
             if (!allow.permits(uri.getHost(), port))
                 return new Pending(t0, null, new Refused("host " + uri.getHost() + ":" + port
                         + " is not allowed for bundle \"" + bundle + "\" (plugins.outbound_http.allow)"));
-            Request req = client().newRequest(uri)
-                    .method(method == null || method.isBlank() ? "GET" : method.toUpperCase(Locale.ROOT))
-                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .followRedirects(false);
-            if (headers != null) req.headers(h -> headers.forEach((k, v) -> h.put(k, str(v))));
-            if (!body.isEmpty()) req.body(new BytesRequestContent((String) null, body.getBytes(StandardCharsets.UTF_8)));
-            return new Pending(t0, new CompletableResponseListener(req, (int) config.maxResponseBytes()).send(), null);
+            try {
+                Request req = client().newRequest(uri)
+                        .method(method == null || method.isBlank() ? "GET" : method.toUpperCase(Locale.ROOT))
+                        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .followRedirects(false);
+                if (headers != null) req.headers(h -> headers.forEach((k, v) -> h.put(k, str(v))));
+                if (!body.isEmpty()) req.body(new BytesRequestContent((String) null, body.getBytes(StandardCharsets.UTF_8)));
+                return new Pending(t0, new CompletableResponseListener(req, (int) config.maxResponseBytes()).send(), null);
+            } catch (IllegalArgumentException e) {
+                return new Pending(t0, null, new Refused("the request cannot be sent: " + e.getMessage()));
+            }
         }
 
         /** Waits for a call; its response, or null (logged) when it was refused or failed. */
@@ -359,20 +368,8 @@ public final class OutboundHttp implements AutoCloseable {
     /** Response headers as Go's {@code http.Header}: canonical names, each with its list of values. */
     static Map<String, List<String>> goHeaders(ContentResponse r) {
         Map<String, List<String>> out = new TreeMap<>();
-        for (HttpField f : r.getHeaders()) out.computeIfAbsent(canonical(f.getName()), k -> new ArrayList<>()).add(f.getValue());
+        for (HttpField f : r.getHeaders()) out.computeIfAbsent(HookState.canonical(f.getName()), k -> new ArrayList<>()).add(f.getValue());
         return out;
-    }
-
-    /** Go's {@code textproto.CanonicalMIMEHeaderKey}: {@code content-type} is {@code Content-Type}. */
-    static String canonical(String name) {
-        StringBuilder b = new StringBuilder(name.length());
-        boolean upper = true;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            b.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
-            upper = c == '-';
-        }
-        return b.toString();
     }
 
     /** Go's {@code url.Values.Encode}: sorted by key. */
