@@ -6,6 +6,7 @@ import io.polygate.auth.session.SessionCache;
 import io.polygate.auth.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
 import io.polygate.bundle.BundleStore;
+import io.polygate.plugin.polyglot.OutboundHttp;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.chain.ChainHandler;
 import io.polygate.config.GatewayConfig;
@@ -99,9 +100,10 @@ public final class Gateway implements AutoCloseable {
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);
             // plugin bundles load in the background; their APIs answer 503 until they are ready
+            Duration hookTimeout = Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", config.plugins().hookTimeout().toMillis()));
+            OutboundHttp outboundHttp = new OutboundHttp(config.plugins().outboundHttp(), hookTimeout, this::adminPort, metrics);
             this.bundles = new BundleStore(config.bundlesDir(),
-                    new PolyglotLoader(store, pluginPoolSize(config.plugins().poolSize()),
-                            Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", config.plugins().hookTimeout().toMillis()))),
+                    new PolyglotLoader(store, pluginPoolSize(config.plugins().poolSize()), hookTimeout, outboundHttp),
                     bundlesConfig(config.bundles()), store, feed, BundleStore.newNodeId());
             SessionCache sessionCache = new SessionCache();
             watchSessionSources(sessionCache);

@@ -36,7 +36,7 @@ public final class Main {
         System.err.println("""
                 usage: polygate start [--config FILE]   start the gateway (default: the embedded demo config)
                        polygate echo [--port N]         start a standalone echo upstream (default port 9000)
-                       polygate plugin run <bundle> <hook> --request req.json [--data key=value ...]
+                       polygate plugin run <bundle> <hook> --request req.json [--data key=value ...] [--allow-http host ...]
                                                         run one hook on a sample request and print what it changed""");
     }
 

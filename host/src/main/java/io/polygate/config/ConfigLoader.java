@@ -158,7 +158,42 @@ public final class ConfigLoader {
             p.errors().add(p.pathOf("hook_timeout"), "must be more than 0 (e.g. \"1s\")");
             timeout = d.hookTimeout();
         }
-        return new GatewayConfig.PluginsConfig(timeout, (int) p.integer("pool_size", d.poolSize(), 1, 256));
+        return new GatewayConfig.PluginsConfig(timeout, (int) p.integer("pool_size", d.poolSize(), 1, 256),
+                outboundHttp(p.child("outbound_http"), timeout));
+    }
+
+    /** {@code host}, {@code host:port}, {@code *.domain[:port]}, {@code [v6][:port]} or a bare IPv6 address. */
+    private static final String ALLOWED_HOST = "(\\*\\.)?[a-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9a-f:.]+\\](:\\d{1,5})?|[0-9a-f:]+";
+
+    private static GatewayConfig.OutboundHttpConfig outboundHttp(Node o, Duration hookTimeout) {
+        GatewayConfig.OutboundHttpConfig d = GatewayConfig.OutboundHttpConfig.defaults(hookTimeout);
+        if (o.json() == null || o.json().isMissingNode() || o.json().isNull() || !o.requireObject()) return d;
+        Duration timeout = o.duration("timeout", d.timeout());
+        if (timeout.isZero() || timeout.compareTo(hookTimeout) >= 0) {
+            o.errors().add(o.pathOf("timeout"), "must be more than 0 and less than plugins.hook_timeout (" + hookTimeout.toMillis() + " ms)");
+            timeout = d.timeout();
+        }
+        long maxBytes = o.integer("max_response_bytes", d.maxResponseBytes(), 1, Integer.MAX_VALUE - 8);
+        Map<String, List<String>> allow = new java.util.TreeMap<>();
+        Node a = o.child("allow");
+        if (a.json() != null && !a.json().isMissingNode() && !a.json().isNull() && a.requireObject()) {
+            a.json().fieldNames().forEachRemaining(bundle -> {
+                Node hosts = a.child(bundle);
+                List<String> list = new ArrayList<>();
+                if (!hosts.json().isArray()) {
+                    o.errors().add(hosts.path(), "must be a list of hosts (e.g. [\"api.example.com\", \"10.0.0.5:8443\", \"*.internal.example\"])");
+                } else {
+                    for (int i = 0; i < hosts.json().size(); i++) {
+                        String h = hosts.json().get(i).asText("").trim().toLowerCase(Locale.ROOT);
+                        if (!hosts.json().get(i).isTextual() || !h.matches(ALLOWED_HOST))
+                            o.errors().add(hosts.path() + "[" + i + "]", "\"" + hosts.json().get(i).asText() + "\" is not a host, host:port or *.domain");
+                        else list.add(h);
+                    }
+                }
+                allow.put(bundle, List.copyOf(list));
+            });
+        }
+        return new GatewayConfig.OutboundHttpConfig(timeout, maxBytes, allow);
     }
 
     private static GatewayConfig.BundlesConfig bundles(Node b, Path baseDir, ConfigErrors errors) {

@@ -52,10 +52,40 @@ public record GatewayConfig(
      * @param hookTimeout a hook running longer is stopped and its request gets a 500 with an error id
      * @param poolSize    contexts per bundle version, each serving one request at a time (default:
      *                    the number of cores, at least 2; Python contexts cost 2-4 MB and ~100 ms each)
+     * @param outboundHttp what {@code TykMakeHttpRequest} / {@code TykBatchRequest} may reach
      */
-    public record PluginsConfig(Duration hookTimeout, int poolSize) {
+    public record PluginsConfig(Duration hookTimeout, int poolSize, OutboundHttpConfig outboundHttp) {
+        public PluginsConfig {
+            if (outboundHttp == null) outboundHttp = OutboundHttpConfig.defaults(hookTimeout);
+        }
+
+        public PluginsConfig(Duration hookTimeout, int poolSize) {
+            this(hookTimeout, poolSize, null);
+        }
+
         public static PluginsConfig defaults() {
             return new PluginsConfig(Duration.ofSeconds(1), Math.max(2, Runtime.getRuntime().availableProcessors()));
+        }
+    }
+
+    /**
+     * The {@code plugins.outbound_http} section: outbound HTTP from plugins, refused unless allowed.
+     *
+     * @param timeout          limit of one outbound call, connect to last body byte (default: half
+     *                         the hook time limit; always below it)
+     * @param maxResponseBytes a bigger response body fails the call
+     * @param allow            bundle name to the hosts its plugins may call: {@code host} (any port),
+     *                         {@code host:port}, or {@code *.domain} (any sub-domain); lower case
+     */
+    public record OutboundHttpConfig(Duration timeout, long maxResponseBytes, java.util.Map<String, List<String>> allow) {
+        public static final long DEFAULT_MAX_RESPONSE_BYTES = 1L << 20;
+
+        public OutboundHttpConfig {
+            allow = java.util.Map.copyOf(allow);
+        }
+
+        public static OutboundHttpConfig defaults(Duration hookTimeout) {
+            return new OutboundHttpConfig(hookTimeout.dividedBy(2), DEFAULT_MAX_RESPONSE_BYTES, java.util.Map.of());
         }
     }
 

@@ -3,7 +3,10 @@ package io.polygate.plugin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.auth.session.Session;
+import io.polygate.config.GatewayConfig;
+import io.polygate.observability.Metrics;
 import io.polygate.plugin.polyglot.GuestApi;
+import io.polygate.plugin.polyglot.OutboundHttp;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.sdk.bundle.BundleArchive;
 import io.polygate.sdk.bundle.BundleLimits;
@@ -34,7 +37,10 @@ import org.eclipse.jetty.http.HttpFields;
  *   "response": {"status_code": 200, "headers": {...}, "body": "..."} }   (response hooks only)
  * </pre>
  *
- * {@code --data key=value} puts {@code value} under {@code key} for {@code tyk.get_data}.
+ * {@code --data key=value} puts {@code value} under {@code key} for {@code tyk.get_data};
+ * {@code --allow-http host} lets the hook's {@code TykMakeHttpRequest} / {@code TykBatchRequest}
+ * call that host ({@code host}, {@code host:port} or {@code *.domain}, as in
+ * {@code plugins.outbound_http.allow}; repeatable). Without it outbound calls are refused.
  * Exit status: 0 the hook ran, 1 it failed or timed out, 2 bad arguments or bundle.
  */
 public final class PluginRunner {
@@ -42,7 +48,7 @@ public final class PluginRunner {
 
     public static int main(String[] args, PrintStream out, PrintStream err) {
         if (args.length < 3 || !args[0].equals("run")) {
-            err.println("usage: polygate plugin run <bundle dir or zip> <hook> --request req.json [--data key=value ...] [--timeout-ms N]");
+            err.println("usage: polygate plugin run <bundle dir or zip> <hook> --request req.json [--data key=value ...] [--allow-http host ...] [--timeout-ms N]");
             return 2;
         }
         Path bundlePath = Path.of(args[1]);
@@ -50,10 +56,12 @@ public final class PluginRunner {
         Path requestFile = null;
         Duration timeout = Duration.ofSeconds(1);
         MemoryStore store = new MemoryStore();
+        List<String> allowHttp = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
             switch (args[i]) {
                 case "--request" -> requestFile = Path.of(args[++i]);
                 case "--timeout-ms" -> timeout = Duration.ofMillis(Long.parseLong(args[++i]));
+                case "--allow-http" -> allowHttp.add(args[++i].trim().toLowerCase(java.util.Locale.ROOT));
                 case "--data" -> {
                     String kv = args[++i];
                     int eq = kv.indexOf('=');
@@ -73,10 +81,13 @@ public final class PluginRunner {
             err.println("polygate plugin run: --request req.json is required");
             return 2;
         }
-        PolyglotLoader loader = new PolyglotLoader(store, 1, timeout);
+        String name = bundlePath.getFileName().toString().replaceFirst("\\.zip$", "");
+        // one cold run: the outbound call may use most of the hook's limit (the gateway's default is half)
+        GatewayConfig.OutboundHttpConfig http = new GatewayConfig.OutboundHttpConfig(timeout.multipliedBy(9).dividedBy(10),
+                GatewayConfig.OutboundHttpConfig.DEFAULT_MAX_RESPONSE_BYTES, Map.of(name, allowHttp));
+        PolyglotLoader loader = new PolyglotLoader(store, 1, timeout, new OutboundHttp(http, timeout, () -> 0, new Metrics()));
         LoadedBundle bundle = null;
         try {
-            String name = bundlePath.getFileName().toString().replaceFirst("\\.zip$", "");
             Path dir = bundlePath;
             if (Files.isRegularFile(bundlePath)) {
                 dir = Files.createTempDirectory("polygate-plugin-run").resolve(name);

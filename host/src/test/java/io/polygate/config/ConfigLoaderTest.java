@@ -9,6 +9,7 @@ import io.polygate.config.ApiDefinition.AuthType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +109,31 @@ class ConfigLoaderTest {
         assertThat(c.proxy().upstreamTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(c.proxy().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.admin().toString()).doesNotContain("from-env");
+    }
+
+    @Test
+    void outboundHttpAllowsNothingByDefaultAndChecksItsSettings() throws Exception {
+        GatewayConfig.OutboundHttpConfig d = load("admin: {secret: s}\n").plugins().outboundHttp();
+        assertThat(d.allow()).isEmpty();
+        assertThat(d.timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(d.maxResponseBytes()).isEqualTo(1 << 20);
+        GatewayConfig.OutboundHttpConfig c = load("""
+                admin: {secret: s}
+                plugins: {hook_timeout: 2s, outbound_http: {timeout: 300ms, max_response_bytes: 4096,
+                          allow: {lookup: ["API.example.com", "10.0.0.5:8443", "*.internal.example", "[::1]:9000"]}}}
+                """).plugins().outboundHttp();
+        assertThat(c.timeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(c.maxResponseBytes()).isEqualTo(4096);
+        assertThat(c.allow()).containsEntry("lookup", List.of("api.example.com", "10.0.0.5:8443", "*.internal.example", "[::1]:9000"));
+        assertThatThrownBy(() -> load("""
+                admin: {secret: s}
+                plugins: {hook_timeout: 1s, outbound_http: {timeout: 1s, allow: {a: "x.example", b: ["http://x.example/"]}}}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "plugins.outbound_http.timeout: must be more than 0 and less than plugins.hook_timeout (1000 ms)",
+                        "plugins.outbound_http.allow.a: must be a list of hosts (e.g. [\"api.example.com\", \"10.0.0.5:8443\", \"*.internal.example\"])",
+                        "plugins.outbound_http.allow.b[0]: \"http://x.example/\" is not a host, host:port or *.domain"));
     }
 
     @Test

@@ -49,6 +49,22 @@ class PluginRunnerIT {
     }
 
     @Test
+    void outboundLookupSampleCallsTheAllowedEchoUpstreamWithTykMakeHttpRequest() throws Exception {
+        try (io.polygate.proxy.EchoServer echo = new io.polygate.proxy.EchoServer("127.0.0.1", 0).start()) {
+            Path bundle = PluginTesting.repoRoot().resolve("samples/js/outbound-lookup");
+            Path req = request("{\"method\": \"GET\", \"path\": \"/anything\", \"headers\": {\"X-User\": \"alice\"},"
+                    + " \"config_data\": {\"lookup_url\": \"http://127.0.0.1:" + echo.port() + "\"}}");
+            Run allowed = run("run", bundle.toString(), "userLookup", "--request", req.toString(), "--allow-http", "127.0.0.1:" + echo.port());
+            assertThat(allowed.status()).as(allowed.err()).isZero();
+            assertThat(allowed.out()).contains("  header set    X-Lookup-Status: 200\n").contains("  header set    X-Lookup-Path: /users/alice\n");
+            // without --allow-http the call is refused and the sample answers 502
+            Run refused = run("run", bundle.toString(), "userLookup", "--request", req.toString());
+            assertThat(refused.status()).as(refused.err()).isZero();
+            assertThat(refused.out()).contains("return_overrides: respond 502");
+        }
+    }
+
+    @Test
     void preAndResponseHooksPrintWhatTheyChanged() throws Exception {
         Path bundle = PluginTesting.repoRoot().resolve("samples/js/rewrite");
         Path req = request("{\"method\": \"GET\", \"path\": \"/items?debug=1\", \"headers\": {\"X-Internal\": \"s\"},"

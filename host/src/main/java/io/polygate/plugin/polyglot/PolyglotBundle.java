@@ -244,6 +244,7 @@ final class PolyglotBundle implements LoadedBundle {
     static String describe(PolyglotException e) {
         StringBuilder sb = new StringBuilder();
         SourceSection at = e.getSourceLocation();
+        if (at != null && at.getSource() != null && at.getSource().getName().startsWith("polygate")) at = null; // raised by the SDK: point at the plugin, if anywhere
         if (at == null) {
             for (PolyglotException.StackFrame f : e.getPolyglotStackTrace()) {
                 if (f.isGuestFrame() && f.getSourceLocation() != null && f.getSourceLocation().getSource() != null

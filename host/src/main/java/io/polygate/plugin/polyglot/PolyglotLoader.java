@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * Loads bundles into GraalVM: one pool of {@code poolSize} contexts per bundle version, each hook
- * call limited to {@code hookTimeout}. Owns the shared engines and the watchdog thread.
+ * call limited to {@code hookTimeout}. Owns the shared engines and the watchdog thread; plugins'
+ * outbound HTTP goes through the given {@link OutboundHttp}, closed with the loader.
  */
 public final class PolyglotLoader implements BundleLoader {
     private final Engines engines = new Engines();
@@ -17,10 +18,12 @@ public final class PolyglotLoader implements BundleLoader {
     private final int poolSize;
     private final Duration hookTimeout;
     private final HookWatchdog watchdog;
+    private final OutboundHttp outboundHttp;
 
-    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout) {
+    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout, OutboundHttp outboundHttp) {
         if (poolSize < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + poolSize);
         this.store = store;
+        this.outboundHttp = outboundHttp;
         this.poolSize = poolSize;
         this.hookTimeout = hookTimeout;
         this.watchdog = new HookWatchdog(hookTimeout);
@@ -34,11 +37,12 @@ public final class PolyglotLoader implements BundleLoader {
 
     @Override
     public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
-        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store), poolSize, hookTimeout, watchdog);
+        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, outboundHttp.forBundle(name)), poolSize, hookTimeout, watchdog);
     }
 
     @Override
     public void close() {
+        outboundHttp.close();
         watchdog.close();
         engines.close();
     }

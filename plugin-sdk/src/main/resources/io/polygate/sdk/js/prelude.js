@@ -1,10 +1,12 @@
 // Polygate's JavaScript plugin prelude: the Tyk object model (request, session, metadata, spec,
-// response), `tyk.*`, and the Tyk JSVM style (TykJS.TykMiddleware.NewMiddleware, log, rawlog,
-// b64enc, b64dec). Evaluated in every context from one cached Source, so contexts share its
+// response), `tyk.*`, and the Tyk JSVM style (TykJS.TykMiddleware.NewMiddleware) with its API
+// (log, rawlog, b64enc, b64dec, rawb64enc, rawb64dec, TykMakeHttpRequest, TykBatchRequest,
+// TykGetKeyData, TykSetKeyData, TykJsResponse). Evaluated in every context from one cached Source, so contexts share its
 // compiled code. The gateway calls the function __polygate_caller returns for a hook with a
 // HookCall (host side): the request is read from it lazily (a hook that reads one header crosses
 // one header), and what the hook changed is reported back to it when the hook returns.
-var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_caller, __polygate_resolve, __polygate_warm;
+var tyk, TykJS, log, rawlog, b64enc, b64dec, rawb64enc, rawb64dec, TykMakeHttpRequest, TykBatchRequest,
+  TykGetKeyData, TykSetKeyData, TykJsResponse, __polygate_install, __polygate_caller, __polygate_resolve, __polygate_warm;
 (function (global) {
   'use strict';
   var host = null;
@@ -185,8 +187,31 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_call
   };
   log = function (msg) { host.log(str(msg), 'info'); };
   rawlog = function (msg) { host.log(str(msg), 'info'); };
+  // Tyk's JSVM API: arguments are taken as String(x) (as otto's call.Argument(n).String()), and a
+  // call that fails returns undefined, the host having logged why
+  function orUndefined(v) { return v === null ? undefined : v; }
   b64enc = function (s) { return host.b64enc(str(s)); };
-  b64dec = function (s) { return host.b64dec(str(s)); };
+  b64dec = function (s) { return orUndefined(host.b64dec(str(s))); };
+  rawb64enc = function (s) { return host.rawb64enc(str(s)); };
+  rawb64dec = function (s) { return orUndefined(host.rawb64dec(str(s))); };
+  TykMakeHttpRequest = function (json) { return json === undefined ? undefined : orUndefined(host.http_request(String(json))); };
+  TykBatchRequest = function (json) { return orUndefined(host.batch_request(String(json))); };
+  TykGetKeyData = function (key, apiId) { return host.get_key_data(String(key)); };
+  TykSetKeyData = function (key, sessionJson, suppressReset) { host.set_key_data(String(key), String(sessionJson)); };
+  TykJsResponse = function (response, sessionMeta) { return JSON.stringify({ Response: response, SessionMeta: sessionMeta }); };
+
+  // a hook that returns TykJsResponse(...) answers the client with it, as a Tyk virtual endpoint does
+  function applyJsResponse(out, request, session) {
+    var j;
+    try { j = JSON.parse(out); } catch (e) { return false; }
+    if (!j || typeof j.Response !== 'object' || j.Response === null) return false;
+    var ro = request.object.return_overrides;
+    ro.response_code = Number(j.Response.Code || 200);
+    ro.response_body = str(j.Response.Body);
+    ro.headers = strMap(j.Response.Headers);
+    if (j.SessionMeta && typeof j.SessionMeta === 'object') Object.assign(session.meta_data, j.SessionMeta);
+    return true;
+  }
 
   __polygate_install = function (h) { host = h; };
 
@@ -219,6 +244,9 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_call
   // the function the gateway calls for one hook of the manifest: takes a HookCall
   __polygate_caller = function (kind, name) {
     var h = hooks[name];
+    if (kind === 'response' && typeof h !== 'function')
+      throw new Error('hook "' + name + '" (response) is a TykJS middleware object: Tyk has no JSVM response middleware; '
+        + 'a response hook is a function (request, response, session, metadata, spec)');
     if (kind === 'response') {
       return function (call) {
         var response = new Response(call), mj = call.metadata_json(), sj = call.session_json();
@@ -237,14 +265,16 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, __polygate_install, __polygate_call
       if (jsvm) {
         var jreq = jsvmRequest(request);
         out = h.processRequest(jreq, session, spec(call));
-        if (out && out.Request) applyJsvm(request, out.Request); else applyJsvm(request, jreq);
+        if (typeof out === 'string' && applyJsResponse(out, request, session)) out = null;
+        else if (out && out.Request) applyJsvm(request, out.Request); else applyJsvm(request, jreq);
         if (out && out.Session) session = Session(out.Session);
         if (out && out.SessionMeta) Object.assign(session.meta_data, out.SessionMeta);
         if (auth && !metadata.token && session.meta_data && session.meta_data.token)
           metadata.token = session.meta_data.token;
       } else {
         out = four ? h(request, session, metadata, spec(call)) : h(request, session, spec(call));
-        if (Array.isArray(out)) {
+        if (typeof out === 'string') applyJsResponse(out, request, session);
+        else if (Array.isArray(out)) {
           if (out[0] instanceof Request) request = out[0];
           if (out[1] && typeof out[1] === 'object') session = Session(out[1]);
           if (out[2] && typeof out[2] === 'object') metadata = out[2];
