@@ -53,7 +53,10 @@ public final class HookCall {
         /** The session so far, or null before authentication. */
         Session session();
 
-        /** The metadata so far, or null; after auth, the session's {@code meta_data} unless a step set metadata (Tyk's coprocess hands hooks the session metadata). */
+        /**
+         * The metadata so far, or null; after auth the session's {@code meta_data} unless a step
+         * set metadata (Tyk's coprocess hands hooks the session's metadata).
+         */
         Map<String, Object> metadata();
     }
 

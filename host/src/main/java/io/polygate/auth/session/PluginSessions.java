@@ -1,5 +1,6 @@
 package io.polygate.auth.session;
 
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,9 +27,6 @@ public final class PluginSessions {
 
     public PluginSessions(SessionStore sessions) { this.sessions = sessions; }
 
-    /** Whether keeping a session may block on the network. */
-    public boolean remote() { return sessions.remote(); }
-
     /** Stores {@code session} under {@code token} unless this node already stored the same session there. */
     public void keep(String token, Session session) {
         long lastUpdated = session.last_updated;
@@ -38,7 +36,7 @@ public final class PluginSessions {
         Written w = written.get(token);
         if (w != null && w.content.equals(content)) return;
         if (written.size() >= MAX_ENTRIES) forgetSome();
-        session.last_updated = java.time.Instant.now().getEpochSecond();
+        session.last_updated = Instant.now().getEpochSecond();
         String stored = SessionStore.toJson(session);
         // remembered before the write: the feed's notice of it may come before the write returns
         written.put(token, new Written(content, stored));

@@ -46,7 +46,7 @@ public final class SessionStore {
 
     public void save(String key, Session session) {
         session.last_updated = Instant.now().getEpochSecond();
-        store.set(PREFIX + key, toJson(session), lifetime(session));
+        saveJson(key, toJson(session), session);
     }
 
     /** Stores {@code json}, the serialised {@code session}, as is. */
