@@ -36,9 +36,6 @@ public final class SessionStore {
         }
     }
 
-    /** The stored JSON of {@code key} as it is, or null. */
-    String findJson(String key) { return store.get(PREFIX + key); }
-
     /** Whether lookups may block on the network. */
     public boolean remote() { return store.remote(); }
 
@@ -46,12 +43,7 @@ public final class SessionStore {
 
     public void save(String key, Session session) {
         session.last_updated = Instant.now().getEpochSecond();
-        saveJson(key, toJson(session), session);
-    }
-
-    /** Stores {@code json}, the serialised {@code session}, as is. */
-    void saveJson(String key, String json, Session session) {
-        store.set(PREFIX + key, json, lifetime(session));
+        store.set(PREFIX + key, toJson(session), lifetime(session));
     }
 
     /** Creates the key only if it does not exist yet; false if it did. */
