@@ -2,6 +2,8 @@ package io.polygate;
 
 import io.polygate.admin.AdminHandler;
 import io.polygate.admin.ApiRegistry;
+import io.polygate.auth.PluginAuthStep;
+import io.polygate.auth.session.PluginSessions;
 import io.polygate.auth.session.SessionCache;
 import io.polygate.auth.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
@@ -106,8 +108,9 @@ public final class Gateway implements AutoCloseable {
                     new PolyglotLoader(store, pluginPoolSize(config.plugins().poolSize()), hookTimeout, outboundHttp),
                     bundlesConfig(config.bundles()), store, feed, BundleStore.newNodeId());
             SessionCache sessionCache = new SessionCache();
-            watchSessionSources(sessionCache);
-            routes.bundles(new BundleSteps(bundles, sessionCache, clock));
+            PluginSessions pluginSessions = new PluginSessions(sessions);
+            watchSessionSources(sessionCache, pluginSessions);
+            routes.bundles(new BundleSteps(bundles, new PluginAuthStep.Shared(sessionCache, pluginSessions, limits.policies(), clock), sessions));
             java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
             bundles.onChange(() -> {
                 ApiRegistry r = registry.get();
@@ -151,22 +154,24 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Contexts per bundle version: one request per context at a time (default: the number of cores, at least 2). */
     /**
      * Cached plugin sessions are dropped on every node as soon as what they were built from
      * changes: a plugin data key the auth hook read ({@code store_data}, or any write into the
-     * store under {@code coprocess-data:}), the key itself ({@code apikey-*}, admin API), or a
-     * policy the session applies ({@code polygate-policy-*}).
+     * store under {@code coprocess-data:}), the key itself ({@code apikey-*}, admin API; not this
+     * node's own write of a session an auth hook built, see {@link PluginSessions}), or a policy
+     * the session applies ({@code polygate-policy-*}).
      */
-    private void watchSessionSources(SessionCache cache) {
+    private void watchSessionSources(SessionCache cache, PluginSessions built) {
         String data = io.polygate.plugin.polyglot.GuestApi.DATA_PREFIX;
         feed.watchKeys(data, key -> {
             int n = cache.invalidateData(key.substring(data.length()));
             if (n > 0) LOG.info("plugin data {} changed: {} cached session(s) dropped", key, n);
         });
         feed.watchKeys(SessionStore.PREFIX, key -> {
-            int n = cache.invalidateToken(key.substring(SessionStore.PREFIX.length()));
-            if (n > 0) LOG.info("key {} changed: {} cached session(s) dropped", SessionStore.redact(key.substring(SessionStore.PREFIX.length())), n);
+            String token = key.substring(SessionStore.PREFIX.length());
+            if (!built.changedElsewhere(token)) return;
+            int n = cache.invalidateToken(token);
+            if (n > 0) LOG.info("key {} changed: {} cached session(s) dropped", SessionStore.redact(token), n);
         });
         String policy = io.polygate.auth.session.PolicyStore.PREFIX;
         feed.watchKeys(policy, key -> {

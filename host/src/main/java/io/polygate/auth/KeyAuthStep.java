@@ -55,7 +55,7 @@ public final class KeyAuthStep implements Step {
         Session session = sessions.find(key);
         if (session == null) return Outcome.error(403, UNKNOWN);
         String refusal = check(session, apiId, clock.millis() / 1000);
-        if (refusal == NO_ACCESS && grantedByPolicy(session)) refusal = null;
+        if (refusal == NO_ACCESS && grantedByPolicy(session, apiId, policies)) refusal = null;
         if (refusal != null) return Outcome.error(403, refusal);
         exchange.authenticate(key, session);
         return Outcome.CONTINUE;
@@ -69,8 +69,8 @@ public final class KeyAuthStep implements Step {
         return null;
     }
 
-    /** Whether an active policy the key applies grants this API (Tyk: keys made from policies carry no rights of their own). */
-    private boolean grantedByPolicy(Session session) {
+    /** Whether an active policy the key applies grants {@code apiId} (Tyk: keys made from policies carry no rights of their own). */
+    static boolean grantedByPolicy(Session session, String apiId, PolicyStore policies) {
         if (policies == null) return false;
         for (String id : session.policyIds()) {
             Policy p = policies.find(id);

@@ -1,5 +1,8 @@
 package io.polygate.auth;
 
+import io.polygate.auth.session.PluginSessions;
+import io.polygate.auth.session.Policy;
+import io.polygate.auth.session.PolicyStore;
 import io.polygate.auth.session.Session;
 import io.polygate.auth.session.SessionCache;
 import io.polygate.chain.Exchange;
@@ -19,10 +22,14 @@ import java.time.InstantSource;
 /**
  * Authentication by a bundle's {@code auth_check} hook (Tyk's coprocess auth). The hook gets the
  * request, an empty session, the metadata and the spec, and fills the session in; if it sets
- * {@code metadata['token']} the request is authenticated as that key with that session (its
- * {@code rate}/{@code per} are then enforced natively in the LIMIT phase). No token: 403. An
- * exception in the hook: 403 with an error id. {@code return_overrides} with a code: that answer.
- * A request a {@link SessionCacheStep} already authenticated from the cache skips the hook.
+ * {@code metadata['token']} the request is authenticated as that key with that session. As in
+ * Tyk, the metadata the hook returns is merged into the session's {@code meta_data} (later hooks,
+ * {@code $tyk_meta.*} and the stored key see it), the session is kept in the store under the
+ * token like any key ({@link PluginSessions}), and its policies ({@code apply_policies},
+ * {@code apply_policy_id}) apply: their access rights here, their rate and quota in the LIMIT
+ * phase, where the quota is counted per token across requests. No token: 403. An exception in
+ * the hook: 403 with an error id. {@code return_overrides} with a code: that answer. A request a
+ * {@link SessionCacheStep} already authenticated from the cache skips the hook.
  *
  * <p>With an {@code id_extractor}, the session is cached under the extracted id until its
  * {@code id_extractor_deadline}, or until a plugin data key the hook read ({@code get_data})
@@ -31,20 +38,30 @@ import java.time.InstantSource;
 public final class PluginAuthStep implements Step {
     public static final String NOT_AUTHORISED = "Key not authorised";
 
+    /**
+     * What every plugin-auth step of a gateway shares: the id extractor's session cache, where
+     * built sessions are stored, the policies they may apply (null: none), the clock.
+     */
+    public record Shared(SessionCache cache, PluginSessions sessions, PolicyStore policies, InstantSource clock) {}
+
     private final String apiId;
     private final LoadedBundle bundle;
     private final HookRef hook;
     private final HookSpec spec;
     private final SessionCache cache;
+    private final PluginSessions sessions;
+    private final PolicyStore policies;
     private final InstantSource clock;
 
-    public PluginAuthStep(String apiId, LoadedBundle bundle, HookRef hook, HookSpec spec, SessionCache cache, InstantSource clock) {
+    public PluginAuthStep(String apiId, LoadedBundle bundle, HookRef hook, HookSpec spec, Shared shared) {
         this.apiId = apiId;
         this.bundle = bundle;
         this.hook = hook;
         this.spec = spec;
-        this.cache = cache;
-        this.clock = clock;
+        this.cache = shared.cache();
+        this.sessions = shared.sessions();
+        this.policies = shared.policies();
+        this.clock = shared.clock();
     }
 
     @Override public String name() { return "plugin-auth:" + bundle.name() + ":" + hook.name(); }
@@ -70,22 +87,37 @@ public final class PluginAuthStep implements Step {
         Object token = exchange.metadata().get("token");
         if (token == null || token.toString().isEmpty()) return Outcome.error(403, NOT_AUTHORISED);
         Session session = HookState.builtSession(call);
+        if (session.meta_data == null) session.meta_data = new java.util.LinkedHashMap<>();
+        session.meta_data.putAll(exchange.metadata());
         long now = clock.millis() / 1000;
         String refusal = refusal(session, now);
         if (refusal != null) return Outcome.error(403, refusal);
         exchange.authenticate(token.toString(), session);
+        if (sessions != null) sessions.keep(token.toString(), session);
         String id = SessionCacheStep.extractedId(exchange);
         if (id != null) cache.put(apiId, id, token.toString(), session, now, dataKeys, mark);
         return Outcome.CONTINUE;
     }
 
     /**
-     * Why a plugin-built session may not be used now, or null. Unlike stored keys, an empty
-     * {@code access_rights} means every API (Tyk's rule for sessions without access rights).
+     * Why a plugin-built session may not be used now, or null. Its policies' access rights count
+     * as its own; unlike stored keys, a session without any access rights (its own or its
+     * policies') may call every API (Tyk's rule for sessions without access rights).
      */
     String refusal(Session s, long now) {
         String refusal = KeyAuthStep.check(s, apiId, now);
-        boolean noRights = s.access_rights == null || s.access_rights.isEmpty();
-        return refusal == KeyAuthStep.NO_ACCESS && noRights ? null : refusal;
+        if (refusal != KeyAuthStep.NO_ACCESS) return refusal;
+        if (KeyAuthStep.grantedByPolicy(s, apiId, policies)) return null;
+        boolean noRights = (s.access_rights == null || s.access_rights.isEmpty()) && !policiesGrantRights(s);
+        return noRights ? null : refusal;
+    }
+
+    private boolean policiesGrantRights(Session s) {
+        if (policies == null) return false;
+        for (String id : s.policyIds()) {
+            Policy p = policies.find(id);
+            if (p != null && p.active && p.access_rights != null && !p.access_rights.isEmpty()) return true;
+        }
+        return false;
     }
 }

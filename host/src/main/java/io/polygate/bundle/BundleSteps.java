@@ -3,7 +3,7 @@ package io.polygate.bundle;
 import io.polygate.auth.IdExtractor;
 import io.polygate.auth.PluginAuthStep;
 import io.polygate.auth.SessionCacheStep;
-import io.polygate.auth.session.SessionCache;
+import io.polygate.auth.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
@@ -36,8 +36,8 @@ public final class BundleSteps {
     private static final Logger LOG = LoggerFactory.getLogger(BundleSteps.class);
 
     private final BundleStore bundles;
-    private final SessionCache cache;
-    private final InstantSource clock;
+    private final PluginAuthStep.Shared auth;
+    private final SessionStore keys;
     private final Map<String, String> versionByApi = new ConcurrentHashMap<>();
 
     /**
@@ -46,10 +46,11 @@ public final class BundleSteps {
      */
     public record Plan(List<Step> steps, UnaryOperator<Upstream> upstream, List<Pin> pins) {}
 
-    public BundleSteps(BundleStore bundles, SessionCache cache, InstantSource clock) {
+    /** @param keys where the sessions of key-auth APIs are stored back when a JSVM hook changed their metadata */
+    public BundleSteps(BundleStore bundles, PluginAuthStep.Shared auth, SessionStore keys) {
         this.bundles = bundles;
-        this.cache = cache;
-        this.clock = clock;
+        this.auth = auth;
+        this.keys = keys;
     }
 
     public Plan plan(ApiDefinition api) {
@@ -64,26 +65,27 @@ public final class BundleSteps {
             return new Plan(List.of(unavailable(why)), UnaryOperator.identity(), List.of());
         }
         String previous = versionByApi.put(api.apiId(), bundle.version());
-        if (previous != null && !previous.equals(bundle.version())) cache.invalidate(api.apiId());
+        if (previous != null && !previous.equals(bundle.version())) auth.cache().invalidate(api.apiId());
 
         CustomMiddleware cm = bundle.manifest().customMiddleware();
         HookSpec spec = HookSpec.of(api);
         List<Step> steps = new ArrayList<>();
-        for (HookRef h : cm.pre()) steps.add(new HookStep(bundle, h, spec));
+        SessionStore storedKeys = api.auth().type() == ApiDefinition.AuthType.KEY ? keys : null;
+        for (HookRef h : cm.pre()) steps.add(new HookStep(bundle, h, spec, null));
         if (api.auth().type() == ApiDefinition.AuthType.PLUGIN) {
             if (cm.authCheck() == null) {
                 steps.add(unavailable("plugin bundle \"" + name + "\" has no auth_check hook, but API \"" + api.apiId() + "\" uses auth: plugin"));
             } else {
                 if (cm.idExtractor() != null)
-                    steps.add(new SessionCacheStep(api.apiId(), new IdExtractor(cm.idExtractor()), cache, clock));
-                steps.add(new PluginAuthStep(api.apiId(), bundle, cm.authCheck(), spec, cache, clock));
+                    steps.add(new SessionCacheStep(api.apiId(), new IdExtractor(cm.idExtractor()), auth.cache(), auth.clock()));
+                steps.add(new PluginAuthStep(api.apiId(), bundle, cm.authCheck(), spec, auth));
             }
         } else if (cm.authCheck() != null) {
             LOG.warn("api {}: bundle {} has an auth_check hook, but the API's auth is {}: the hook is not used",
                     api.apiId(), name, api.auth().type().name().toLowerCase());
         }
-        for (HookRef h : cm.postKeyAuth()) steps.add(new HookStep(bundle, h, spec));
-        for (HookRef h : cm.post()) steps.add(new HookStep(bundle, h, spec));
+        for (HookRef h : cm.postKeyAuth()) steps.add(new HookStep(bundle, h, spec, storedKeys));
+        for (HookRef h : cm.post()) steps.add(new HookStep(bundle, h, spec, storedKeys));
         UnaryOperator<Upstream> up = cm.response().isEmpty() ? UnaryOperator.identity()
                 : inner -> new ResponseHookUpstream(inner, bundle, cm.response(), spec);
         return new Plan(steps, up, List.of(bundle));

@@ -53,7 +53,10 @@ public final class HookCall {
         /** The session so far, or null before authentication. */
         Session session();
 
-        /** The metadata so far, or null. */
+        /**
+         * The metadata so far, or null; after auth the session's {@code meta_data} unless a step
+         * set metadata (Tyk's coprocess hands hooks the session's metadata).
+         */
         Map<String, Object> metadata();
     }
 
@@ -79,6 +82,7 @@ public final class HookCall {
     byte[] body;
     Overrides overrides;
     String sessionJson;
+    boolean storeSession;
     Map<String, Object> metadata;
     int responseStatus;
     Map<String, String> responseHeaders;
@@ -254,6 +258,10 @@ public final class HookCall {
     @HostAccess.Export
     public void set_session(String json) { sessionJson = json; }
 
+    /** The session the hook changed is to be stored back on its key (Tyk JSVM: {@code ReturnData} with new metadata). */
+    @HostAccess.Export
+    public void store_session() { storeSession = true; }
+
     /** The metadata after the hook, as JSON (sent when it changed). */
     @HostAccess.Export
     public void set_metadata(String json) {
@@ -337,6 +345,10 @@ public final class HookCall {
         @Override public String requestUri() { return exchange.clientRequest().getHttpURI().getPathQuery(); }
         @Override public String scheme() { return exchange.clientRequest().isSecure() ? "https" : "http"; }
         @Override public String clientIp() { return exchange.clientAddress(); }
-        @Override public Map<String, Object> metadata() { return exchange.hasMetadata() ? exchange.metadata() : null; }
+        @Override
+        public Map<String, Object> metadata() {
+            if (exchange.hasMetadata()) return exchange.metadata();
+            return session != null && session.meta_data != null && !session.meta_data.isEmpty() ? session.meta_data : null;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.polygate.plugin;
 
 import io.polygate.auth.session.Session;
+import io.polygate.auth.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
@@ -13,14 +14,21 @@ import io.polygate.sdk.manifest.HookRef;
  * changes goes back into the exchange, and {@code return_overrides} with a code ends the request.
  * A hook that fails or runs past its time limit gives the client a 500 with an error id; the log
  * line has the same id, the bundle, its version, the hook and the phase.
+ *
+ * <p>A session the hook changed is the request's session from then on. On a key-auth API, a
+ * Tyk JSVM-style hook ({@code ReturnData(request, session.meta_data)}) that changed the
+ * metadata also stores the session back on the key, as Tyk's JSVM does; other hooks' changes
+ * last for the request only (Tyk's coprocess does not store them either).
  */
 public final class HookStep implements Step {
     private final LoadedBundle bundle;
     private final HookRef hook;
     private final Phase phase;
     private final HookSpec spec;
+    private final SessionStore keys;
 
-    public HookStep(LoadedBundle bundle, HookRef hook, HookSpec spec) {
+    /** @param keys where a key's session is stored back (key-auth APIs), or null */
+    public HookStep(LoadedBundle bundle, HookRef hook, HookSpec spec, SessionStore keys) {
         this.bundle = bundle;
         this.hook = hook;
         this.phase = switch (hook.type()) {
@@ -30,6 +38,7 @@ public final class HookStep implements Step {
             default -> throw new IllegalArgumentException(hook.type() + " is not a request hook step");
         };
         this.spec = spec;
+        this.keys = keys;
     }
 
     @Override public String name() { return "plugin:" + bundle.name() + ":" + hook.name(); }
@@ -47,7 +56,10 @@ public final class HookStep implements Step {
         Outcome.Respond respond = HookState.applyRequest(call, exchange);
         if (respond != null) return respond;
         Session changed = HookState.changedSession(call);
-        if (changed != null && exchange.keyId() != null) exchange.authenticate(exchange.keyId(), changed);
+        if (changed != null && exchange.keyId() != null) {
+            exchange.authenticate(exchange.keyId(), changed);
+            if (call.storeSession && keys != null) keys.save(exchange.keyId(), changed);
+        }
         return Outcome.CONTINUE;
     }
 }

@@ -26,7 +26,9 @@ public final class BufferedBody {
 
     /**
      * The request to read the body from: the client request itself, or a view of it whose content
-     * is the buffered body and whose headers are {@code headers} (with the right Content-Length).
+     * is the buffered body, whose length is that body's (the proxy sends a body only when the
+     * length says there is one: a GET given a body must not announce bytes it never sends) and
+     * whose headers are {@code headers} (with the matching Content-Length).
      */
     public static Request replayable(Request request, HttpFields headers) {
         byte[] body = get(request);
@@ -36,6 +38,9 @@ public final class BufferedBody {
 
             @Override
             public HttpFields getHeaders() { return headers; }
+
+            @Override
+            public long getLength() { return body.length; }
 
             @Override
             public Content.Chunk read() {

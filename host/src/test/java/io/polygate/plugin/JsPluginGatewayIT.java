@@ -34,6 +34,34 @@ class JsPluginGatewayIT extends PluginGatewayContract {
         return "  - {api_id: jsvm-auth, listen_path: /jsvm-auth, strip_listen_path: true, target_url: \"echo://\", auth: plugin, custom_middleware_bundle: jsvm-auth}\n";
     }
 
+    @Override String profileAsString(String value) { return "string:" + value; }
+
+    @Test
+    void jsvmBodyIsAStringSentAsUtf8() throws Exception {
+        HttpResponse<String> r = sendQuick("GET", "/body/x", null, "X-Body-Mode", "unicode");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode echo = GatewayFixture.json(r);
+        assertThat(echo.path("body").asText()).isEqualTo("h\u00e9llo \u2713");
+        assertThat(echo.path("headers").path("Content-Length").asText()).isEqualTo("10");
+    }
+
+    @Test
+    void jsvmReturnDataWithChangedMetadataIsStoredBackOnTheKey() throws Exception {
+        String key = "jsvm-write-back";
+        assertThat(gw.admin("POST", "/keys/" + key, "{\"access_rights\": {\"sess-key\": {\"api_id\": \"sess-key\"}}, \"meta_data\": {\"tier\": \"gold\"}}")
+                .statusCode()).isIn(200, 201);
+        HttpResponse<String> r = sendQuick("GET", "/sess-key/x", null, "Authorization", key, "X-Write-Meta", "v1");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode stored = GatewayFixture.json(gw.admin("GET", "/keys/" + key, null)).path("meta_data");
+        assertThat(stored.path("visited").asText()).isEqualTo("v1");
+        assertThat(stored.path("tier").asText()).isEqualTo("gold");
+        // a hook that returns the metadata unchanged stores nothing
+        long updated = GatewayFixture.json(gw.admin("GET", "/keys/" + key, null)).path("last_updated").asLong();
+        Thread.sleep(1100);
+        assertThat(sendQuick("GET", "/sess-key/x", null, "Authorization", key).statusCode()).isEqualTo(200);
+        assertThat(GatewayFixture.json(gw.admin("GET", "/keys/" + key, null)).path("last_updated").asLong()).isEqualTo(updated);
+    }
+
     @Test
     void jsvmStyleAuthCheckAuthenticatesWithReturnAuthData() throws Exception {
         awaitReady("jsvm-auth");

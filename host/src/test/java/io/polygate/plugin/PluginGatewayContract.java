@@ -54,6 +54,7 @@ abstract class PluginGatewayContract {
         bundles.put("rewrite", samples() + "/rewrite");
         bundles.put("tyk-style", lang() + "-tyk-style");
         bundles.put("guard", lang() + "-guard");
+        bundles.put("sessions", lang() + "-sessions");
         bundles.putAll(extraBundles());
         PluginTesting.bundlesDir(tmp.resolve("bundles"), bundles);
         upstream = new EchoServer("127.0.0.1", 0).start();
@@ -67,12 +68,16 @@ abstract class PluginGatewayContract {
                   - {api_id: tyk-style-no-config, listen_path: /tyk-style-no-config, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: tyk-style, config_data: {greeting: hello}, config_data_disabled: true}
                   - {api_id: tyk-style-bundle-off, listen_path: /tyk-style-bundle-off, strip_listen_path: true, target_url: "echo://", use_keyless: true, custom_middleware_bundle: tyk-style, custom_middleware_bundle_disabled: true}
                   - {api_id: header-auth, listen_path: /header-auth, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: header-auth}
-                  - {api_id: rewrite, listen_path: /rewrite, strip_listen_path: true, target_url: "http://127.0.0.1:%d/base", auth: none, custom_middleware_bundle: rewrite}
+                  - {api_id: rewrite, listen_path: /rewrite, strip_listen_path: true, target_url: "http://127.0.0.1:%1$d/base", auth: none, custom_middleware_bundle: rewrite}
                   - {api_id: guard, listen_path: /guard, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: guard}
                   - {api_id: plain, listen_path: /plain, strip_listen_path: true, target_url: "echo://", auth: none}
+                  - {api_id: body, listen_path: /body, strip_listen_path: true, target_url: "http://127.0.0.1:%1$d/", auth: none, custom_middleware_bundle: sessions}
+                  - {api_id: sess-auth, listen_path: /sess-auth, strip_listen_path: true, target_url: "http://127.0.0.1:%1$d/", auth: plugin, custom_middleware_bundle: sessions}
+                  - {api_id: sess-other, listen_path: /sess-other, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: sessions}
+                  - {api_id: sess-key, listen_path: /sess-key, strip_listen_path: true, target_url: "http://127.0.0.1:%1$d/", auth: key, custom_middleware_bundle: sessions}
                 """.formatted(upstream.port()) + extraApis(), tmp);
         List<BundleStatus> st = PluginTesting.awaitBundles(gw.gateway(), Duration.ofMinutes(3),
-                "per-user-rate", "header-auth", "rewrite", "tyk-style", "guard");
+                "per-user-rate", "header-auth", "rewrite", "tyk-style", "guard", "sessions");
         assertThat(st).allSatisfy(s -> assertThat(s.state()).as(s.toString()).isEqualTo("ready"));
         gw15 = GatewayFixture.start("""
                 bundles_dir: bundles
@@ -290,6 +295,144 @@ abstract class PluginGatewayContract {
         assertThat(r.headers().firstValue("X-Served-By")).contains("polygate-plugin");
         assertThat(r.headers().firstValue("X-Upstream-Status")).contains("200");
     }
+
+    // ---- request bodies, sessions and metadata (issue 10) ---------------------------------------------
+
+    /** A request with a short timeout: a body announced but never sent would make the upstream wait 30 s. */
+    HttpResponse<String> sendQuick(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(gw.url(path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return gw.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What the upstream received: its body (as the echo shows it), its Content-Length, whether it came chunked. */
+    record Received(String body, String contentLength, boolean chunked) {}
+
+    static Received upstreamSaw(HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode echo = json(r);
+        JsonNode h = echo.path("headers");
+        return new Received(echo.path("body").asText(), h.path("Content-Length").asText(null), h.has("Transfer-Encoding"));
+    }
+
+    @Test
+    void preHookBodyRewriteOnGetReachesTheUpstreamWithItsContentLength() throws Exception {
+        Received u = upstreamSaw(sendQuick("GET", "/body/x", null, "X-Body-Mode", "replace"));
+        assertThat(u.body()).isEqualTo("New Request body");
+        assertThat(u.contentLength()).isEqualTo("16");
+        assertThat(u.chunked()).isFalse();
+    }
+
+    @Test
+    void preHookBodyRewriteOfAnyMethodReplacesTheClientBody() throws Exception {
+        for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
+            Received u = upstreamSaw(sendQuick(method, "/body/x", "the client's own, longer body", "X-Body-Mode", "replace"));
+            assertThat(u.body()).as(method).isEqualTo("New Request body");
+            assertThat(u.contentLength()).as(method).isEqualTo("16");
+        }
+    }
+
+    @Test
+    void preHookBodyRewriteToEmptyLongerAndFromChunkedKeepsContentLengthRight() throws Exception {
+        Received empty = upstreamSaw(sendQuick("POST", "/body/x", "to be dropped", "X-Body-Mode", "empty"));
+        assertThat(empty.body()).isEmpty();
+        assertThat(empty.contentLength()).isEqualTo("0");
+        Received longer = upstreamSaw(sendQuick("GET", "/body/x", null, "X-Body-Mode", "long"));
+        assertThat(longer.contentLength()).isEqualTo("70000");
+        HttpResponse<String> chunked = gw.http().send(HttpRequest.newBuilder(gw.url("/body/x")).timeout(Duration.ofSeconds(10))
+                .header("X-Body-Mode", "replace")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream("chunked client body".getBytes())))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Received fromChunked = upstreamSaw(chunked);
+        assertThat(fromChunked.body()).isEqualTo("New Request body");
+        assertThat(fromChunked.contentLength()).isEqualTo("16");
+        assertThat(fromChunked.chunked()).isFalse();
+    }
+
+    @Test
+    void responseHookBodyRewriteSendsTheNewBodyWithItsContentLength() throws Exception {
+        HttpResponse<String> shorter = sendQuick("GET", "/body/x", null, "X-Resp-Mode", "short");
+        assertThat(shorter.statusCode()).isEqualTo(200);
+        assertThat(shorter.body()).isEqualTo("ok");
+        assertThat(shorter.headers().firstValue("Content-Length")).contains("2");
+        HttpResponse<String> empty = sendQuick("GET", "/body/x", null, "X-Resp-Mode", "empty");
+        assertThat(empty.body()).isEmpty();
+        assertThat(empty.headers().firstValue("Content-Length")).contains("0");
+    }
+
+    @Test
+    void authCheckMetadataBecomesTheSessionMetadataOfLaterHooks() throws Exception {
+        HttpResponse<String> r = sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", "meta-1");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode h = json(r).path("headers");
+        assertThat(h.path("X-Pka-Username").asText()).isEqualTo("user-meta-1");
+        assertThat(h.path("X-Post-Username").asText()).isEqualTo("user-meta-1");
+        assertThat(r.headers().firstValue("X-Resp-Username")).contains("user-meta-1");
+    }
+
+    @Test
+    void authCheckSessionIsKeptUnderItsTokenLikeAKey() throws Exception {
+        String token = "kept-" + lang();
+        assertThat(sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", token).statusCode()).isEqualTo(200);
+        HttpResponse<String> key = gw.admin("GET", "/tyk/keys/" + token, null);
+        assertThat(key.statusCode()).as(key.body()).isEqualTo(200);
+        assertThat(json(key).path("meta_data").path("username").asText()).isEqualTo("user-" + token);
+        assertThat(json(key).path("meta_data").path("token").asText()).isEqualTo(token);
+        assertThat(gw.admin("DELETE", "/tyk/keys/" + token, null).statusCode()).isEqualTo(200);
+        assertThat(gw.admin("GET", "/keys/" + token, null).statusCode()).isEqualTo(404);
+        // the next request builds the session again and keeps it again
+        assertThat(sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", token).statusCode()).isEqualTo(200);
+        assertThat(gw.admin("GET", "/keys/" + token, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void authCheckSessionQuotaIsCountedAcrossRequests() throws Exception {
+        List<Integer> codes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) codes.add(sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", "quota-" + lang(), "X-Quota", "2").statusCode());
+        assertThat(codes).containsExactly(200, 200, 403);
+        HttpResponse<String> key = gw.admin("GET", "/keys/quota-" + lang(), null);
+        assertThat(json(key).path("quota_max").asLong()).isEqualTo(2);
+        assertThat(json(key).path("quota_remaining").asLong()).isZero();
+    }
+
+    @Test
+    void authCheckApplyPolicyIdAppliesThePolicysRateQuotaAndAccessRights() throws Exception {
+        String gold = "gold-" + lang(), otherOnly = "other-only-" + lang();
+        assertThat(gw.admin("POST", "/policies", "{\"id\": \"" + gold + "\", \"rate\": 7, \"per\": 60, \"quota_max\": 50, \"quota_renewal_rate\": 3600}")
+                .statusCode()).isIn(200, 201);
+        assertThat(gw.admin("POST", "/policies", "{\"id\": \"" + otherOnly + "\", \"access_rights\": {\"sess-other\": {\"api_id\": \"sess-other\"}}}")
+                .statusCode()).isIn(200, 201);
+        HttpResponse<String> withId = sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", "pol-" + lang(), "X-Policy", gold);
+        assertThat(withId.statusCode()).as(withId.body()).isEqualTo(200);
+        assertThat(withId.headers().firstValue("X-RateLimit-Limit")).contains("7");
+        assertThat(withId.headers().firstValue("X-Quota-Limit")).contains("50");
+        HttpResponse<String> withList = sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", "pols-" + lang(), "X-Policies", gold);
+        assertThat(withList.headers().firstValue("X-RateLimit-Limit")).contains("7");
+        // a policy that grants only another API: refused here, allowed there
+        HttpResponse<String> denied = sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", "deny-" + lang(), "X-Policy", otherOnly);
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(json(denied).path("error").asText()).isEqualTo("Access to this API has been disallowed");
+        assertThat(sendQuick("GET", "/sess-other/x", null, "X-Sess-Token", "deny-" + lang(), "X-Policy", otherOnly).statusCode()).isEqualTo(200);
+        assertThat(sendQuick("GET", "/sess-auth/x", null, "X-Sess-Token", "nopol-" + lang(), "X-Policy", "no-such-policy").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void keyMetaDataReachesEveryHookOfAKeyAuthApiAsSessionMetadata() throws Exception {
+        String key = "meta-key-" + lang();
+        assertThat(gw.admin("POST", "/keys/" + key, "{\"access_rights\": {\"sess-key\": {\"api_id\": \"sess-key\"}},"
+                + " \"meta_data\": {\"tier\": \"gold\", \"profile\": \"{\\\"a\\\": 1}\"}}").statusCode()).isIn(200, 201);
+        HttpResponse<String> r = sendQuick("GET", "/sess-key/x", null, "Authorization", key);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode h = json(r).path("headers");
+        // nested JSON in meta_data stays a string
+        assertThat(h.path("X-Pka-Profile").asText()).isEqualTo(profileAsString("{\"a\": 1}"));
+        assertThat(h.path("X-Post-Profile").asText()).isEqualTo(profileAsString("{\"a\": 1}"));
+        assertThat(r.headers().firstValue("X-Resp-Username")).contains("gold");
+    }
+
+    /** How the test plugin shows a metadata value that is a string ({@code repr} in Python, {@code typeof} in JS). */
+    abstract String profileAsString(String value);
 
     // ---- must show 3: runaway hooks ------------------------------------------------------------------
 

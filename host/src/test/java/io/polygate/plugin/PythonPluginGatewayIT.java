@@ -3,6 +3,8 @@ package io.polygate.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.polygate.testing.GatewayFixture;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,19 @@ class PythonPluginGatewayIT extends PluginGatewayContract {
         return h.path("X-Object-Header").asText().equals("set-via-object")
                 && h.path("X-Digest").asText().length() == 12
                 && h.path("X-B64").asText().equals("aGk=");
+    }
+
+    @Override String profileAsString(String value) { return "'" + value + "'"; }
+
+    @Test
+    void rawBodyBytesThatAreNotUtf8ReachTheUpstreamUnchanged() throws Exception {
+        HttpResponse<String> r = sendQuick("POST", "/body/x", "text", "X-Body-Mode", "bytes");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode echo = GatewayFixture.json(r);
+        assertThat(echo.path("headers").path("Content-Length").asText()).isEqualTo("4");
+        // the echo decodes the body as UTF-8: four bytes, none of them a character of a re-encoded text
+        assertThat(echo.path("body_bytes").asLong()).isEqualTo(4);
+        assertThat(echo.path("body").asText()).isEqualTo("\uFFFD\u0000\uFFFD\uFFFD");
     }
 
     @Test

@@ -167,9 +167,10 @@ public record BundleManifest(List<String> fileList, CustomMiddleware customMiddl
         IdExtractorSpec.With with = switch (withText) {
             case "value", "" -> IdExtractorSpec.With.VALUE;
             case "regex" -> IdExtractorSpec.With.REGEX;
+            case "xpath" -> IdExtractorSpec.With.XPATH;
             default -> null;
         };
-        if (with == null) errors.add(p + ".extract_with: \"" + withText + "\" is not one of value, regex (xpath is not supported)");
+        if (with == null) errors.add(p + ".extract_with: \"" + withText + "\" is not one of value, regex, xpath");
         JsonNode cfg = x.path("extractor_config");
         String name = null;
         if (from == IdExtractorSpec.From.HEADER) {
@@ -192,8 +193,18 @@ public record BundleManifest(List<String> fileList, CustomMiddleware customMiddl
                 errors.add(p + ".extractor_config.regex_expression: not a valid regular expression: " + e.getDescription());
             }
         }
+        String xpath = null;
+        if (with == IdExtractorSpec.With.XPATH) {
+            xpath = text(cfg, "xpath_expression");
+            if (xpath == null || xpath.isBlank()) errors.add(p + ".extractor_config.xpath_expression: missing (e.g. \"//user/@id\")");
+            else try {
+                javax.xml.xpath.XPathFactory.newInstance().newXPath().compile(xpath);
+            } catch (javax.xml.xpath.XPathExpressionException e) {
+                errors.add(p + ".extractor_config.xpath_expression: not a valid XPath expression: \"" + xpath + "\"");
+            }
+        }
         if (from == null || with == null) return null;
-        return new IdExtractorSpec(from, with, name, regex, index);
+        return new IdExtractorSpec(from, with, name, regex, index, xpath);
     }
 
     private static String text(JsonNode n, String field) { return text(n, field, null); }

@@ -7,13 +7,15 @@ import java.util.regex.Pattern;
  * the hook built can be cached for that identity ({@code custom_middleware.id_extractor}).
  *
  * @param extractFrom  header, form, querystring or body
- * @param extractWith  value (the whole value) or regex (one group of {@code regex})
+ * @param extractWith  value (the whole value), regex (one group of {@code regex}) or xpath (the
+ *                     string value of {@code xpath} on the value read as XML)
  * @param name         the header name (header) or parameter name (form, querystring); null for body
  * @param regex        the compiled {@code regex_expression} when {@code extractWith} is regex
  * @param regexMatchIndex which group of the match is the id (0 = the whole match)
+ * @param xpath        the {@code xpath_expression} (checked to compile) when {@code extractWith} is xpath
  */
-public record IdExtractorSpec(From extractFrom, With extractWith, String name, Pattern regex, int regexMatchIndex) {
+public record IdExtractorSpec(From extractFrom, With extractWith, String name, Pattern regex, int regexMatchIndex, String xpath) {
     public enum From { HEADER, FORM, QUERYSTRING, BODY }
 
-    public enum With { VALUE, REGEX }
+    public enum With { VALUE, REGEX, XPATH }
 }

@@ -261,14 +261,19 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, rawb64enc, rawb64dec, TykMakeHttpRe
       var request = new Request(call), sj = call.session_json(), mj = call.metadata_json();
       var session = Session(sj === null ? null : JSON.parse(sj));
       var before = sj === null ? EMPTY_SESSION : JSON.stringify(session);
-      var metadata = mj === null ? {} : JSON.parse(mj), out;
+      var metadata = mj === null ? {} : JSON.parse(mj), out, storeBack = false;
       if (jsvm) {
-        var jreq = jsvmRequest(request);
+        var jreq = jsvmRequest(request), metaBefore = JSON.stringify(session.meta_data);
         out = h.processRequest(jreq, session, spec(call));
         if (typeof out === 'string' && applyJsResponse(out, request, session)) out = null;
         else if (out && out.Request) applyJsvm(request, out.Request); else applyJsvm(request, jreq);
         if (out && out.Session) session = Session(out.Session);
-        if (out && out.SessionMeta) Object.assign(session.meta_data, out.SessionMeta);
+        // Tyk's JSVM: ReturnData(request, meta) replaces the session's metadata, and a changed
+        // one is stored back on the key
+        if (out && !auth && out.SessionMeta && typeof out.SessionMeta === 'object') {
+          session.meta_data = out.SessionMeta;
+          storeBack = JSON.stringify(out.SessionMeta) !== metaBefore;
+        }
         if (auth && !metadata.token && session.meta_data && session.meta_data.token)
           metadata.token = session.meta_data.token;
       } else {
@@ -283,6 +288,7 @@ var tyk, TykJS, log, rawlog, b64enc, b64dec, rawb64enc, rawb64dec, TykMakeHttpRe
       request.object._commit(call);
       var s = JSON.stringify(session);
       if (auth || s !== before) call.set_session(s);
+      if (storeBack) call.store_session();
       if (mj !== null || Object.keys(metadata).length) {
         var m = JSON.stringify(metadata);
         if (m !== mj) call.set_metadata(m);

@@ -35,6 +35,21 @@ class BundleManifestTest {
     }
 
     @Test
+    void xpathExtractorIsReadAndABadExpressionRefused() throws Exception {
+        IdExtractorSpec x = parse("""
+                {"file_list": ["m.js"], "custom_middleware": {"driver": "js", "auth_check": {"name": "A"},
+                 "id_extractor": {"extract_from": "body", "extract_with": "xpath", "extractor_config": {"xpath_expression": "//user/@id"}}}}
+                """).customMiddleware().idExtractor();
+        assertThat(x.extractWith()).isEqualTo(IdExtractorSpec.With.XPATH);
+        assertThat(x.xpath()).isEqualTo("//user/@id");
+        assertThatThrownBy(() -> parse("""
+                {"file_list": ["m.js"], "custom_middleware": {"driver": "js", "auth_check": {"name": "A"},
+                 "id_extractor": {"extract_from": "body", "extract_with": "xpath", "extractor_config": {"xpath_expression": "//user[@"}}}}
+                """))
+                .hasMessageContaining("custom_middleware.id_extractor.extractor_config.xpath_expression: not a valid XPath expression: \"//user[@\"");
+    }
+
+    @Test
     void tykJsDriverNamesAllMeanJs() throws Exception {
         for (String d : new String[] {"js", "otto", "goja", "javascript", "OTTO"})
             assertThat(parse("{\"file_list\": [\"a.js\"], \"custom_middleware\": {\"driver\": \"" + d + "\"}}").customMiddleware().driver())

@@ -1,0 +1,53 @@
+package io.polygate.auth.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polygate.plugin.HookState;
+import io.polygate.storage.memory.MemoryStore;
+import org.junit.jupiter.api.Test;
+
+class PluginSessionsTest {
+    private final MemoryStore store = new MemoryStore();
+    private final SessionStore keys = new SessionStore(store);
+    private final PluginSessions built = new PluginSessions(keys);
+
+    /** A session as an auth hook returns it (Python sends floats, metadata merged in). */
+    private static Session fromHook() {
+        return HookState.toSession(HookState.read("""
+                {"rate": 1000.0, "per": 1.0, "quota_max": -1, "apply_policies": [], "custom": {"x": 1},
+                 "meta_data": {"token": "t", "username": "ada", "profile": "{\\"a\\": 1}"}}"""));
+    }
+
+    @Test
+    void theSameSessionIsWrittenOnceAndItsOwnWriteIsNoChange() {
+        built.keep("t", fromHook());
+        String first = store.get(SessionStore.PREFIX + "t");
+        assertThat(keys.find("t").meta_data).containsEntry("username", "ada");
+        built.keep("t", fromHook());
+        assertThat(store.get(SessionStore.PREFIX + "t")).isSameAs(first);
+        assertThat(built.changedElsewhere("t")).isFalse();
+    }
+
+    @Test
+    void anotherNodesWriteOfTheSameSessionIsNoChange() {
+        built.keep("t", fromHook());
+        new SessionStore(store).save("t", fromHook());
+        assertThat(built.changedElsewhere("t")).isFalse();
+    }
+
+    @Test
+    void aChangedOrDeletedKeyIsAChangeAndTheNextSessionIsWrittenAgain() {
+        built.keep("t", fromHook());
+        Session changed = fromHook();
+        changed.rate = 5;
+        keys.save("t", changed);
+        assertThat(built.changedElsewhere("t")).isTrue();
+        built.keep("t", fromHook());
+        assertThat(keys.find("t").rate).isEqualTo(1000);
+        keys.delete("t");
+        assertThat(built.changedElsewhere("t")).isTrue();
+        built.keep("t", fromHook());
+        assertThat(keys.exists("t")).isTrue();
+        assertThat(built.changedElsewhere("other")).isTrue();
+    }
+}
