@@ -17,7 +17,7 @@ function sessionAuth(request, session, metadata, spec) {
     return [request, session, metadata];
   }
   metadata.token = token;
-  metadata.username = 'user-' + token;
+  metadata.username = request.get_header('X-Username') || 'user-' + token;
   var quota = request.get_header('X-Quota');
   if (quota) { session.quota_max = Number(quota); session.quota_renewal_rate = 3600; }
   var policy = request.get_header('X-Policy');

@@ -25,7 +25,7 @@ def SessionAuth(request, session, metadata, spec):
         request.object.return_overrides.response_error = 'no token'
         return request, session, metadata
     metadata['token'] = token
-    metadata['username'] = 'user-' + token
+    metadata['username'] = request.get_header('X-Username') or 'user-' + token
     quota = request.get_header('X-Quota')
     if quota:
         session.quota_max = int(quota)

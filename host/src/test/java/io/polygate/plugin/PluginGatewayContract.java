@@ -73,6 +73,8 @@ abstract class PluginGatewayContract {
                   - {api_id: plain, listen_path: /plain, strip_listen_path: true, target_url: "echo://", auth: none}
                   - {api_id: body, listen_path: /body, strip_listen_path: true, target_url: "http://127.0.0.1:%1$d/", auth: none, custom_middleware_bundle: sessions}
                   - {api_id: sess-auth, listen_path: /sess-auth, strip_listen_path: true, target_url: "http://127.0.0.1:%1$d/", auth: plugin, custom_middleware_bundle: sessions}
+                  - {api_id: sess-meta-limit, listen_path: /sess-meta-limit, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: sessions,
+                     extended_paths: {rate_limit: [{path: /x, rate: 1, per: 60, key: $tyk_meta.username}]}}
                   - {api_id: sess-other, listen_path: /sess-other, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: sessions}
                   - {api_id: sess-key, listen_path: /sess-key, strip_listen_path: true, target_url: "http://127.0.0.1:%1$d/", auth: key, custom_middleware_bundle: sessions}
                 """.formatted(upstream.port()) + extraApis(), tmp);
@@ -369,6 +371,15 @@ abstract class PluginGatewayContract {
         assertThat(h.path("X-Pka-Username").asText()).isEqualTo("user-meta-1");
         assertThat(h.path("X-Post-Username").asText()).isEqualTo("user-meta-1");
         assertThat(r.headers().firstValue("X-Resp-Username")).contains("user-meta-1");
+    }
+
+    @Test
+    void authCheckMetadataKeysTykMetaIdentifiers() throws Exception {
+        // two tokens whose auth_check gives the same username share a counter keyed by $tyk_meta.username
+        String user = "shared-" + lang();
+        assertThat(sendQuick("GET", "/sess-meta-limit/x", null, "X-Sess-Token", "tm1-" + lang(), "X-Username", user).statusCode()).isEqualTo(200);
+        assertThat(sendQuick("GET", "/sess-meta-limit/x", null, "X-Sess-Token", "tm2-" + lang(), "X-Username", user).statusCode()).isEqualTo(429);
+        assertThat(sendQuick("GET", "/sess-meta-limit/x", null, "X-Sess-Token", "tm3-" + lang(), "X-Username", "other-" + lang()).statusCode()).isEqualTo(200);
     }
 
     @Test
