@@ -1,19 +1,14 @@
 package io.polygate.plugin.polyglot;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import static io.polygate.plugin.polyglot.TykHttpMessages.str;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polygate.config.GatewayConfig.OutboundHttpConfig;
 import io.polygate.observability.Metrics;
-import io.polygate.plugin.HookState;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +28,6 @@ import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.util.Promise;
-import org.eclipse.jetty.util.SocketAddressResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,20 +85,8 @@ public final class OutboundHttp implements AutoCloseable {
     public Caller forBundle(String bundle) {
         List<String> allowed = config.allow().getOrDefault(bundle, List.of());
         if (!allowed.isEmpty()) client();
-        return new Caller(bundle, AllowList.of(allowed));
+        return new Caller(bundle, OutboundAllowList.of(allowed));
     }
-
-    /** Tyk's {@code TykJSHttpRequest}: the argument of {@code TykMakeHttpRequest}. */
-    record TykRequest(@JsonProperty("Method") String method, @JsonProperty("Domain") String domain,
-                      @JsonProperty("Resource") String resource, @JsonProperty("Headers") Map<String, String> headers,
-                      @JsonProperty("Body") String body, @JsonProperty("FormData") Map<String, String> formData) {}
-
-    /** Tyk's {@code BatchRequestStructure} and its {@code RequestDefinition}s (absolute URLs from plugins). */
-    record Batch(@JsonProperty("requests") List<BatchItem> requests,
-                 @JsonProperty("suppress_parallel_execution") boolean sequential) {}
-
-    record BatchItem(@JsonProperty("method") String method, @JsonProperty("headers") Map<String, String> headers,
-                     @JsonProperty("body") String body, @JsonProperty("relative_url") String url) {}
 
     /** A call the allow-list or the admin-port rule refused, or that cannot be made as given. */
     static final class Refused extends IOException {
@@ -117,11 +96,11 @@ public final class OutboundHttp implements AutoCloseable {
     /** One bundle's view: its allow-list and its metric series, made once per bundle version. */
     public final class Caller {
         private final String bundle;
-        private final AllowList allow;
+        private final OutboundAllowList allow;
         private final Map<Outcome, LongAdder> counts = new EnumMap<>(Outcome.class);
         private final Map<Outcome, Metrics.Histogram> durations = new EnumMap<>(Outcome.class);
 
-        private Caller(String bundle, AllowList allow) {
+        private Caller(String bundle, OutboundAllowList allow) {
             this.bundle = bundle;
             this.allow = allow;
             for (Outcome o : Outcome.values()) {
@@ -139,13 +118,13 @@ public final class OutboundHttp implements AutoCloseable {
          * the argument is not a request, the call is refused or it fails (logged).
          */
         public String request(String requestJson) {
-            TykRequest r = parse(requestJson, TykRequest.class, "TykMakeHttpRequest", "request object");
+            TykHttpMessages.TykRequest r = parse(requestJson, TykHttpMessages.TykRequest.class, "TykMakeHttpRequest", "request object");
             if (r == null) return null;
             String url = str(r.domain()) + str(r.resource());
-            String body = !str(r.body()).isEmpty() ? r.body() : r.formData() == null || r.formData().isEmpty() ? "" : formEncode(r.formData());
+            String body = !str(r.body()).isEmpty() ? r.body() : r.formData() == null || r.formData().isEmpty() ? "" : TykHttpMessages.formEncode(r.formData());
             ContentResponse response = await(url, start(url, r.method(), r.headers(), body), "TykMakeHttpRequest");
             if (response == null) return null;
-            Map<String, List<String>> headers = goHeaders(response);
+            Map<String, List<String>> headers = TykHttpMessages.goHeaders(response);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("Code", response.getStatus());
             out.put("Body", response.getContentAsString());
@@ -163,12 +142,12 @@ public final class OutboundHttp implements AutoCloseable {
          * parallel unless {@code suppress_parallel_execution}.
          */
         public String batch(String batchJson) {
-            Batch b = parse(batchJson, Batch.class, "TykBatchRequest", "batch");
+            TykHttpMessages.Batch b = parse(batchJson, TykHttpMessages.Batch.class, "TykBatchRequest", "batch");
             if (b == null) return null;
-            List<BatchItem> items = b.requests() == null ? List.of() : b.requests();
+            List<TykHttpMessages.BatchItem> items = b.requests() == null ? List.of() : b.requests();
             List<Pending> pending = new ArrayList<>();
             List<Map<String, Object>> replies = new ArrayList<>();
-            for (BatchItem item : items) {
+            for (TykHttpMessages.BatchItem item : items) {
                 Pending p = start(str(item.url()), item.method(), item.headers(), str(item.body()));
                 if (b.sequential()) replies.add(reply(item, await(item.url(), p, "TykBatchRequest")));
                 else pending.add(p);
@@ -190,11 +169,11 @@ public final class OutboundHttp implements AutoCloseable {
             return null;
         }
 
-        private Map<String, Object> reply(BatchItem item, ContentResponse r) {
+        private Map<String, Object> reply(TykHttpMessages.BatchItem item, ContentResponse r) {
             Map<String, Object> unit = new LinkedHashMap<>();
             unit.put("relative_url", r == null ? "" : str(item.url()));
             unit.put("code", r == null ? 0 : r.getStatus());
-            unit.put("headers", r == null ? null : goHeaders(r));
+            unit.put("headers", r == null ? null : TykHttpMessages.goHeaders(r));
             unit.put("body", r == null ? "" : r.getContentAsString());
             return unit;
         }
@@ -273,49 +252,13 @@ public final class OutboundHttp implements AutoCloseable {
         }
     }
 
-    /** Hosts a bundle may call: {@code host} (any port), {@code host:port}, {@code *.domain}, {@code [v6]:port}. */
-    record AllowList(List<Entry> entries) {
-        /** {@code port} -1: any; a {@code host} starting with {@code .} matches its sub-domains. */
-        record Entry(String host, int port) {}
-
-        static AllowList of(List<String> specs) {
-            List<Entry> entries = new ArrayList<>();
-            for (String spec : specs) {
-                String s = spec.toLowerCase(Locale.ROOT);
-                String host = s;
-                int port = -1;
-                int close = s.indexOf(']');
-                int colon = s.lastIndexOf(':');
-                if (s.startsWith("[") && close > 0) {
-                    host = s.substring(1, close);
-                    if (colon > close) port = Integer.parseInt(s.substring(colon + 1));
-                } else if (colon > 0 && colon == s.indexOf(':')) {
-                    host = s.substring(0, colon);
-                    port = Integer.parseInt(s.substring(colon + 1));
-                }
-                entries.add(new Entry(host.startsWith("*.") ? host.substring(1) : host, port));
-            }
-            return new AllowList(List.copyOf(entries));
-        }
-
-        boolean permits(String host, int port) {
-            String h = host.toLowerCase(Locale.ROOT);
-            if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
-            for (Entry e : entries) {
-                if (e.port() != -1 && e.port() != port) continue;
-                if (e.host().startsWith(".") ? h.endsWith(e.host()) : h.equals(e.host())) return true;
-            }
-            return false;
-        }
-    }
-
     private HttpClient client() {
         HttpClient c = client;
         if (c != null) return c;
         synchronized (this) {
             if (client == null) {
                 HttpClient created = new HttpClient();
-                created.setSocketAddressResolver(new NoAdminPort());
+                created.setSocketAddressResolver(new AdminPortGuard(adminPort));
                 created.setConnectTimeout(timeout.toMillis());
                 created.setFollowRedirects(false);
                 created.setUserAgentField(null);
@@ -333,57 +276,6 @@ public final class OutboundHttp implements AutoCloseable {
         }
     }
 
-    /** Resolves as the system does, then refuses the admin port on any address of this machine. */
-    private final class NoAdminPort implements SocketAddressResolver {
-        private final SocketAddressResolver system = new SocketAddressResolver.Sync();
-
-        @Override
-        public void resolve(String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> promise) {
-            int admin = adminPort.getAsInt();
-            if (admin <= 0 || port != admin) {
-                system.resolve(host, port, context, promise);
-                return;
-            }
-            system.resolve(host, port, context, Promise.from(addresses -> {
-                for (InetSocketAddress a : addresses) {
-                    if (isLocal(a.getAddress())) {
-                        promise.failed(new Refused(host + ":" + port + " is the gateway's admin port"));
-                        return;
-                    }
-                }
-                promise.succeeded(addresses);
-            }, promise::failed));
-        }
-
-        private static boolean isLocal(InetAddress a) {
-            if (a == null || a.isAnyLocalAddress() || a.isLoopbackAddress()) return true;
-            try {
-                return NetworkInterface.getByInetAddress(a) != null;
-            } catch (SocketException e) {
-                return true;
-            }
-        }
-    }
-
-    /** Response headers as Go's {@code http.Header}: canonical names, each with its list of values. */
-    static Map<String, List<String>> goHeaders(ContentResponse r) {
-        Map<String, List<String>> out = new TreeMap<>();
-        for (HttpField f : r.getHeaders()) out.computeIfAbsent(HookState.canonical(f.getName()), k -> new ArrayList<>()).add(f.getValue());
-        return out;
-    }
-
-    /** Go's {@code url.Values.Encode}: sorted by key. */
-    static String formEncode(Map<String, String> form) {
-        StringBuilder b = new StringBuilder();
-        new TreeMap<>(form).forEach((k, v) -> {
-            if (!b.isEmpty()) b.append('&');
-            b.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(str(v), StandardCharsets.UTF_8));
-        });
-        return b.toString();
-    }
-
-    private static String str(String s) { return s == null ? "" : s; }
-
     private static String abbreviate(String s) {
         return s == null ? "undefined" : s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
@@ -398,10 +290,9 @@ public final class OutboundHttp implements AutoCloseable {
 
     @Override
     public void close() {
-        HttpClient c = client;
-        if (c == null) return;
+        if (client == null) return;
         try {
-            c.stop();
+            client.stop();
         } catch (Exception e) {
             LOG.debug("stopping the plugins' HTTP client: {}", e.toString());
         }
