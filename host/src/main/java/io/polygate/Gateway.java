@@ -1,22 +1,22 @@
 package io.polygate;
 
 import io.polygate.admin.AdminHandler;
-import io.polygate.admin.ApiRegistry;
+import io.polygate.assembly.ApiRegistry;
 import io.polygate.auth.PluginAuthStep;
-import io.polygate.auth.session.PluginSessions;
-import io.polygate.auth.session.SessionCache;
-import io.polygate.auth.session.SessionStore;
+import io.polygate.session.PluginSessions;
+import io.polygate.session.SessionCache;
+import io.polygate.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
 import io.polygate.bundle.BundleStore;
 import io.polygate.plugin.polyglot.OutboundHttp;
 import io.polygate.plugin.polyglot.PolyglotLoader;
-import io.polygate.chain.ChainHandler;
+import io.polygate.proxy.ChainHandler;
 import io.polygate.config.GatewayConfig;
 import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
 import io.polygate.proxy.UpstreamHandler;
-import io.polygate.proxy.routing.RouteBuilder;
+import io.polygate.assembly.RouteBuilder;
 import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
 import io.polygate.storage.Stores;
@@ -173,7 +173,7 @@ public final class Gateway implements AutoCloseable {
             int n = cache.invalidateToken(token);
             if (n > 0) LOG.info("key {} changed: {} cached session(s) dropped", SessionStore.redact(token), n);
         });
-        String policy = io.polygate.auth.session.PolicyStore.PREFIX;
+        String policy = io.polygate.session.PolicyStore.PREFIX;
         feed.watchKeys(policy, key -> {
             int n = cache.invalidatePolicy(key.substring(policy.length()));
             if (n > 0) LOG.info("policy {} changed: {} cached session(s) dropped", key.substring(policy.length()), n);

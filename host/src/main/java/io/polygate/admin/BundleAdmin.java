@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.admin.AdminHandler.AdminError;
 import io.polygate.admin.AdminHandler.Reply;
+import io.polygate.assembly.ApiRegistry;
 import io.polygate.bundle.BundleStatus;
 import io.polygate.bundle.BundleStore;
 import io.polygate.config.ApiDefinition;

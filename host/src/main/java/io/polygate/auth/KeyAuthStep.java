@@ -1,9 +1,9 @@
 package io.polygate.auth;
 
-import io.polygate.auth.session.Policy;
-import io.polygate.auth.session.PolicyStore;
-import io.polygate.auth.session.Session;
-import io.polygate.auth.session.SessionStore;
+import io.polygate.session.Policy;
+import io.polygate.session.PolicyStore;
+import io.polygate.session.Session;
+import io.polygate.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
@@ -20,7 +20,6 @@ public final class KeyAuthStep implements Step {
     public static final String UNKNOWN = "Access to this API has been disallowed";
     public static final String INACTIVE = "Key is inactive, please renew";
     public static final String EXPIRED = "Key has expired, please renew";
-    public static final String NO_ACCESS = "Access to this API has been disallowed";
 
     private final String apiId;
     private final String header;
@@ -55,7 +54,7 @@ public final class KeyAuthStep implements Step {
         Session session = sessions.find(key);
         if (session == null) return Outcome.error(403, UNKNOWN);
         String refusal = check(session, apiId, clock.millis() / 1000);
-        if (refusal == NO_ACCESS && grantedByPolicy(session, apiId, policies)) refusal = null;
+        if (refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies)) refusal = null;
         if (refusal != null) return Outcome.error(403, refusal);
         exchange.authenticate(key, session);
         return Outcome.CONTINUE;
@@ -65,7 +64,7 @@ public final class KeyAuthStep implements Step {
     public static String check(Session session, String apiId, long nowSeconds) {
         if (session.is_inactive) return INACTIVE;
         if (session.expires > 0 && session.expires <= nowSeconds) return EXPIRED;
-        if (session.access_rights == null || !session.access_rights.containsKey(apiId)) return NO_ACCESS;
+        if (session.access_rights == null || !session.access_rights.containsKey(apiId)) return Session.NO_ACCESS;
         return null;
     }
 

@@ -1,10 +1,10 @@
 package io.polygate.auth;
 
-import io.polygate.auth.session.PluginSessions;
-import io.polygate.auth.session.Policy;
-import io.polygate.auth.session.PolicyStore;
-import io.polygate.auth.session.Session;
-import io.polygate.auth.session.SessionCache;
+import io.polygate.session.PluginSessions;
+import io.polygate.session.Policy;
+import io.polygate.session.PolicyStore;
+import io.polygate.session.Session;
+import io.polygate.session.SessionCache;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
@@ -106,7 +106,7 @@ public final class PluginAuthStep implements Step {
      */
     String refusal(Session s, long now) {
         String refusal = KeyAuthStep.check(s, apiId, now);
-        if (refusal != KeyAuthStep.NO_ACCESS) return refusal;
+        if (refusal != Session.NO_ACCESS) return refusal;
         if (KeyAuthStep.grantedByPolicy(s, apiId, policies)) return null;
         boolean noRights = (s.access_rights == null || s.access_rights.isEmpty()) && !policiesGrantRights(s);
         return noRights ? null : refusal;

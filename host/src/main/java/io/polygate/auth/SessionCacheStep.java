@@ -1,6 +1,6 @@
 package io.polygate.auth;
 
-import io.polygate.auth.session.SessionCache;
+import io.polygate.session.SessionCache;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;

@@ -3,7 +3,7 @@ package io.polygate.bundle;
 import io.polygate.auth.IdExtractor;
 import io.polygate.auth.PluginAuthStep;
 import io.polygate.auth.SessionCacheStep;
-import io.polygate.auth.session.SessionStore;
+import io.polygate.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;

@@ -1,14 +1,13 @@
 package io.polygate.chain;
 
-import io.polygate.auth.session.Session;
-import io.polygate.proxy.routing.Route;
+import io.polygate.session.Session;
 import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 
 /**
- * One request on its way through an API's chain: the client request, the route it matched, the
+ * One request on its way through an API's chain: the client request, the id of the API it matched, the
  * request as it will be sent upstream (steps may change method, path, query and headers), and what
  * authentication found. Allocation is lazy: headers are copied only when a step changes them.
  *
@@ -16,7 +15,7 @@ import org.eclipse.jetty.server.Request;
  */
 public final class Exchange {
     private final Request clientRequest;
-    private final Route route;
+    private final String apiId;
     private final long startNanos;
     private String method;
     private String upstreamPath;
@@ -27,9 +26,9 @@ public final class Exchange {
     private Session session;
     private Map<String, Object> metadata;
 
-    public Exchange(Request clientRequest, Route route, String upstreamPath) {
+    public Exchange(Request clientRequest, String apiId, String upstreamPath) {
         this.clientRequest = clientRequest;
-        this.route = route;
+        this.apiId = apiId;
         this.startNanos = System.nanoTime();
         this.method = clientRequest.getMethod();
         this.upstreamPath = upstreamPath;
@@ -37,7 +36,8 @@ public final class Exchange {
     }
 
     public Request clientRequest() { return clientRequest; }
-    public Route route() { return route; }
+    /** The matched API's id, for log lines and counters. */
+    public String apiId() { return apiId; }
     public long startNanos() { return startNanos; }
 
     public String method() { return method; }

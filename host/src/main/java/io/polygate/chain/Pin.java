@@ -2,7 +2,7 @@ package io.polygate.chain;
 
 /**
  * Something a route's steps use that must stay open while a request is inside the route: a bundle
- * version. {@link ChainHandler} pins every {@link io.polygate.proxy.routing.Route#pins() pin} of
+ * version. {@code proxy.ChainHandler} pins every pin ({@code Route.pins()}) of
  * the route a request matched before the first step runs, and releases them when the response is
  * complete, so a version swapped out by a reload is closed only once the requests already inside
  * it have finished.

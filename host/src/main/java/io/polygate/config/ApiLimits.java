@@ -1,6 +1,5 @@
 package io.polygate.config;
 
-import io.polygate.limit.Algorithm;
 import java.util.List;
 
 /**

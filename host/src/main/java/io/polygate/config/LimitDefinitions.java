@@ -1,8 +1,6 @@
 package io.polygate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.polygate.limit.Algorithm;
-import io.polygate.limit.Identifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -162,7 +160,7 @@ public final class LimitDefinitions {
             if (counter != null && counter.isBlank()) { n.errors().add(n.pathOf("counter"), "must not be empty"); counter = null; }
             key = n.string("key", null);
             if (key != null) {
-                String problem = Identifier.problem(key);
+                String problem = IdentifierSyntax.problem(key);
                 if (problem != null) { n.errors().add(n.pathOf("key"), problem); key = null; }
             }
         } else {

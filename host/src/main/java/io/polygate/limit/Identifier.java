@@ -1,6 +1,7 @@
 package io.polygate.limit;
 
 import io.polygate.chain.Exchange;
+import io.polygate.config.IdentifierSyntax;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,28 +27,9 @@ public final class Identifier {
         this.parts = parts;
     }
 
-    /** Why {@code expression} is not a valid identifier, or null when it is. */
-    public static String problem(String expression) {
-        if (expression.isBlank()) return "must not be empty (e.g. \"$headers.APP-KEY\" or \"$ip\")";
-        for (String raw : expression.split("\\|", -1)) {
-            String p = raw.trim();
-            if (p.isEmpty()) return "\"" + expression + "\" has an empty part between '|'";
-            if (!p.startsWith("$")) continue;
-            if (p.equals("$ip")) continue;
-            int dot = p.indexOf('.');
-            String source = dot < 0 ? p : p.substring(0, dot);
-            String name = dot < 0 ? "" : p.substring(dot + 1);
-            if (!List.of("$headers", "$pathParams", "$authn", "$tyk_meta").contains(source))
-                return "\"" + p + "\" is not one of $headers.NAME, $pathParams.NAME, $authn.CLAIM, $tyk_meta.FIELD, $ip"
-                        + (source.equals("$body") ? " ($body is not supported yet)" : "");
-            if (name.isEmpty()) return "\"" + p + "\" needs a name after the dot (e.g. \"" + source + ".id\")";
-        }
-        return null;
-    }
-
-    /** Parses an expression already checked with {@link #problem}. */
+    /** Parses an expression already checked with {@link IdentifierSyntax#problem}. */
     public static Identifier parse(String expression) {
-        String problem = problem(expression);
+        String problem = IdentifierSyntax.problem(expression);
         if (problem != null) throw new IllegalArgumentException(problem);
         List<Part> parts = new ArrayList<>();
         for (String raw : expression.split("\\|")) {

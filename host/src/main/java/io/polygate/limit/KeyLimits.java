@@ -1,8 +1,8 @@
 package io.polygate.limit;
 
-import io.polygate.auth.session.Policy;
-import io.polygate.auth.session.PolicyStore;
-import io.polygate.auth.session.Session;
+import io.polygate.session.Policy;
+import io.polygate.session.PolicyStore;
+import io.polygate.session.Session;
 import io.polygate.config.LimitSpec.Window;
 import java.util.LinkedHashMap;
 import java.util.List;

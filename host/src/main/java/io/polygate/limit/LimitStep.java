@@ -1,6 +1,5 @@
 package io.polygate.limit;
 
-import io.polygate.auth.KeyAuthStep;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
@@ -8,6 +7,7 @@ import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
 import io.polygate.config.LimitSpec;
 import io.polygate.config.LimitSpec.Window;
+import io.polygate.session.Session;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -106,8 +106,8 @@ public final class LimitStep implements Step {
             try {
                 key = KeyLimits.of(exchange.session(), apiId, limits.policies());
             } catch (KeyLimits.UnknownPolicy e) {
-                LOG.warn("api={} key={}: refused: {}", apiId, io.polygate.auth.session.SessionStore.redact(exchange.keyId()), e.getMessage());
-                return Outcome.error(403, KeyAuthStep.NO_ACCESS);
+                LOG.warn("api={} key={}: refused: {}", apiId, io.polygate.session.SessionStore.redact(exchange.keyId()), e.getMessage());
+                return Outcome.error(403, Session.NO_ACCESS);
             }
         }
         boolean keyRate = key != null && keyRates && key.hasRateLimit();

@@ -1,6 +1,8 @@
 package io.polygate.limit;
 
-import io.polygate.auth.session.PolicyStore;
+import io.polygate.config.Algorithm;
+import io.polygate.config.IdentifierSyntax;
+import io.polygate.session.PolicyStore;
 import io.polygate.config.LimitDefinitions;
 import io.polygate.config.RateLimitConfig;
 import io.polygate.limit.local.LocalLimiters;
@@ -136,7 +138,7 @@ public final class Limits implements AutoCloseable {
         java.util.Optional<Identifier> id = patterns.get(expression);
         if (id == null) {
             // invalid patterns are remembered too, so a bad one is not re-checked on every request
-            id = Identifier.problem(expression) == null ? java.util.Optional.of(Identifier.parse(expression)) : java.util.Optional.empty();
+            id = IdentifierSyntax.problem(expression) == null ? java.util.Optional.of(Identifier.parse(expression)) : java.util.Optional.empty();
             if (patterns.size() < 10_000) patterns.put(expression, id);
         }
         return id.orElse(null);

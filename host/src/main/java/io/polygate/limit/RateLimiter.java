@@ -1,5 +1,6 @@
 package io.polygate.limit;
 
+import io.polygate.config.Algorithm;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

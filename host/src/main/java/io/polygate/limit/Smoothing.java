@@ -75,7 +75,7 @@ final class Smoothing {
 
     /** Counter ids of keys hold the credential: log only its start. */
     static String redact(String counter) {
-        return counter.startsWith("key:") ? "key:" + io.polygate.auth.session.SessionStore.redact(counter.substring(4)) : counter;
+        return counter.startsWith("key:") ? "key:" + io.polygate.session.SessionStore.redact(counter.substring(4)) : counter;
     }
 
     private static String fmt(double d) { return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d); }

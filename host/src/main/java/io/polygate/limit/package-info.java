@@ -3,7 +3,7 @@
  *
  * <p>Flow: at start the gateway builds one {@link io.polygate.limit.Limits} from the
  * {@code rate_limit} config and the store: one {@link io.polygate.limit.RateLimiter} per
- * {@link io.polygate.limit.Algorithm} (in memory, {@code limit.local}; or in Redis,
+ * {@link io.polygate.config.Algorithm} (in memory, {@code limit.local}; or in Redis,
  * {@code limit.redis}, one Lua script per check, wrapped in a {@link io.polygate.limit.FallbackLimiter}
  * for when Redis is down; with Redis the token bucket is the {@link io.polygate.limit.DrlLimiter}),
  * the {@link io.polygate.limit.QuotaCounter}, the policies and the counters. Each API's route gets

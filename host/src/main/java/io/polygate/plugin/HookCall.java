@@ -2,7 +2,7 @@ package io.polygate.plugin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.polygate.auth.session.Session;
+import io.polygate.session.Session;
 import io.polygate.chain.Exchange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

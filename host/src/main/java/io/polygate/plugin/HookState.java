@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.polygate.auth.session.Session;
+import io.polygate.session.Session;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.observability.JsonErrors;

@@ -1,7 +1,7 @@
 package io.polygate.plugin;
 
-import io.polygate.auth.session.Session;
-import io.polygate.auth.session.SessionStore;
+import io.polygate.session.Session;
+import io.polygate.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;

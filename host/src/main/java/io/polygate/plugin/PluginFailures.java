@@ -19,7 +19,7 @@ public final class PluginFailures {
      */
     public static Outcome.Respond respond(LoadedBundle bundle, HookRef hook, Exchange exchange, HookException e, int status) {
         String id = JsonErrors.newErrorId();
-        String api = exchange.route().api().apiId();
+        String api = exchange.apiId();
         switch (e.kind()) {
             case BUSY, CLOSED -> {
                 LOG.warn("api={} bundle={} version={} hook={} phase={} error_id={}: {}", api, bundle.name(), bundle.version(),

@@ -2,7 +2,7 @@ package io.polygate.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.polygate.auth.session.Session;
+import io.polygate.session.Session;
 import io.polygate.config.GatewayConfig;
 import io.polygate.observability.Metrics;
 import io.polygate.plugin.polyglot.GuestApi;

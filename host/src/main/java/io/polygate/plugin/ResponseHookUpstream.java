@@ -72,7 +72,7 @@ public final class ResponseHookUpstream implements Upstream {
             if (content != null && content.hasRemaining()) {
                 if (body.size() + content.remaining() > MAX_BUFFERED) {
                     LOG.warn("api={} bundle={}: upstream response over {} bytes, sent without response hooks",
-                            exchange.route().api().apiId(), bundle.name(), MAX_BUFFERED);
+                            exchange.apiId(), bundle.name(), MAX_BUFFERED);
                     streaming = true;
                     byte[] held = body.toByteArray();
                     body.reset();
@@ -109,7 +109,7 @@ public final class ResponseHookUpstream implements Upstream {
                     return;
                 } catch (RuntimeException e) {
                     String id = JsonErrors.newErrorId();
-                    LOG.error("api={} bundle={} hook={} error_id={}: {}", exchange.route().api().apiId(), bundle.name(), hook.name(), id, e.toString(), e);
+                    LOG.error("api={} bundle={} hook={} error_id={}: {}", exchange.apiId(), bundle.name(), hook.name(), id, e.toString(), e);
                     client.getHeaders().clear();
                     JsonErrors.write(client, clientCallback, 500, JsonErrors.body(500, "plugin hook failed", id));
                     return;

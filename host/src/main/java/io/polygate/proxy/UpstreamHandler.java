@@ -216,7 +216,7 @@ public final class UpstreamHandler extends ProxyHandler {
     protected void onServerToProxyResponseFailure(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest,
                                                   org.eclipse.jetty.client.Response upstreamResponse, Response clientResponse,
                                                   Callback clientCallback, Throwable failure) {
-        String api = forwarded(clientRequest).exchange.route().api().apiId();
+        String api = forwarded(clientRequest).exchange.apiId();
         boolean timeout = isTimeout(failure);
         BodyTooLarge tooLarge = bodyTooLarge(failure);
         int status = tooLarge != null ? 413 : timeout ? 504 : 502;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.polygate.limit.Algorithm;
+import io.polygate.config.Algorithm;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -391,7 +391,7 @@ abstract class LimitsBehaviour {
 
     static long threadsInTheChain() {
         return Thread.getAllStackTraces().values().stream()
-                .filter(st -> java.util.Arrays.stream(st).anyMatch(f -> f.getClassName().equals("io.polygate.chain.ChainHandler")))
+                .filter(st -> java.util.Arrays.stream(st).anyMatch(f -> f.getClassName().equals("io.polygate.proxy.ChainHandler")))
                 .count();
     }
 }

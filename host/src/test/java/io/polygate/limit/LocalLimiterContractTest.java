@@ -1,5 +1,6 @@
 package io.polygate.limit;
 
+import io.polygate.config.Algorithm;
 import io.polygate.limit.local.LocalLimiters;
 
 /** The limiter contract for the in-memory limiters, with a manual clock. */

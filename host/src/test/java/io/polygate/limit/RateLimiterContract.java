@@ -2,6 +2,7 @@ package io.polygate.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polygate.config.Algorithm;
 import io.polygate.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,6 +2,7 @@ package io.polygate.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polygate.config.Algorithm;
 import io.polygate.limit.redis.RedisLimiters;
 import io.polygate.storage.redis.RedisStore;
 import io.polygate.testing.RedisServer;

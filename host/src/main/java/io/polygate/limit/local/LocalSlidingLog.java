@@ -1,6 +1,6 @@
 package io.polygate.limit.local;
 
-import io.polygate.limit.Algorithm;
+import io.polygate.config.Algorithm;
 import io.polygate.limit.Decision;
 import io.polygate.limit.RateLimiter;
 import java.time.Duration;

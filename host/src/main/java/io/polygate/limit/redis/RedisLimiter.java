@@ -2,7 +2,7 @@ package io.polygate.limit.redis;
 
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
-import io.polygate.limit.Algorithm;
+import io.polygate.config.Algorithm;
 import io.polygate.limit.Decision;
 import io.polygate.limit.RateLimiter;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.polygate.limit.Algorithm;
+import io.polygate.config.Algorithm;
 import io.polygate.limit.RateLimiter;
 import java.time.InstantSource;
 

@@ -1,7 +1,7 @@
 package io.polygate.plugin.polyglot;
 
-import io.polygate.auth.session.Session;
-import io.polygate.auth.session.SessionStore;
+import io.polygate.session.Session;
+import io.polygate.session.SessionStore;
 import io.polygate.config.ConfigErrors;
 import io.polygate.storage.Store;
 import java.nio.charset.StandardCharsets;

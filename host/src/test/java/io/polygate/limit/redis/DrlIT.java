@@ -2,7 +2,7 @@ package io.polygate.limit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.polygate.limit.Algorithm;
+import io.polygate.config.Algorithm;
 import io.polygate.limit.DrlLimiter;
 import io.polygate.limit.RateLimiter;
 import io.polygate.limit.local.LocalLimiters;

@@ -1,11 +1,10 @@
-package io.polygate.admin;
+package io.polygate.assembly;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.polygate.chain.ChainHandler;
+import io.polygate.proxy.ChainHandler;
 import io.polygate.config.ApiDefinition;
 import io.polygate.proxy.routing.Route;
-import io.polygate.proxy.routing.RouteBuilder;
 import io.polygate.proxy.routing.RouteTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.polygate.limit;
+package io.polygate.config;
 
 import java.util.Locale;
 

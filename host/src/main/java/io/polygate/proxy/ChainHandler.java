@@ -1,5 +1,9 @@
-package io.polygate.chain;
+package io.polygate.proxy;
 
+import io.polygate.chain.Exchange;
+import io.polygate.chain.Outcome;
+import io.polygate.chain.Pin;
+import io.polygate.chain.Step;
 import io.polygate.observability.JsonErrors;
 import io.polygate.observability.Metrics;
 import io.polygate.proxy.routing.Route;
@@ -130,7 +134,7 @@ public final class ChainHandler extends Handler.Abstract {
                     + " bytes is over the limit of " + maxBodyBytes);
             return true;
         }
-        Exchange exchange = new Exchange(request, route, upstreamPath(route, request.getHttpURI().getPath(), canonical));
+        Exchange exchange = new Exchange(request, route.api().apiId(), upstreamPath(route, request.getHttpURI().getPath(), canonical));
         run(exchange, route, 0, response, callback);
         return true;
     }

@@ -1,4 +1,4 @@
-package io.polygate.auth.session;
+package io.polygate.session;
 
 import java.util.Iterator;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.polygate.auth.session;
+package io.polygate.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.polygate.auth.session;
+package io.polygate.session;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;

@@ -1,7 +1,8 @@
-package io.polygate.proxy.routing;
+package io.polygate.assembly;
 
 import io.polygate.auth.KeyAuthStep;
-import io.polygate.auth.session.SessionStore;
+import io.polygate.proxy.routing.Route;
+import io.polygate.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;

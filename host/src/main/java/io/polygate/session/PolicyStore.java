@@ -1,4 +1,4 @@
-package io.polygate.auth.session;
+package io.polygate.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -100,7 +100,7 @@ public final class PolicyStore {
         if (p.throttle_interval < 0) errors.outOfRange("throttle_interval", p.throttle_interval, ">= 0");
         if (p.throttle_retry_limit < 0) errors.outOfRange("throttle_retry_limit", p.throttle_retry_limit, ">= 0");
         if (p.meta_data != null && p.meta_data.get("rate_limit_pattern") instanceof Object pattern) {
-            String problem = pattern instanceof String s ? io.polygate.limit.Identifier.problem(s) : "must be a string";
+            String problem = pattern instanceof String s ? io.polygate.config.IdentifierSyntax.problem(s) : "must be a string";
             if (problem != null) errors.add("meta_data.rate_limit_pattern", problem);
         }
         if (p.access_rights == null) p.access_rights = new java.util.LinkedHashMap<>();

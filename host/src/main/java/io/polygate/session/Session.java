@@ -1,4 +1,4 @@
-package io.polygate.auth.session;
+package io.polygate.session;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
@@ -17,6 +17,9 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class Session {
+    /** Tyk's refusal of a key without access to the API; key auth, plugin auth and limits all answer it. */
+    public static final String NO_ACCESS = "Access to this API has been disallowed";
+
     public double allowance;
     /** Requests allowed per {@link #per} seconds; 0 = no key rate limit. */
     public double rate;
