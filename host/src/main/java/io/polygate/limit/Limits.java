@@ -10,8 +10,8 @@ import io.polygate.limit.local.LocalQuotaCounter;
 import io.polygate.limit.redis.DrlNodes;
 import io.polygate.limit.redis.RedisLimiters;
 import io.polygate.observability.Metrics;
+import io.polygate.storage.RedisScripting;
 import io.polygate.storage.Store;
-import io.polygate.storage.redis.RedisStore;
 import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.Map;
@@ -49,9 +49,8 @@ public final class Limits implements AutoCloseable {
         this.clock = clock;
         this.policies = store == null ? null : new PolicyStore(store);
         this.fallback = new StoreFallback(config.onStoreError(), config.storeRetry(), metrics);
-        Object connection = store instanceof RedisStore redis ? redis.connection() : null;
-        this.shared = connection != null;
-        RedisLimiters redis = shared ? new RedisLimiters(connection, clock) : null;
+        RedisLimiters redis = store instanceof RedisScripting scripting ? new RedisLimiters(scripting, clock) : null;
+        this.shared = redis != null;
         for (Algorithm a : Algorithm.values()) {
             RateLimiter local = LocalLimiters.create(a, clock, config.countRejected());
             limiters.put(a, shared ? new FallbackLimiter(redis.create(a, config.countRejected()), local, fallback) : local);

@@ -76,7 +76,7 @@ class RedisClusterLimiterIT extends RateLimiterContract {
 
     @Override
     protected RateLimiter limiter(Algorithm algorithm, boolean countRejected) {
-        return new RedisLimiters(store.connection(), clock).create(algorithm, countRejected);
+        return new RedisLimiters(store, clock).create(algorithm, countRejected);
     }
 
     @Test
@@ -89,7 +89,7 @@ class RedisClusterLimiterIT extends RateLimiterContract {
 
     @Test
     void quotaCountersWorkOnTheClusterToo() {
-        QuotaCounter q = new RedisLimiters(store.connection(), clock).quotaCounter();
+        QuotaCounter q = new RedisLimiters(store, clock).quotaCounter();
         assertThat(q.consume("quota:c1", 1, 0, 60, 1).allowed()).isTrue();
         assertThat(q.consume("quota:c1", 1, 0, 60, 1).allowed()).isFalse();
     }

@@ -35,7 +35,7 @@ class RedisLimiterContractIT extends RateLimiterContract {
 
     @Override
     protected RateLimiter limiter(Algorithm algorithm, boolean countRejected) {
-        return new RedisLimiters(store.connection(), clock).create(algorithm, countRejected);
+        return new RedisLimiters(store, clock).create(algorithm, countRejected);
     }
 
     static long calls(String command) throws Exception {

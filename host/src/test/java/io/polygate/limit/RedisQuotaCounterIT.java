@@ -29,7 +29,7 @@ class RedisQuotaCounterIT extends QuotaCounterContract {
     }
 
     @Override
-    protected QuotaCounter counter() { return new RedisLimiters(store.connection(), clock).quotaCounter(); }
+    protected QuotaCounter counter() { return new RedisLimiters(store, clock).quotaCounter(); }
 
     @Test
     void theCounterIsOneHashWithAHashTagAndExpiresAfterItsPeriod() throws Exception {

@@ -56,7 +56,7 @@ public class LimiterBenchmark {
             limiter = LocalLimiters.create(a, InstantSource.system(), false);
         } else {
             redis = new RedisStore(URI.create(System.getProperty("redis", "redis://127.0.0.1:6379")), false, Duration.ofSeconds(10));
-            limiter = new RedisLimiters(redis.connection(), InstantSource.system()).create(a, false);
+            limiter = new RedisLimiters(redis, InstantSource.system()).create(a, false);
         }
     }
 

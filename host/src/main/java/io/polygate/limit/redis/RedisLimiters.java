@@ -1,50 +1,23 @@
 package io.polygate.limit.redis;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.polygate.config.Algorithm;
 import io.polygate.limit.RateLimiter;
+import io.polygate.storage.RedisScripting;
 import java.time.InstantSource;
 
-/** Builds the Redis limiter of an algorithm over a shared Lettuce connection (standalone, Sentinel or Cluster). */
+/** Builds the Redis limiter of an algorithm over a store's shared connection (standalone, Sentinel or Cluster). */
 public final class RedisLimiters {
     private final RedisScriptingCommands<String, String> redis;
     private final RedisScriptingAsyncCommands<String, String> async;
     private final InstantSource clock;
     private final RequestIds ids = new RequestIds();
 
-    public RedisLimiters(Object connection, InstantSource clock) {
-        this.redis = scripting(connection);
-        this.async = asyncScripting(connection);
+    public RedisLimiters(RedisScripting store, InstantSource clock) {
+        this.redis = store.scripting();
+        this.async = store.asyncScripting();
         this.clock = clock;
-    }
-
-    /** The scripting commands of a Lettuce connection (an {@code Object} so callers need no Lettuce import). */
-    static RedisScriptingCommands<String, String> scripting(Object connection) {
-        if (connection instanceof StatefulRedisConnection<?, ?> c) {
-            @SuppressWarnings("unchecked") var cmd = ((StatefulRedisConnection<String, String>) c).sync();
-            return cmd;
-        }
-        if (connection instanceof StatefulRedisClusterConnection<?, ?> c) {
-            @SuppressWarnings("unchecked") var cmd = ((StatefulRedisClusterConnection<String, String>) c).sync();
-            return cmd;
-        }
-        throw new IllegalArgumentException("not a Lettuce connection: " + (connection == null ? null : connection.getClass()));
-    }
-
-    /** The same, without waiting for replies. */
-    static RedisScriptingAsyncCommands<String, String> asyncScripting(Object connection) {
-        if (connection instanceof StatefulRedisConnection<?, ?> c) {
-            @SuppressWarnings("unchecked") var cmd = ((StatefulRedisConnection<String, String>) c).async();
-            return cmd;
-        }
-        if (connection instanceof StatefulRedisClusterConnection<?, ?> c) {
-            @SuppressWarnings("unchecked") var cmd = ((StatefulRedisClusterConnection<String, String>) c).async();
-            return cmd;
-        }
-        throw new IllegalArgumentException("not a Lettuce connection: " + (connection == null ? null : connection.getClass()));
     }
 
     /** Starts this node's DRL heartbeat (close it at shutdown). */

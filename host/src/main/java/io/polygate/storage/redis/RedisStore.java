@@ -16,6 +16,9 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.api.sync.RedisKeyCommands;
 import io.lettuce.core.api.sync.RedisStringCommands;
 import io.lettuce.core.api.sync.RedisServerCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
+import io.polygate.storage.RedisScripting;
 import io.polygate.storage.Store;
 import io.polygate.storage.StoreException;
 import java.net.URI;
@@ -30,12 +33,14 @@ import java.util.function.Supplier;
  * {@code cluster=true} uses {@link RedisClusterClient}. Every call is one round trip, bounded by
  * the command timeout; a failure becomes a {@link StoreException} naming the store.
  */
-public final class RedisStore implements Store {
+public final class RedisStore implements Store, RedisScripting {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
     private final RedisStringCommands<String, String> strings;
     private final RedisKeyCommands<String, String> keys;
     private final RedisServerCommands<String, String> server;
+    private final RedisScriptingCommands<String, String> scripting;
+    private final RedisScriptingAsyncCommands<String, String> asyncScripting;
     private final Supplier<String> pinger;
     private final String description;
 
@@ -56,6 +61,8 @@ public final class RedisStore implements Store {
                 this.strings = cmd;
                 this.keys = cmd;
                 this.server = cmd;
+                this.scripting = cmd;
+                this.asyncScripting = conn.async();
                 this.pinger = cmd::ping;
             } else {
                 RedisClient c = RedisClient.create(redisUri);
@@ -67,6 +74,8 @@ public final class RedisStore implements Store {
                 this.strings = cmd;
                 this.keys = cmd;
                 this.server = cmd;
+                this.scripting = cmd;
+                this.asyncScripting = conn.async();
                 this.pinger = cmd::ping;
             }
         } catch (RuntimeException e) {
@@ -93,8 +102,14 @@ public final class RedisStore implements Store {
     /** The database number of the URI (keyspace notification channels name it). */
     public int database() { return database; }
 
-    /** The connection, for other Redis users in the process (limiters, pub/sub) to share. */
-    public StatefulConnection<String, String> connection() { return connection; }
+    /** The connection, for the change feed in this package; other users go through {@link RedisScripting}. */
+    StatefulConnection<String, String> connection() { return connection; }
+
+    @Override
+    public RedisScriptingCommands<String, String> scripting() { return scripting; }
+
+    @Override
+    public RedisScriptingAsyncCommands<String, String> asyncScripting() { return asyncScripting; }
 
     static String redactedUri(URI uri) {
         String s = uri.toString();

@@ -35,7 +35,7 @@ class DrlIT {
     record Node(RedisLimiters redis, DrlNodes nodes, DrlLimiter limiter) {}
 
     static Node node(double threshold) {
-        RedisLimiters r = new RedisLimiters(store.connection(), InstantSource.system());
+        RedisLimiters r = new RedisLimiters(store, InstantSource.system());
         DrlNodes nodes = r.drlNodes(Duration.ofMillis(250)); // drop-out after 750 ms: margin for a loaded machine
         DrlLimiter l = new DrlLimiter(LocalLimiters.create(Algorithm.TOKEN_BUCKET, InstantSource.system(), false),
                 r.create(Algorithm.SLIDING_LOG, false), nodes, threshold);
