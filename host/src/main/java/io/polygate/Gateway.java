@@ -19,7 +19,7 @@ import io.polygate.proxy.UpstreamHandler;
 import io.polygate.assembly.RouteBuilder;
 import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
-import io.polygate.storage.Stores;
+import io.polygate.assembly.Stores;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.eclipse.jetty.server.Connector;

@@ -1,7 +1,7 @@
 package io.polygate.assembly;
 
 import io.polygate.auth.KeyAuthStep;
-import io.polygate.proxy.routing.Route;
+import io.polygate.proxy.Route;
 import io.polygate.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
 import io.polygate.chain.Exchange;

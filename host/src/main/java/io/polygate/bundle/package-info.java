@@ -6,12 +6,16 @@
  *  bundles_dir poll ─────┼→ BundleStore: extract (BundleArchive) → verify (BundleVerifier) → manifest
  *  notice / node start ──┘     → load + warm contexts (BundleLoader) → keep in the store → swap:
  *                              routes rebuilt on the new {@link io.polygate.bundle.BundleVersion}
- *                              (ApiRegistry.refresh) → old version retired → closed when idle
+ *                              (assembly.ApiRegistry.refresh) → old version retired → closed when idle
  * </pre>
  *
  * <p>Each request holds the {@link io.polygate.bundle.BundleVersion} of the route it matched (a
- * {@link io.polygate.chain.Pin}, taken by {@code ChainHandler} before the first step and given back
+ * {@link io.polygate.chain.Pin}, taken by {@code proxy.ChainHandler} before the first step and given back
  * when the response is complete), so a reload never pulls a version from under a request.
  * {@link io.polygate.bundle.BundleSteps} turns the version serving into the API's chain steps.
+ *
+ * <p>May use: {@code auth} and {@code plugin} (the hook steps), {@code proxy}, {@code chain}, the
+ * plugin-sdk's bundle archive and manifest, and the base ({@code config}, {@code observability},
+ * {@code storage}, {@code session}); used by {@code assembly} and {@code admin}.
  */
 package io.polygate.bundle;

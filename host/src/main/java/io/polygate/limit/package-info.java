@@ -11,5 +11,8 @@
  * works out the key's limits after its policies ({@link io.polygate.limit.KeyLimits}), resolves
  * counter ids ({@link io.polygate.limit.Identifier}), checks every scope in order, then the
  * quota, and writes the headers; a throttled denial suspends the chain and re-checks on a timer.
+ *
+ * <p>May use: {@code chain} and the base ({@code config}, {@code observability}, {@code storage},
+ * {@code session}); used by {@code assembly} and {@code admin}.
  */
 package io.polygate.limit;

@@ -11,5 +11,9 @@
  * request ({@code return_overrides}). Failures
  * become answers in one place, {@link io.polygate.plugin.PluginFailures}. GraalVM stays inside
  * {@code plugin.polyglot}.
+ *
+ * <p>May use: {@code proxy} (response hooks wrap the upstream), {@code chain}, the plugin-sdk and
+ * the base ({@code config}, {@code observability}, {@code storage}, {@code session}); used by
+ * {@code auth}, {@code bundle} and {@code assembly}.
  */
 package io.polygate.plugin;

@@ -6,8 +6,6 @@ import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.observability.JsonErrors;
 import io.polygate.observability.Metrics;
-import io.polygate.proxy.routing.Route;
-import io.polygate.proxy.routing.RouteTable;
 import io.polygate.storage.StoreException;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.polygate.config.ApiDefinition;
 import io.polygate.config.ApiDefinition.AuthSpec;
 import io.polygate.config.ApiDefinition.AuthType;
-import io.polygate.proxy.routing.Route;
-import io.polygate.proxy.routing.RouteTable;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;

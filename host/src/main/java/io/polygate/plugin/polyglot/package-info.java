@@ -6,5 +6,8 @@
  * io.polygate.plugin.polyglot.GuestApi}, the {@code tyk.*} API; besides it a guest reaches only
  * the {@code HookCall} of the request it runs for. The guest-side code (the Python runtime, which
  * creates {@code tyk.decorators} and {@code gateway}; the JS prelude) lives in the plugin-sdk module.
+ *
+ * <p>May use: {@code plugin} (the call it serves), the plugin-sdk, GraalVM and the base
+ * ({@code config}, {@code observability}, {@code storage}, {@code session}).
  */
 package io.polygate.plugin.polyglot;

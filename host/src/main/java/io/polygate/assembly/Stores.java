@@ -1,6 +1,8 @@
-package io.polygate.storage;
+package io.polygate.assembly;
 
 import io.polygate.config.GatewayConfig.StorageConfig;
+import io.polygate.storage.ChangeFeed;
+import io.polygate.storage.Store;
 import io.polygate.storage.memory.MemoryChangeFeed;
 import io.polygate.storage.memory.MemoryStore;
 import io.polygate.storage.redis.RedisChangeFeed;

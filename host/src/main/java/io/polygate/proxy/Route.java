@@ -1,9 +1,8 @@
-package io.polygate.proxy.routing;
+package io.polygate.proxy;
 
 import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
-import io.polygate.proxy.Upstream;
 import java.util.List;
 
 /**

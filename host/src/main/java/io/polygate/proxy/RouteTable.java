@@ -1,4 +1,4 @@
-package io.polygate.proxy.routing;
+package io.polygate.proxy;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,0 +1,10 @@
+/**
+ * Authentication steps: Tyk's auth token ({@link io.polygate.auth.KeyAuthStep}), a plugin's
+ * auth_check ({@link io.polygate.auth.PluginAuthStep}, with its id extractor
+ * {@link io.polygate.auth.IdExtractor} and the session cache {@link io.polygate.auth.SessionCacheStep}).
+ * On success a step puts the key and its session on the exchange.
+ *
+ * <p>Owns: who the caller is. May use: {@code plugin} (to run auth_check), {@code chain} and the
+ * base ({@code session} for keys and policies); used by {@code bundle} and {@code assembly}.
+ */
+package io.polygate.auth;

@@ -1,0 +1,8 @@
+/**
+ * The Redis store (standalone, Sentinel or Cluster) over one multiplexed Lettuce connection,
+ * implementing {@code Store} and {@code RedisScripting}, and the change feed over Redis pub/sub and
+ * keyspace notifications.
+ *
+ * <p>May use: {@code storage} (the ports it implements) and Lettuce.
+ */
+package io.polygate.storage.redis;
