@@ -334,7 +334,7 @@ public class AdminHandler extends Handler.Abstract {
     private Session keyDetail(String key) {
         Session s = sessions.find(key);
         if (s == null || limits == null || limits.quota() == null || s.quota_max <= 0) return s;
-        io.polygate.limit.QuotaCounter.Result q = limits.quota().peek("quota:" + key, s.quota_max);
+        io.polygate.limit.QuotaCounter.Result q = limits.quota().peek(io.polygate.limit.CounterIds.quota(key, null), s.quota_max);
         if (q == null) return s;
         s.quota_remaining = q.remaining();
         if (q.renewsAtMillis() > 0) s.quota_renews = q.renewsAtMillis() / 1000;

@@ -125,7 +125,7 @@ final class BundleAdmin {
         try {
             r = bundles.upload(name, zip);
         } catch (BundleStore.Refused e) {
-            throw new AdminError(e.status, e.getMessage());
+            throw refused(e);
         }
         LOG.info("bundle {}: upload of {} bytes: version {}{}", name, zip.length, r.status().version(), r.changed() ? "" : " (unchanged)");
         ObjectNode n = describe(name, false);
@@ -149,8 +149,20 @@ final class BundleAdmin {
         try {
             if (!bundles.delete(name)) throw new AdminError(404, "no bundle \"" + name + "\"");
         } catch (BundleStore.Refused e) {
-            throw new AdminError(e.status, e.getMessage());
+            throw refused(e);
         }
         return new Reply(200, JSON.createObjectNode().put("name", name).put("status", "deleted"));
+    }
+
+    /** The admin API's answer to a refused upload or delete. */
+    private static AdminError refused(BundleStore.Refused e) {
+        int status = switch (e.reason) {
+            case INVALID -> 400;
+            case TOO_LARGE -> 413;
+            case IN_BUNDLES_DIR -> 409;
+            case STORE_UNREACHABLE, STOPPING -> 503;
+            case UNPACK_FAILED -> 500;
+        };
+        return new AdminError(status, e.getMessage());
     }
 }

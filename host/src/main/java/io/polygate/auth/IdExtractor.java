@@ -1,7 +1,7 @@
 package io.polygate.auth;
 
 import io.polygate.chain.Exchange;
-import io.polygate.plugin.HookState;
+import io.polygate.plugin.HookRequest;
 import io.polygate.sdk.manifest.IdExtractorSpec;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +37,9 @@ public final class IdExtractor {
     public String extract(Exchange exchange) {
         String raw = switch (spec.extractFrom()) {
             case HEADER -> exchange.headers().get(spec.name());
-            case QUERYSTRING -> HookState.params(exchange.query()).get(spec.name());
-            case FORM -> HookState.params(new String(HookState.body(exchange), StandardCharsets.UTF_8)).get(spec.name());
-            case BODY -> new String(HookState.body(exchange), StandardCharsets.UTF_8);
+            case QUERYSTRING -> HookRequest.params(exchange.query()).get(spec.name());
+            case FORM -> HookRequest.params(new String(HookRequest.body(exchange), StandardCharsets.UTF_8)).get(spec.name());
+            case BODY -> new String(HookRequest.body(exchange), StandardCharsets.UTF_8);
         };
         if (raw == null || raw.isEmpty()) return null;
         String id = switch (spec.extractWith()) {

@@ -13,7 +13,8 @@ import io.polygate.plugin.DataReads;
 import io.polygate.plugin.HookCall;
 import io.polygate.plugin.HookException;
 import io.polygate.plugin.HookSpec;
-import io.polygate.plugin.HookState;
+import io.polygate.plugin.RequestChanges;
+import io.polygate.plugin.SessionChanges;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.plugin.PluginFailures;
 import io.polygate.sdk.manifest.HookRef;
@@ -82,11 +83,11 @@ public final class PluginAuthStep implements Step {
         } finally {
             dataKeys = DataReads.stop();
         }
-        Outcome.Respond respond = HookState.applyRequest(call, exchange);
+        Outcome.Respond respond = RequestChanges.apply(call, exchange);
         if (respond != null) return respond;
         Object token = exchange.metadata().get("token");
         if (token == null || token.toString().isEmpty()) return Outcome.error(403, NOT_AUTHORISED);
-        Session session = HookState.builtSession(call);
+        Session session = SessionChanges.builtSession(call);
         if (session.meta_data == null) session.meta_data = new java.util.LinkedHashMap<>();
         session.meta_data.putAll(exchange.metadata());
         long now = clock.millis() / 1000;

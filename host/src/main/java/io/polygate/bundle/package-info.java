@@ -2,12 +2,16 @@
  * The bundle lifecycle: where bundles come from, how a version goes live, and when it goes away.
  *
  * <pre>
- *  POST /bundles?name=x ─┐                       ┌─ notice on polygate:bundles ─→ other nodes: load the stored zip
- *  bundles_dir poll ─────┼→ BundleStore: extract (BundleArchive) → verify (BundleVerifier) → manifest
- *  notice / node start ──┘     → load + warm contexts (BundleLoader) → keep in the store → swap:
- *                              routes rebuilt on the new {@link io.polygate.bundle.BundleVersion}
- *                              (assembly.ApiRegistry.refresh) → old version retired → closed when idle
+ *  POST /bundles?name=x ─ BundleUploads ─┐                ┌─ BundleCluster: notice on polygate:bundles → other nodes
+ *  bundles_dir poll ───── BundleFolder ──┼→ BundlePreparer: extract (BundleArchive) → verify (BundleVerifier)
+ *  notice / node start ── StoredBundles ─┘     → manifest → content version → load + warm contexts (BundleLoader)
+ *                                          → BundleSlots: swap: routes rebuilt on the new {@link io.polygate.bundle.BundleVersion}
+ *                                            (assembly.ApiRegistry.refresh) → old version retired → closed when idle
  * </pre>
+ *
+ * <p>{@link io.polygate.bundle.BundleStore} is the facade over these parts that the gateway and the
+ * admin API use; {@link io.polygate.bundle.BundleSources} picks the source of each load, and
+ * {@link io.polygate.bundle.LoadQueue} runs the loads of one bundle in order.
  *
  * <p>Each request holds the {@link io.polygate.bundle.BundleVersion} of the route it matched (a
  * {@link io.polygate.chain.Pin}, taken by {@code proxy.ChainHandler} before the first step and given back

@@ -69,13 +69,8 @@ final class Smoothing {
             }
             st.changedAtMillis = nowMillis;
             LOG.info("rate limit smoothing {}: counter={} allowance {} -> {} (rate {}, {} requests in the window)",
-                    st.allowance > before ? "up" : "down", redact(counter), fmt(before), fmt(st.allowance), fmt(rate), requestsInWindow);
+                    st.allowance > before ? "up" : "down", CounterIds.redacted(counter), fmt(before), fmt(st.allowance), fmt(rate), requestsInWindow);
         }
-    }
-
-    /** Counter ids of keys hold the credential: log only its start. */
-    static String redact(String counter) {
-        return counter.startsWith("key:") ? "key:" + io.polygate.session.SessionStore.redact(counter.substring(4)) : counter;
     }
 
     private static String fmt(double d) { return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d); }

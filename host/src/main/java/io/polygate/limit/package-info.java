@@ -8,9 +8,12 @@
  * for when Redis is down; with Redis the token bucket is the {@link io.polygate.limit.DrlLimiter}),
  * the {@link io.polygate.limit.QuotaCounter}, the policies and the counters. Each API's route gets
  * one {@link io.polygate.limit.LimitStep}, built once from its definition, which per request
- * works out the key's limits after its policies ({@link io.polygate.limit.KeyLimits}), resolves
- * counter ids ({@link io.polygate.limit.Identifier}), checks every scope in order, then the
- * quota, and writes the headers; a throttled denial suspends the chain and re-checks on a timer.
+ * works out the key's limits after its policies ({@link io.polygate.limit.KeyLimits}), plans the
+ * checks of every scope in order (the API's, {@code ApiChecks}; the key's, {@code KeyChecks},
+ * with smoothing and throttling), runs them, writes the headers ({@code RateLimitHeaders}), then
+ * takes the quota ({@code QuotaCheck}); a throttled denial suspends the chain and re-checks on a
+ * timer. Every counter id is built by {@link io.polygate.limit.CounterIds}; counters split per
+ * caller are keyed by an {@link io.polygate.limit.Identifier}.
  *
  * <p>May use: {@code chain} and the base ({@code config}, {@code observability}, {@code storage},
  * {@code session}); used by {@code assembly} and {@code admin}.

@@ -10,64 +10,21 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.graalvm.polyglot.HostAccess;
 
 /**
- * One hook call as the guest sees it: Tyk's {@code request}, {@code session}, {@code metadata},
- * {@code spec} and {@code response}, read lazily through the exported methods (a hook that reads
- * one header pays for one header), and the changes the hook made, recorded as the guest runtime
- * reports them when the hook returns. The gateway then applies them ({@link HookState}).
+ * One hook call: what the guest reads ({@link HookReads}) and the changes the hook made, recorded
+ * through the exported methods as the guest runtime reports them when the hook returns. The gateway
+ * then applies them ({@link RequestChanges}, {@link ResponseChanges}, {@link SessionChanges}).
  *
  * <p>The exported methods are the SDK runtime's contract (plugin-sdk {@code polygate_runtime.py},
- * {@code prelude.js}); plugins do not call them. Maps cross as JSON strings and only when a hook
- * touches them. Not thread-safe: a call belongs to the request thread running the hook.
+ * {@code prelude.js}); plugins do not call them. Not thread-safe: a call belongs to the request
+ * thread running the hook.
  */
-public final class HookCall {
+public final class HookCall extends HookReads {
     private static final TypeReference<LinkedHashMap<String, String>> STRINGS = new TypeReference<>() {};
     private static final TypeReference<LinkedHashMap<String, Object>> OBJECTS = new TypeReference<>() {};
-
-    /** What the hook reads, computed on demand. */
-    public interface Input {
-        /** The request headers as they will be sent upstream. */
-        HttpFields headers();
-
-        String method();
-
-        /** The upstream path, still URL-encoded. */
-        String path();
-
-        /** The raw query without '?', or null. */
-        String query();
-
-        /** The request body handed to hooks (empty if absent or too big). */
-        byte[] body();
-
-        String requestUri();
-
-        String scheme();
-
-        String clientIp();
-
-        /** The session so far, or null before authentication. */
-        Session session();
-
-        /**
-         * The metadata so far, or null; after auth the session's {@code meta_data} unless a step
-         * set metadata (Tyk's coprocess hands hooks the session's metadata).
-         */
-        Map<String, Object> metadata();
-    }
-
-    /** The upstream response a {@code response} hook sees. */
-    public record ResponseInput(int status, HttpFields headers, byte[] body) {}
-
-    private final Input in;
-    private final HookSpec spec;
-    private final ResponseInput response;
-    private Map<String, String> canonicalHeaders;
-    private Map<String, String> canonicalResponseHeaders;
 
     // what the hook changed (null / empty: unchanged); the collections are made on first use, most
     // calls change at most a header or two
@@ -92,9 +49,7 @@ public final class HookCall {
     record Overrides(int code, String error, String body, Map<String, String> headers) {}
 
     public HookCall(Input in, HookSpec spec, ResponseInput response) {
-        this.in = in;
-        this.spec = spec;
-        this.response = response;
+        super(in, spec, response);
     }
 
     /** A request hook's call on an exchange; {@code session} null gives the hook an empty session. */
@@ -120,84 +75,7 @@ public final class HookCall {
         return new HookCall(in, SAMPLE_SPEC, null);
     }
 
-    private static final HookSpec SAMPLE_SPEC = new HookSpec(HookState.JSON.createObjectNode().put("APIID", "sample"));
-
-    // ---------------------------------------------------------------- what the guest reads
-
-    /** A request header (case-insensitive; several values joined with ", "), or null. */
-    @HostAccess.Export
-    public String header(String name) {
-        if (name == null) return null;
-        String value = null;
-        for (HttpField f : in.headers()) {
-            if (f.is(name)) value = value == null ? f.getValue() : value + ", " + f.getValue();
-        }
-        return value;
-    }
-
-    /** All request headers under Go's canonical names, as Tyk hands them to plugins. */
-    @HostAccess.Export
-    public String headers_json() { return json(canonicalHeaders()); }
-
-    @HostAccess.Export
-    public String body_text() { return new String(in.body(), StandardCharsets.UTF_8); }
-
-    @HostAccess.Export
-    public String body_b64() { return Base64.getEncoder().encodeToString(in.body()); }
-
-    /** Path and query as sent upstream. */
-    @HostAccess.Export
-    public String url() {
-        String q = in.query();
-        return in.path() + (q == null || q.isEmpty() ? "" : "?" + q);
-    }
-
-    @HostAccess.Export
-    public String method() { return in.method(); }
-
-    @HostAccess.Export
-    public String params_json() { return json(HookState.params(in.query())); }
-
-    @HostAccess.Export
-    public String request_uri() { return in.requestUri(); }
-
-    @HostAccess.Export
-    public String scheme() { return in.scheme(); }
-
-    @HostAccess.Export
-    public String client_ip() { return in.clientIp(); }
-
-    /** The session as Tyk's session JSON, or null when there is none yet (the guest uses defaults). */
-    @HostAccess.Export
-    public String session_json() {
-        Session s = in.session();
-        return s == null ? null : json(s);
-    }
-
-    /** The metadata as JSON, or null when there is none. */
-    @HostAccess.Export
-    public String metadata_json() {
-        Map<String, Object> m = in.metadata();
-        return m == null || m.isEmpty() ? null : json(m);
-    }
-
-    @HostAccess.Export
-    public int spec_id() { return spec.id(); }
-
-    @HostAccess.Export
-    public String spec_json() { return spec.json(); }
-
-    @HostAccess.Export
-    public int response_status() { return response().status(); }
-
-    @HostAccess.Export
-    public String response_headers_json() { return json(canonicalResponseHeaders()); }
-
-    @HostAccess.Export
-    public String response_body_text() { return new String(response().body(), StandardCharsets.UTF_8); }
-
-    @HostAccess.Export
-    public String response_body_b64() { return Base64.getEncoder().encodeToString(response().body()); }
+    private static final HookSpec SAMPLE_SPEC = new HookSpec(HookJson.JSON.createObjectNode().put("APIID", "sample"));
 
     // ---------------------------------------------------------------- what the guest changed
 
@@ -266,7 +144,7 @@ public final class HookCall {
     @HostAccess.Export
     public void set_metadata(String json) {
         try {
-            metadata = HookState.JSON.readValue(json, OBJECTS);
+            metadata = HookJson.JSON.readValue(json, OBJECTS);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("metadata is not a JSON object: " + e.getOriginalMessage());
         }
@@ -284,44 +162,9 @@ public final class HookCall {
     @HostAccess.Export
     public void set_response_body_b64(String b64) { responseBody = decode(b64, "response body"); }
 
-    // ---------------------------------------------------------------- for the gateway
-
-    Input input() { return in; }
-
-    HookSpec spec() { return spec; }
-
-    ResponseInput response() {
-        if (response == null) throw new IllegalStateException("not a response hook");
-        return response;
-    }
-
-    /** The headers the guest saw in {@code request.object.headers} (computed once). */
-    Map<String, String> canonicalHeaders() {
-        if (canonicalHeaders == null) {
-            Map<String, String> out = new LinkedHashMap<>();
-            for (HttpField f : in.headers()) out.merge(HookState.canonical(f.getName()), f.getValue(), (a, b) -> a + ", " + b);
-            canonicalHeaders = out;
-        }
-        return canonicalHeaders;
-    }
-
-    /** The headers the guest saw in {@code response.headers} (computed once). */
-    Map<String, String> canonicalResponseHeaders() {
-        if (canonicalResponseHeaders == null) {
-            Map<String, String> out = new LinkedHashMap<>();
-            for (HttpField f : response().headers()) out.put(HookState.canonical(f.getName()), f.getValue());
-            canonicalResponseHeaders = out;
-        }
-        return canonicalResponseHeaders;
-    }
-
-    private static String json(Object o) {
-        return HookState.write(HookState.JSON.valueToTree(o));
-    }
-
     private static Map<String, String> strings(String json, String what) {
         try {
-            return HookState.JSON.readValue(json, STRINGS);
+            return HookJson.JSON.readValue(json, STRINGS);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(what + " must map names to strings: " + e.getOriginalMessage());
         }
@@ -341,7 +184,7 @@ public final class HookCall {
         @Override public String method() { return exchange.method(); }
         @Override public String path() { return exchange.upstreamPath(); }
         @Override public String query() { return exchange.query(); }
-        @Override public byte[] body() { return HookState.body(exchange); }
+        @Override public byte[] body() { return HookRequest.body(exchange); }
         @Override public String requestUri() { return exchange.clientRequest().getHttpURI().getPathQuery(); }
         @Override public String scheme() { return exchange.clientRequest().isSecure() ? "https" : "http"; }
         @Override public String clientIp() { return exchange.clientAddress(); }

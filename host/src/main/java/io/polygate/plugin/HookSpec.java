@@ -19,11 +19,11 @@ public final class HookSpec {
 
     public HookSpec(ObjectNode node) {
         this.node = node;
-        this.json = HookState.write(node);
+        this.json = HookJson.write(node);
     }
 
     public static HookSpec of(ApiDefinition api) {
-        ObjectNode spec = HookState.JSON.createObjectNode();
+        ObjectNode spec = HookJson.JSON.createObjectNode();
         spec.put("APIID", api.apiId());
         spec.put("OrgID", api.source() == null ? "" : api.source().path("org_id").asText(""));
         spec.put("APIName", api.name() == null ? "" : api.name());

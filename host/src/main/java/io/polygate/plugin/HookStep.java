@@ -53,9 +53,9 @@ public final class HookStep implements Step {
         } catch (HookException e) {
             return PluginFailures.respond(bundle, hook, exchange, e, 500);
         }
-        Outcome.Respond respond = HookState.applyRequest(call, exchange);
+        Outcome.Respond respond = RequestChanges.apply(call, exchange);
         if (respond != null) return respond;
-        Session changed = HookState.changedSession(call);
+        Session changed = SessionChanges.changedSession(call);
         if (changed != null && exchange.keyId() != null) {
             exchange.authenticate(exchange.keyId(), changed);
             if (call.storeSession && keys != null) keys.save(exchange.keyId(), changed);

@@ -100,7 +100,7 @@ public final class PluginRunner {
                         + manifest.customMiddleware().all().stream().map(h -> h.name() + " (" + h.type().field() + ")").toList());
                 return 2;
             }
-            JsonNode req = HookState.JSON.readTree(Files.readAllBytes(requestFile));
+            JsonNode req = HookJson.JSON.readTree(Files.readAllBytes(requestFile));
             HookCall call = call(req, name);
             bundle = loader.load(name, "local", dir, manifest);
             long t0 = System.nanoTime();
@@ -133,11 +133,11 @@ public final class PluginRunner {
         byte[] body = (b.isTextual() ? b.asText() : b.isMissingNode() ? "" : b.toString()).getBytes(StandardCharsets.UTF_8);
         String pathQuery = req.path("path").asText("/");
         int q = pathQuery.indexOf('?');
-        Session session = req.has("session") ? HookState.toSession(req.get("session")) : null;
-        Map<String, Object> metadata = req.has("metadata") ? HookState.JSON.convertValue(req.get("metadata"), Map.class) : null;
+        Session session = req.has("session") ? SessionChanges.toSession(req.get("session")) : null;
+        Map<String, Object> metadata = req.has("metadata") ? HookJson.JSON.convertValue(req.get("metadata"), Map.class) : null;
         SampleInput in = new SampleInput(headers, req.path("method").asText("GET"), q < 0 ? pathQuery : pathQuery.substring(0, q),
                 q < 0 ? null : pathQuery.substring(q + 1), body, pathQuery, req.path("client_ip").asText("127.0.0.1"), session, metadata);
-        ObjectNode spec = HookState.JSON.createObjectNode();
+        ObjectNode spec = HookJson.JSON.createObjectNode();
         spec.put("APIID", req.path("api_id").asText("local"));
         spec.put("OrgID", req.path("org_id").asText(""));
         spec.put("APIName", bundle);
@@ -164,14 +164,14 @@ public final class PluginRunner {
         if (ro != null && ro.code() > 0) {
             out.add("return_overrides: respond " + ro.code() + " "
                     + (ro.body().isEmpty() ? "error \"" + ro.error() + "\"" : "body " + ro.body())
-                    + (ro.headers().isEmpty() ? "" : " headers " + HookState.write(HookState.JSON.valueToTree(ro.headers()))));
+                    + (ro.headers().isEmpty() ? "" : " headers " + HookJson.write(HookJson.JSON.valueToTree(ro.headers()))));
         }
         if (call.replacedHeaders != null) mapDiff("header", call.canonicalHeaders(), call.replacedHeaders, out);
         call.setHeaders.forEach((k, v) -> out.add("header set    " + k + ": " + v));
         call.deleteHeaders.forEach(h -> out.add("header delete " + h));
         if (call.url != null && !call.url.equals(call.url())) out.add("url    " + call.url() + " -> " + call.url);
         if (call.method != null && !call.method.equals(call.method())) out.add("method " + call.method() + " -> " + call.method);
-        if (call.replacedParams != null) mapDiff("param", HookState.params(call.input().query()), call.replacedParams, out);
+        if (call.replacedParams != null) mapDiff("param", HookRequest.params(call.input().query()), call.replacedParams, out);
         call.addParams.forEach((k, v) -> out.add("param set    " + k + "=" + v));
         call.deleteParams.forEach(p -> out.add("param delete " + p));
         if (call.body != null) out.add("body   " + new String(call.body, StandardCharsets.UTF_8));
@@ -182,17 +182,17 @@ public final class PluginRunner {
             if (call.responseBody != null) out.add("response body " + new String(call.responseBody, StandardCharsets.UTF_8));
         }
         if (call.sessionJson != null) {
-            JsonNode sa = HookState.read(call.sessionJson);
-            JsonNode sb = call.input().session() == null ? HookState.JSON.createObjectNode() : HookState.JSON.valueToTree(call.input().session());
+            JsonNode sa = HookJson.read(call.sessionJson);
+            JsonNode sb = call.input().session() == null ? HookJson.JSON.createObjectNode() : HookJson.JSON.valueToTree(call.input().session());
             for (Iterator<Map.Entry<String, JsonNode>> it = sa.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode old = sb.get(e.getKey());
                 boolean same = old != null && (old.isNumber() && e.getValue().isNumber() ? old.asDouble() == e.getValue().asDouble() : old.equals(e.getValue()));
-                if (!same && !(old == null && HookState.isDefault(e.getValue()))) out.add("session." + e.getKey() + " = " + e.getValue());
+                if (!same && !(old == null && SessionChanges.isDefault(e.getValue()))) out.add("session." + e.getKey() + " = " + e.getValue());
             }
         }
         Map<String, Object> metadata = call.metadata != null ? call.metadata : call.input().metadata();
-        if (call.metadata != null) out.add("metadata = " + HookState.write(HookState.JSON.valueToTree(call.metadata)));
+        if (call.metadata != null) out.add("metadata = " + HookJson.write(HookJson.JSON.valueToTree(call.metadata)));
         if (type == HookType.AUTH_CHECK) {
             Object t = metadata == null ? null : metadata.get("token");
             String token = t == null ? "" : t.toString();

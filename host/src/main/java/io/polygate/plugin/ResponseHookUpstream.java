@@ -114,7 +114,7 @@ public final class ResponseHookUpstream implements Upstream {
                     JsonErrors.write(client, clientCallback, 500, JsonErrors.body(500, "plugin hook failed", id));
                     return;
                 }
-                out = HookState.applyResponse(call, client, out);
+                out = ResponseChanges.apply(call, client, out);
             }
             client.getHeaders().remove(HttpHeader.TRANSFER_ENCODING);
             client.getHeaders().put(HttpHeader.CONTENT_LENGTH, out.length);

@@ -6,9 +6,10 @@
  * (response) makes a {@link io.polygate.plugin.HookCall} over the exchange (the guest reads Tyk's
  * request, session, metadata, spec and response from it lazily) and hands it to
  * {@link io.polygate.plugin.LoadedBundle#invoke}, which runs the hook on a free context of the
- * bundle's pool; {@link io.polygate.plugin.HookState} then applies what the hook recorded in the
- * call to the exchange (headers, params, url, method, body, session, metadata) or ends the
- * request ({@code return_overrides}). Failures
+ * bundle's pool; {@link io.polygate.plugin.RequestChanges}, {@link io.polygate.plugin.ResponseChanges}
+ * and {@link io.polygate.plugin.SessionChanges} then apply what the hook recorded in the call to
+ * the exchange (headers, params, url, method, body, session, metadata) or end the request
+ * ({@code return_overrides}). Failures
  * become answers in one place, {@link io.polygate.plugin.PluginFailures}. GraalVM stays inside
  * {@code plugin.polyglot}.
  *

@@ -2,7 +2,8 @@ package io.polygate.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.polygate.plugin.HookState;
+import io.polygate.plugin.HookJson;
+import io.polygate.plugin.SessionChanges;
 import io.polygate.storage.memory.MemoryStore;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ class PluginSessionsTest {
 
     /** A session as an auth hook returns it (Python sends floats, metadata merged in). */
     private static Session fromHook() {
-        return HookState.toSession(HookState.read("""
+        return SessionChanges.toSession(HookJson.read("""
                 {"rate": 1000.0, "per": 1.0, "quota_max": -1, "apply_policies": [], "custom": {"x": 1},
                  "meta_data": {"token": "t", "username": "ada", "profile": "{\\"a\\": 1}"}}"""));
     }

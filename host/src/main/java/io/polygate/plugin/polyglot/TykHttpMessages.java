@@ -1,7 +1,7 @@
 package io.polygate.plugin.polyglot;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.polygate.plugin.HookState;
+import io.polygate.plugin.HookRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ final class TykHttpMessages {
     /** Response headers as Go's {@code http.Header}: canonical names, each with its list of values. */
     static Map<String, List<String>> goHeaders(ContentResponse r) {
         Map<String, List<String>> out = new TreeMap<>();
-        for (HttpField f : r.getHeaders()) out.computeIfAbsent(HookState.canonical(f.getName()), k -> new ArrayList<>()).add(f.getValue());
+        for (HttpField f : r.getHeaders()) out.computeIfAbsent(HookRequest.canonical(f.getName()), k -> new ArrayList<>()).add(f.getValue());
         return out;
     }
 

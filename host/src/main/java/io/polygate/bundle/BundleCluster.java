@@ -1,0 +1,263 @@
+package io.polygate.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.bundle.BundleSlots.Slot;
+import io.polygate.storage.ChangeFeed;
+import io.polygate.storage.Store;
+import io.polygate.storage.StoreException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nodes sharing one store: notices on {@value #TOPIC} (load, delete, reload), this node's
+ * heartbeat under {@value #NODE_KEY}{@code <node>} and its result for each bundle under
+ * {@value #STATUS_KEY}{@code <name>:<node>}, and the wait of an upload for the live nodes' reports.
+ * Without a shared store (no Redis, or no change feed) every call concerns this node only.
+ *
+ * <p>Threading: thread-safe; reads and writes of the store block their caller.
+ */
+final class BundleCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BundleCluster.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String TOPIC = "polygate:bundles";
+    static final String STATUS_KEY = "polygate:bundle-status:";
+    static final String NODE_KEY = "polygate:node:";
+    private static final Duration NODE_TTL = Duration.ofSeconds(15);
+    private static final Duration STATUS_TTL = Duration.ofDays(7);
+
+    /** What a notice from another node asks this node to do; called on the timer thread. */
+    interface Notices {
+        void load(String name);
+
+        void delete(String name);
+
+        void reload();
+    }
+
+    private final Store store;
+    private final ChangeFeed feed;
+    private final boolean shared;
+    private final String nodeId;
+    private final Duration nodeWait;
+    private final BundleSlots slots;
+    private AutoCloseable subscription;
+
+    BundleCluster(Store store, ChangeFeed feed, String nodeId, Duration nodeWait, BundleSlots slots) {
+        this.store = store;
+        this.feed = feed;
+        this.shared = store != null && store.remote() && feed != null;
+        this.nodeId = nodeId;
+        this.nodeWait = nodeWait;
+        this.slots = slots;
+    }
+
+    /** Whether other nodes share the store: then uploads live there, not in bundles_dir. */
+    boolean shared() { return shared; }
+
+    String nodeId() { return nodeId; }
+
+    /**
+     * Subscribes to the notices (handled on {@code timer}) and, with a shared store, starts the
+     * heartbeat. {@code onReconnect}: what to do when the feed reconnects (notices may have been missed).
+     */
+    void start(ScheduledExecutorService timer, Notices notices, Runnable onReconnect) {
+        if (feed != null) {
+            subscription = feed.subscribe(TOPIC, msg -> onTimer(timer, () -> onNotice(msg, notices)));
+            feed.onReconnect(() -> onTimer(timer, onReconnect));
+        }
+        if (shared) {
+            heartbeat();
+            timer.scheduleWithFixedDelay(this::heartbeat, NODE_TTL.toMillis() / 3, NODE_TTL.toMillis() / 3, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void onTimer(ScheduledExecutorService timer, Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: nothing more to load
+        }
+    }
+
+    private void onNotice(String message, Notices notices) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(message);
+        } catch (IOException e) {
+            LOG.warn("bundles: ignoring a malformed notice: {}", message);
+            return;
+        }
+        String op = n.path("op").asText();
+        String name = n.path("name").asText();
+        if (nodeId.equals(n.path("from").asText())) return;
+        switch (op) {
+            case "load" -> notices.load(name);
+            case "delete" -> notices.delete(name);
+            case "reload" -> notices.reload();
+            default -> LOG.warn("bundles: unknown notice {}", message);
+        }
+    }
+
+    /** Tells the other nodes to load the stored {@code version} of {@code name}; a failure is logged. */
+    void announceLoad(String name, String version) {
+        if (!shared) return;
+        try {
+            publish(notice("load").put("name", name).put("version", version));
+        } catch (RuntimeException e) {
+            LOG.error("bundle {}: version {} is live here but the reload notice could not be sent: {}", name, version, e.toString());
+        }
+    }
+
+    void announceDelete(String name) {
+        if (shared) publish(notice("delete").put("name", name));
+    }
+
+    void announceReload() {
+        if (shared) publish(notice("reload"));
+    }
+
+    private static ObjectNode notice(String op) { return JSON.createObjectNode().put("op", op); }
+
+    /** Sends a notice, signed with this node's id so that this node ignores it. */
+    private void publish(ObjectNode notice) { feed.publish(TOPIC, notice.put("from", nodeId).toString()); }
+
+    private void heartbeat() {
+        try {
+            store.set(NODE_KEY + nodeId, JSON.createObjectNode().put("node", nodeId).put("at", Instant.now().toString()).toString(), NODE_TTL);
+        } catch (RuntimeException e) {
+            LOG.debug("bundles: heartbeat: {}", e.toString());
+        }
+    }
+
+    private List<String> liveNodes() {
+        List<String> nodes = new ArrayList<>();
+        for (String k : store.keys(NODE_KEY)) nodes.add(k.substring(NODE_KEY.length()));
+        if (!nodes.contains(nodeId)) nodes.add(nodeId);
+        nodes.sort(null);
+        return nodes;
+    }
+
+    /** Writes this node's status of {@code name} for the other nodes (with a shared store). */
+    void report(String name, Slot slot) {
+        if (!shared) return;
+        BundleStatus st = slots.status(name, slot);
+        ObjectNode n = JSON.createObjectNode().put("node", nodeId).put("version", st.version()).put("state", st.state())
+                .put("at", Instant.now().toString());
+        if (st.error() != null) n.put("error", st.error());
+        try {
+            store.set(STATUS_KEY + name + ":" + nodeId, n.toString(), STATUS_TTL);
+        } catch (RuntimeException e) {
+            LOG.warn("bundle {}: cannot report this node's status: {}", name, e.toString());
+        }
+    }
+
+    /** Deletes every node's status of {@code name}. */
+    void forget(String name) {
+        if (store == null) return;
+        for (String k : store.keys(STATUS_KEY + name + ":")) store.delete(k);
+    }
+
+    /** What each live node reported for {@code name} (this node only without a shared store). */
+    List<NodeStatus> nodes(String name) {
+        if (!shared) {
+            Slot s = slots.get(name);
+            if (s == null) return List.of();
+            BundleStatus st = slots.status(name, s);
+            return List.of(new NodeStatus(nodeId, st.version(), st.state(), st.error(), st.loadedAt()));
+        }
+        List<NodeStatus> out = new ArrayList<>();
+        for (String node : liveNodes()) {
+            NodeStatus ns = readStatus(name, node);
+            out.add(ns != null ? ns : new NodeStatus(node, null, "unknown", null, null));
+        }
+        return out;
+    }
+
+    private NodeStatus readStatus(String name, String node) {
+        String json = store.get(STATUS_KEY + name + ":" + node);
+        if (json == null) return null;
+        try {
+            JsonNode n = JSON.readTree(json);
+            return new NodeStatus(node, n.path("version").isTextual() ? n.path("version").asText() : null, n.path("state").asText(),
+                    n.path("error").isTextual() ? n.path("error").asText() : null,
+                    n.path("at").isTextual() ? Instant.parse(n.path("at").asText()) : null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Waits until every live node reports {@code version} (or an error after the upload), up to node_wait. */
+    List<NodeStatus> awaitNodes(String name, String version) {
+        if (!shared) return nodes(name);
+        Instant since = Instant.now().minusSeconds(1);
+        long deadline = System.nanoTime() + nodeWait.toNanos();
+        while (true) {
+            List<NodeStatus> out = new ArrayList<>();
+            boolean done = true;
+            try {
+                for (String node : liveNodes()) {
+                    NodeStatus ns = readStatus(name, node);
+                    boolean loaded = ns != null && version != null && version.equals(ns.version());
+                    boolean failed = ns != null && !loaded && ns.error() != null && ns.at() != null && ns.at().isAfter(since);
+                    if (loaded) out.add(new NodeStatus(node, ns.version(), "ready", null, ns.at()));
+                    else if (failed) out.add(new NodeStatus(node, ns.version(), "failed", ns.error(), ns.at()));
+                    else {
+                        done = false;
+                        out.add(new NodeStatus(node, ns == null ? null : ns.version(), "pending", null, ns == null ? null : ns.at()));
+                    }
+                }
+            } catch (StoreException e) {
+                LOG.warn("bundle {}: cannot read the nodes' reports: {}", name, e.getMessage());
+                return out;
+            }
+            if (done || System.nanoTime() > deadline) return out;
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return out;
+            }
+        }
+    }
+
+    /** A name unique to this process, for statuses: host name and a random suffix. */
+    static String newNodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "node";
+        }
+        return host.replaceAll("[^A-Za-z0-9.-]", "") + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    /** Unsubscribes and removes this node's heartbeat, so the others stop waiting for it. */
+    @Override
+    public void close() {
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                LOG.debug("bundles: unsubscribing: {}", e.toString());
+            }
+        }
+        if (shared) {
+            try {
+                store.delete(NODE_KEY + nodeId);
+            } catch (RuntimeException e) {
+                LOG.debug("bundles: removing the node key: {}", e.toString());
+            }
+        }
+    }
+}

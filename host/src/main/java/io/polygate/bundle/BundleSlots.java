@@ -1,0 +1,156 @@
+package io.polygate.bundle;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bundles this node knows, one {@link Slot} per name, and the state machine of each: a version
+ * is {@link #install swapped in} (the old one retired), a refused load is {@link #recordFailure
+ * recorded} (the version serving stays), a bundle is {@link #drop dropped}. Each change tells the
+ * listeners (the routes are rebuilt on it).
+ *
+ * <p>Threading: reads never block. A slot's state is written only by its bundle's turn in the
+ * {@link LoadQueue}, one at a time; the map itself is concurrent.
+ */
+final class BundleSlots {
+    private static final Logger LOG = LoggerFactory.getLogger(BundleSlots.class);
+
+    /** What a slot shows: replaced as one value, so a reader never sees half of a swap or a failure. */
+    private record Shown(BundleVersion current, BundleState state, String error, Instant errorAt) {}
+
+    /** One bundle name. */
+    static final class Slot {
+        private volatile Shown shown = new Shown(null, BundleState.LOADING, null, null);
+        /** Fingerprint of the bundles_dir entry a scan last asked to load (null: none seen yet). */
+        volatile String dirSeen;
+        /** Fingerprint of the bundles_dir entry last loaded or refused (null: none). */
+        volatile String dirLoaded;
+
+        BundleVersion current() { return shown.current(); }
+
+        /** The version serving's version, or null. */
+        String currentVersion() {
+            BundleVersion b = current();
+            return b == null ? null : b.version();
+        }
+    }
+
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    void onChange(Runnable listener) { listeners.add(listener); }
+
+    /** The slot of {@code name}, or null. */
+    Slot get(String name) { return slots.get(name); }
+
+    boolean contains(String name) { return slots.containsKey(name); }
+
+    boolean isEmpty() { return slots.isEmpty(); }
+
+    Iterable<String> names() { return slots.keySet(); }
+
+    /** The slot of {@code name}; a new one is given to {@code onNew} (which starts its first load). */
+    Slot slot(String name, Consumer<String> onNew) {
+        Slot s = slots.get(name);
+        if (s != null) return s;
+        Slot fresh = new Slot();
+        s = slots.putIfAbsent(name, fresh);
+        if (s != null) return s;
+        onNew.accept(name);
+        return fresh;
+    }
+
+    /** The slot of {@code name}, created without a load (an upload is about to fill it). */
+    Slot slotForUpload(String name) { return slots.computeIfAbsent(name, n -> new Slot()); }
+
+    BundleStatus status(String name, Slot s) {
+        Shown sh = s.shown;
+        BundleVersion b = sh.current();
+        return new BundleStatus(name, sh.state().shown(), b == null ? null : b.version(),
+                b == null ? null : b.manifest().customMiddleware().driver().name().toLowerCase(Locale.ROOT), sh.error(),
+                b == null ? null : b.loadedAt(), b == null ? null : b.source(), sh.errorAt());
+    }
+
+    /** The status of every bundle, by name. */
+    List<BundleStatus> list() {
+        List<BundleStatus> out = new ArrayList<>();
+        slots.forEach((n, s) -> out.add(status(n, s)));
+        out.sort(Comparator.comparing(BundleStatus::name));
+        return out;
+    }
+
+    /** Swaps a loaded version in: routes are rebuilt on it, then the old one is retired. */
+    void install(String name, Slot slot, BundleVersion loaded) {
+        if (closed) {
+            loaded.close();
+            return;
+        }
+        BundleVersion old = slot.current();
+        slot.shown = new Shown(loaded, BundleState.READY, null, null);
+        fire();
+        if (old != null) {
+            LOG.info("bundle {}: version {} ({}) replaces {}; the old version closes once idle", name, loaded.version(), loaded.source(), old.version());
+            old.retire();
+        } else {
+            LOG.info("bundle {}: version {} ({}) is live", name, loaded.version(), loaded.source());
+        }
+    }
+
+    /** A refused load: the version serving (if any) stays; without one the bundle is {@code failed}. */
+    void recordFailure(String name, Slot slot, String error, Throwable cause) {
+        recordFailure(name, slot, BundleState.FAILED, error, cause);
+    }
+
+    /** @param orState the state when no version serves ({@code FAILED} or {@code MISSING}) */
+    void recordFailure(String name, Slot slot, BundleState orState, String error, Throwable cause) {
+        Shown before = slot.shown;
+        BundleVersion current = before.current();
+        Shown after = new Shown(current, current != null ? BundleState.READY : orState, error, Instant.now());
+        slot.shown = after;
+        if (cause != null) LOG.error("bundle {} refused: {}", name, error, cause);
+        else LOG.error("bundle {} refused: {}{}", name, error, current != null ? "; version " + current.version() + " keeps serving" : "");
+        if (!error.equals(before.error()) || before.state() != after.state()) fire();
+    }
+
+    /** In the bundle's turn: forgets it on this node; its version closes once idle. */
+    void drop(String name) {
+        Slot s = slots.remove(name);
+        fire();
+        BundleVersion current = s == null ? null : s.current();
+        if (current != null) current.retire();
+        LOG.info("bundle {} deleted", name);
+    }
+
+    /** From now on a loaded version is closed instead of swapped in. */
+    void stopInstalling() { closed = true; }
+
+    boolean closed() { return closed; }
+
+    /** Closes every version serving; call after {@link #stopInstalling}. */
+    void closeAll() {
+        for (Slot s : slots.values()) {
+            BundleVersion b = s.current();
+            if (b != null) b.close();
+        }
+    }
+
+    private void fire() {
+        for (Runnable r : listeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.error("bundle change listener failed: {}", e.toString(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.polygate.plugin.polyglot;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polygate.plugin.BundleLoader.BundleLoadException;
+import io.polygate.plugin.HookCall;
+import io.polygate.sdk.manifest.BundleManifest;
+import io.polygate.sdk.manifest.Driver;
+import io.polygate.sdk.manifest.HookRef;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.Value;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the contexts of one bundle version: a CONSTRAINED sandbox on the language's shared engine,
+ * the SDK runtime and the bundle's files evaluated from cached {@link Source}s (so every context
+ * shares their compiled code), each hook of the manifest resolved, the call path warmed once.
+ * Thread-safe: the pool builds contexts on its refill thread while requests run.
+ */
+final class GuestFactory {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final Path dir;
+    private final BundleManifest manifest;
+    private final Driver driver;
+    private final Engine engine;
+    private final GuestSetup setup;
+    private final GuestApi api;
+    private final List<Source> sources;
+    private final List<String> hookNames;
+    private final HookWatchdog watchdog;
+
+    private GuestFactory(String name, Path dir, BundleManifest manifest, Engine engine, GuestApi api, List<Source> sources,
+                         HookWatchdog watchdog) {
+        this.name = name;
+        this.dir = dir;
+        this.manifest = manifest;
+        this.driver = manifest.customMiddleware().driver();
+        this.engine = engine;
+        this.setup = GuestSetup.of(driver);
+        this.api = api;
+        this.sources = sources;
+        Set<String> names = new LinkedHashSet<>();
+        for (HookRef h : manifest.customMiddleware().all()) names.add(h.name());
+        this.hookNames = List.copyOf(names);
+        this.watchdog = watchdog;
+    }
+
+    /** Reads the bundle's source files and starts (or joins) the language's engine. */
+    static GuestFactory create(String name, Path dir, BundleManifest manifest, Engines engines, GuestApi api, HookWatchdog watchdog)
+            throws BundleLoadException {
+        Driver driver = manifest.customMiddleware().driver();
+        List<Source> sources = new ArrayList<>();
+        for (String file : manifest.sourceFiles()) {
+            if (!Files.isRegularFile(dir.resolve(file)))
+                throw new BundleLoadException("bundle \"" + name + "\": a hook's path names a file that is not in the bundle: " + file);
+            try {
+                String code = Files.readString(dir.resolve(file), StandardCharsets.UTF_8);
+                sources.add(Source.newBuilder(Engines.language(driver), code, file).cached(true).build());
+            } catch (IOException e) {
+                throw new BundleLoadException("bundle \"" + name + "\": " + file + ": cannot be read: " + e.getMessage(), e);
+            }
+        }
+        if (sources.isEmpty())
+            throw new BundleLoadException("bundle \"" + name + "\": neither file_list nor a hook's path names a ." + driver.extension()
+                    + " file for driver " + driver.name().toLowerCase());
+        Engine engine;
+        try {
+            engine = engines.get(driver);
+        } catch (RuntimeException e) {
+            throw new BundleLoadException("bundle \"" + name + "\": the " + Engines.language(driver) + " engine cannot start: " + e.getMessage(), e);
+        }
+        return new GuestFactory(name, dir, manifest, engine, api, sources, watchdog);
+    }
+
+    /** The names of the manifest's hooks, each once, in manifest order. */
+    List<String> hookNames() { return hookNames; }
+
+    /** A new context with the bundle loaded and its hooks resolved, watched by the watchdog. */
+    Guest newGuest() throws BundleLoadException {
+        Context.Builder builder = Context.newBuilder(Engines.language(driver))
+                .engine(engine)
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .allowHostAccess(Engines.HOST_ACCESS)
+                .out(new LogOutputStream(LoggerFactory.getLogger("plugin." + name)))
+                .err(new LogOutputStream(LoggerFactory.getLogger("plugin." + name)));
+        try {
+            setup.configure(builder, dir);
+        } catch (IOException e) {
+            throw new BundleLoadException("bundle \"" + name + "\": cannot open " + dir + ": " + e.getMessage(), e);
+        }
+        Context ctx = builder.build();
+        try {
+            GuestSetup.Runtime runtime = setup.install(ctx, api, dir, sources);
+            checkMissing(runtime.resolve().execute(json(hookNames)).asString());
+            runtime.warm().executeVoid(HookCall.sample());
+            return new Guest(ctx, watchdog.watch(ctx), hooks(runtime.caller()));
+        } catch (PolyglotException e) {
+            closeQuietly(ctx);
+            throw new BundleLoadException("bundle \"" + name + "\": " + describe(e), e);
+        } catch (BundleLoadException | RuntimeException e) {
+            closeQuietly(ctx);
+            throw e;
+        }
+    }
+
+    /** Stops watching a guest and closes its context. */
+    void dispose(Guest g) {
+        watchdog.forget(g.slot());
+        closeQuietly(g.context());
+    }
+
+    /** The guest function of each hook of the manifest, from the runtime's {@code caller(kind, name)}. */
+    private Map<HookRef, Value> hooks(Value caller) {
+        Map<HookRef, Value> out = new HashMap<>();
+        for (HookRef h : manifest.customMiddleware().all()) out.put(h, caller.execute(h.type().field(), h.name()));
+        return out;
+    }
+
+    private void checkMissing(String missingJson) throws BundleLoadException {
+        List<String> missing;
+        try {
+            missing = List.of(JSON.readValue(missingJson, String[].class));
+        } catch (IOException e) {
+            throw new BundleLoadException("bundle \"" + name + "\": cannot resolve hooks: " + missingJson);
+        }
+        if (missing.isEmpty()) return;
+        List<String> problems = new ArrayList<>();
+        for (HookRef h : manifest.customMiddleware().all()) {
+            if (missing.contains(h.name()))
+                problems.add("hook \"" + h.name() + "\" (" + h.type().field() + ") is not defined in "
+                        + (h.path() != null ? h.path() : String.join(", ", sources.stream().map(Source::getName).toList())));
+        }
+        throw new BundleLoadException("bundle \"" + name + "\": " + String.join("; ", new LinkedHashSet<>(problems)));
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "middleware.py line 3: SyntaxError: invalid syntax" and the like. */
+    static String describe(PolyglotException e) {
+        StringBuilder sb = new StringBuilder();
+        SourceSection at = e.getSourceLocation();
+        if (at != null && at.getSource() != null && at.getSource().getName().startsWith("polygate")) at = null; // raised by the SDK: point at the plugin, if anywhere
+        if (at == null) {
+            for (PolyglotException.StackFrame f : e.getPolyglotStackTrace()) {
+                if (f.isGuestFrame() && f.getSourceLocation() != null && f.getSourceLocation().getSource() != null
+                        && !f.getSourceLocation().getSource().getName().startsWith("polygate")
+                        && !f.getSourceLocation().getSource().getName().startsWith("<polygate")) {
+                    at = f.getSourceLocation();
+                    break;
+                }
+            }
+        }
+        if (at != null && at.getSource() != null) sb.append(at.getSource().getName()).append(" line ").append(at.getStartLine()).append(": ");
+        if (e.isSyntaxError() && (e.getMessage() == null || !e.getMessage().contains("SyntaxError"))) sb.append("SyntaxError: ");
+        sb.append(e.getMessage());
+        return sb.toString();
+    }
+
+    private static void closeQuietly(Context ctx) {
+        try {
+            ctx.close(true);
+        } catch (RuntimeException e) {
+            // close() rethrows the cancel of a context stopped by the watchdog (shared/GRAAL.md §8.14)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.polygate.plugin.polyglot;
+
+import io.polygate.sdk.GuestSources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.FileSystem;
+import org.graalvm.polyglot.io.IOAccess;
+
+/** A Python bundle in a context: the bundle's folder read-only, plugin-sdk's polygate_runtime.py, the files imported as Tyk does. */
+final class PythonGuestSetup implements GuestSetup {
+    /** A Python bundle's folder of vendored packages, put on {@code sys.path} after the bundle's own folder. */
+    static final String VENDOR_DIR = "vendor";
+    /** Defines {@code __polygate_runtime(host, bundle_dir)}; see plugin-sdk's polygate_runtime.py. */
+    private static final Source RUNTIME =
+            Source.newBuilder("python", GuestSources.pythonRuntime(), "polygate_runtime.py").cached(true).buildLiteral();
+
+    @Override
+    public void configure(Context.Builder builder, Path dir) throws IOException {
+        builder.allowIO(IOAccess.newBuilder().fileSystem(FileSystem.allowInternalResourceAccess(new RootedReadOnlyFileSystem(dir))).build());
+    }
+
+    @Override
+    public Runtime install(Context ctx, GuestApi api, Path dir, List<Source> sources) {
+        Value runtime = ctx.eval(RUNTIME).execute(api, importPath(dir));
+        Value main = ctx.getBindings("python");
+        main.removeMember("__polygate_runtime");
+        for (Source s : sources) {
+            // as when Tyk imports the file: plugins find their bundle's files through __file__
+            main.putMember("__file__", dir.resolve(s.getName()).toString());
+            ctx.eval(s);
+        }
+        return new Runtime(runtime.getArrayElement(0), runtime.getArrayElement(2), runtime.getArrayElement(1));
+    }
+
+    /**
+     * Where the plugin's imports look first, one folder a line: the bundle's folder, then its
+     * {@code vendor/} folder (pure-Python packages) when it has one.
+     */
+    private static String importPath(Path dir) {
+        Path vendor = dir.resolve(VENDOR_DIR);
+        return Files.isDirectory(vendor) ? dir + "\n" + vendor : dir.toString();
+    }
+}
