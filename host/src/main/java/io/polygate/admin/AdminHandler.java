@@ -1,31 +1,24 @@
 package io.polygate.admin;
 
+import static io.polygate.admin.AdminRequests.JSON;
+import static io.polygate.admin.AdminRequests.methodNotAllowed;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.admin.AdminRequests.AdminError;
+import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.assembly.ApiRegistry;
-import io.polygate.session.Policy;
-import io.polygate.session.PolicyStore;
-import io.polygate.session.Session;
-import io.polygate.session.SessionStore;
-import io.polygate.config.ApiDefinition;
-import io.polygate.config.ApiDefinitions;
-import io.polygate.config.ConfigErrors;
-import io.polygate.config.Node;
 import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrors;
 import io.polygate.observability.Metrics;
+import io.polygate.session.SessionStore;
 import io.polygate.storage.Store;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -41,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * (Tyk's {@code X-Tyk-Authorization} is accepted too), compared in constant time; a wrong or
  * missing secret is a 401 and a log line. JSON in and out; a bad body is a 400 whose {@code errors}
  * name each field, and nothing is changed. The {@code /tyk/...} paths answer as Tyk's Gateway API
- * ({@link TykGatewayApi}), a wrong secret there too (403).
+ * ({@link TykGatewayApi}), a wrong secret there too (403). This class checks the secret, routes to
+ * the resources ({@link KeyResource}, {@link ApiResource}, {@link PolicyResource},
+ * {@link BundleAdmin}) and turns their answers and errors into responses.
  *
  * <pre>
  * GET    /health          GET /metrics (Prometheus text)
@@ -55,19 +50,18 @@ import org.slf4j.LoggerFactory;
  */
 public class AdminHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
-    static final ObjectMapper JSON = new ObjectMapper();
     public static final String SECRET_HEADER = "X-Polygate-Secret";
-    static final int MAX_BODY = 4 << 20;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final byte[] secretDigest;
     private final ApiRegistry apis;
-    private final SessionStore sessions;
     private final Store store;
     private volatile BundleAdmin bundles;
     private final Metrics metrics;
     private final Limits limits;
     private final TykGatewayApi tyk;
+    private final KeyResource keys;
+    private final ApiResource apiResource;
+    private final PolicyResource policies;
 
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics) {
         this(secret, apis, sessions, store, metrics, null);
@@ -77,11 +71,13 @@ public class AdminHandler extends Handler.Abstract {
         super(InvocationType.BLOCKING);
         this.secretDigest = sha256(secret);
         this.apis = apis;
-        this.sessions = sessions;
         this.store = store;
         this.metrics = metrics;
         this.limits = limits;
-        this.tyk = new TykGatewayApi(apis, sessions, limits == null ? null : limits.policies(), this::keyDetail);
+        this.keys = new KeyResource(sessions, limits);
+        this.apiResource = new ApiResource(apis);
+        this.policies = limits == null || limits.policies() == null ? null : new PolicyResource(limits.policies());
+        this.tyk = new TykGatewayApi(apis, sessions, limits == null ? null : limits.policies(), keys::keyDetail);
     }
 
     /** Enables {@code /bundles} (list, upload, get, delete, reload) and {@code POST /reload}. */
@@ -91,21 +87,6 @@ public class AdminHandler extends Handler.Abstract {
         tyk.reloadWith(admin::reload);
         return this;
     }
-
-    /** A problem with the request; becomes a JSON error response. */
-    static final class AdminError extends RuntimeException {
-        final int status;
-        final List<String> details;
-        AdminError(int status, String message) { this(status, message, null); }
-        AdminError(int status, String message, List<String> details) {
-            super(message);
-            this.status = status;
-            this.details = details;
-        }
-    }
-
-    /** A JSON answer. */
-    record Reply(int status, Object body) {}
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
@@ -174,21 +155,9 @@ public class AdminHandler extends Handler.Abstract {
                 if (seg.length == 1 && method.equals("GET")) return health();
                 return null;
             case "apis":
-                if (seg.length == 1) {
-                    if (method.equals("GET")) return new Reply(200, apis.list().stream().map(ApiDefinition::source).toList());
-                    if (method.equals("POST")) return createApi(readJson(request));
-                    throw methodNotAllowed(method, "GET, POST");
-                }
-                if (seg.length == 2) return api(request, method, seg[1]);
-                return null;
+                return apiResource.route(request, method, seg);
             case "keys":
-                if (seg.length == 1) {
-                    if (method.equals("GET")) return new Reply(200, JSON.createObjectNode().putPOJO("keys", sessions.list()));
-                    if (method.equals("POST")) return createKey(newKey(), readBody(request));
-                    throw methodNotAllowed(method, "GET, POST");
-                }
-                if (seg.length == 2) return key(request, method, seg[1]);
-                return null;
+                return keys.route(request, method, seg);
             case "bundles":
                 return bundles == null ? null : bundles.route(request, method, seg);
             case "reload":
@@ -196,8 +165,7 @@ public class AdminHandler extends Handler.Abstract {
                 if (!method.equals("POST")) throw methodNotAllowed(method, "POST");
                 return bundles.reload();
             case "policies":
-                if (limits == null || limits.policies() == null) return null;
-                return policies(request, method, seg);
+                return policies == null ? null : policies.route(request, method, seg);
             case "limits":
                 if (limits == null || seg.length != 2 || !seg[1].equals("stats")) return null;
                 if (!method.equals("GET")) throw methodNotAllowed(method, "GET");
@@ -205,46 +173,6 @@ public class AdminHandler extends Handler.Abstract {
             default:
                 return null;
         }
-    }
-
-    private Reply policies(Request request, String method, String[] seg) throws IOException {
-        PolicyStore policies = limits.policies();
-        if (seg.length == 1) {
-            if (method.equals("GET")) return new Reply(200, JSON.createObjectNode().putPOJO("policies", policies.list()));
-            if (method.equals("POST")) {
-                Policy p = parsePolicy(readBody(request), null);
-                if (!policies.create(p)) throw new AdminError(409, "policy \"" + p.id + "\" already exists (use PUT /policies/" + p.id + " to change it)");
-                return new Reply(201, status(p.id, "added"));
-            }
-            throw methodNotAllowed(method, "GET, POST");
-        }
-        if (seg.length != 2) return null;
-        String id = seg[1];
-        switch (method) {
-            case "GET": {
-                Policy p = policies.find(id);
-                if (p == null) throw new AdminError(404, "no policy \"" + id + "\"");
-                return new Reply(200, p);
-            }
-            case "PUT": {
-                Policy p = parsePolicy(readBody(request), id);
-                if (policies.find(id) == null) throw new AdminError(404, "no policy \"" + id + "\"");
-                policies.save(p);
-                return new Reply(200, status(id, "modified"));
-            }
-            case "DELETE":
-                if (!policies.delete(id)) throw new AdminError(404, "no policy \"" + id + "\"");
-                return new Reply(200, status(id, "deleted"));
-            default:
-                throw methodNotAllowed(method, "GET, PUT, DELETE");
-        }
-    }
-
-    static Policy parsePolicy(String body, String id) {
-        ConfigErrors errors = new ConfigErrors();
-        Policy p = PolicyStore.parse(body, id, errors);
-        if (p == null) throw invalid("invalid policy", errors);
-        return p;
     }
 
     private Reply health() {
@@ -263,145 +191,6 @@ public class AdminHandler extends Handler.Abstract {
         }
         jvm.put("heap_peak_used_bytes", peak);
         return new Reply(up ? 200 : 503, n);
-    }
-
-    private Reply api(Request request, String method, String id) throws IOException {
-        switch (method) {
-            case "GET": {
-                ApiDefinition api = apis.get(id);
-                if (api == null) throw new AdminError(404, "no API \"" + id + "\"");
-                return new Reply(200, api.source());
-            }
-            case "PUT": {
-                JsonNode body = readJson(request);
-                if (body.isObject()) {
-                    JsonNode given = body.get("api_id");
-                    if (given == null || given.isNull()) ((ObjectNode) body).put("api_id", id);
-                    else if (!id.equals(given.asText()))
-                        throw new AdminError(400, "api_id: \"" + given.asText() + "\" differs from the path's \"" + id + "\"");
-                }
-                apis.update(parseApi(body));
-                return new Reply(200, status(id, "modified"));
-            }
-            case "DELETE":
-                if (!apis.delete(id)) throw new AdminError(404, "no API \"" + id + "\"");
-                return new Reply(200, status(id, "deleted"));
-            default:
-                throw methodNotAllowed(method, "GET, PUT, DELETE");
-        }
-    }
-
-    private Reply createApi(JsonNode body) {
-        ApiDefinition api = parseApi(body);
-        apis.create(api);
-        return new Reply(201, status(api.apiId(), "added"));
-    }
-
-    static ApiDefinition parseApi(JsonNode body) {
-        ConfigErrors errors = new ConfigErrors();
-        ApiDefinition api = ApiDefinitions.parse(new Node(body, "", errors));
-        if (api == null || !errors.isEmpty()) throw invalid("invalid API definition", errors);
-        return api;
-    }
-
-    private Reply key(Request request, String method, String key) throws IOException {
-        switch (method) {
-            case "GET": {
-                Session s = keyDetail(key);
-                if (s == null) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
-                return new Reply(200, s);
-            }
-            case "POST":
-                return createKey(key, readBody(request));
-            case "PUT": {
-                Session s = parseSession(readBody(request));
-                if (!sessions.exists(key)) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
-                sessions.save(key, s);
-                return new Reply(200, status(key, "modified"));
-            }
-            case "DELETE":
-                if (!sessions.delete(key)) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
-                return new Reply(200, status(key, "deleted"));
-            default:
-                throw methodNotAllowed(method, "GET, POST, PUT, DELETE");
-        }
-    }
-
-    /**
-     * The key's session with its own quota as the limiter counts it (the stored session keeps what
-     * it was created with); null if there is no such key.
-     */
-    private Session keyDetail(String key) {
-        Session s = sessions.find(key);
-        if (s == null || limits == null || limits.quota() == null || s.quota_max <= 0) return s;
-        io.polygate.limit.QuotaCounter.Result q = limits.quota().peek(io.polygate.limit.CounterIds.quota(key, null), s.quota_max);
-        if (q == null) return s;
-        s.quota_remaining = q.remaining();
-        if (q.renewsAtMillis() > 0) s.quota_renews = q.renewsAtMillis() / 1000;
-        return s;
-    }
-
-    private Reply createKey(String key, String body) {
-        if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
-            throw new AdminError(400, "key: must be 1..256 visible ASCII characters");
-        Session s = parseSession(body);
-        if (!sessions.create(key, s)) throw new AdminError(409, "key \"" + SessionStore.redact(key) + "\" already exists (use PUT to change it)");
-        return new Reply(201, status(key, "added"));
-    }
-
-    static Session parseSession(String body) {
-        ConfigErrors errors = new ConfigErrors();
-        Session s = SessionStore.parse(body, errors);
-        if (s == null) throw invalid("invalid session", errors);
-        return s;
-    }
-
-    static AdminError invalid(String what, ConfigErrors errors) {
-        List<String> list = errors.list();
-        return new AdminError(400, what + ": " + String.join("; ", list), list);
-    }
-
-    private static ObjectNode status(String key, String action) {
-        return JSON.createObjectNode().put("key", key).put("status", "ok").put("action", action);
-    }
-
-    static AdminError methodNotAllowed(String method, String allowed) {
-        return new AdminError(405, "method " + method + " not allowed here (allowed: " + allowed + ")");
-    }
-
-    static String newKey() {
-        byte[] b = new byte[24];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
-
-    /** The request body, at most {@value #MAX_BODY} bytes (413 beyond). */
-    protected static byte[] readBytes(Request request, int max) throws IOException {
-        long declared = request.getLength();
-        if (declared > max) throw new AdminError(413, "body of " + declared + " bytes is over the limit of " + max);
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] b = in.readNBytes(max + 1);
-            if (b.length > max) throw new AdminError(413, "body is over the limit of " + max + " bytes");
-            return b;
-        }
-    }
-
-    static String readBody(Request request) throws IOException {
-        byte[] b = readBytes(request, MAX_BODY);
-        if (b.length == 0) throw new AdminError(400, "body: a JSON object is required");
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    static JsonNode readJson(Request request) throws IOException {
-        String body = readBody(request);
-        try {
-            JsonNode n = JSON.readTree(body);
-            if (n == null || !n.isObject()) throw new AdminError(400, "body: must be a JSON object");
-            return n;
-        } catch (JsonProcessingException e) {
-            throw new AdminError(400, "body: not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
-        }
     }
 
     private boolean authorised(Request request) {

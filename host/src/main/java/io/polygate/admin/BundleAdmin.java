@@ -3,8 +3,8 @@ package io.polygate.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.polygate.admin.AdminHandler.AdminError;
-import io.polygate.admin.AdminHandler.Reply;
+import io.polygate.admin.AdminRequests.AdminError;
+import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.assembly.ApiRegistry;
 import io.polygate.bundle.BundleStatus;
 import io.polygate.bundle.BundleStore;
@@ -42,20 +42,20 @@ final class BundleAdmin {
         if (seg.length == 1) {
             if (method.equals("GET")) return new Reply(200, list());
             if (method.equals("POST")) return upload(request);
-            throw AdminHandler.methodNotAllowed(method, "GET, POST");
+            throw AdminRequests.methodNotAllowed(method, "GET, POST");
         }
         if (seg.length == 2 && seg[1].equals("reload")) {
             if (method.equals("POST")) return reload();
-            throw AdminHandler.methodNotAllowed(method, "POST");
+            throw AdminRequests.methodNotAllowed(method, "POST");
         }
         if (seg.length == 2) {
             String name = BundleStore.normalize(seg[1]);
             if (method.equals("GET")) return new Reply(200, describe(name, true));
             if (method.equals("DELETE")) return delete(name);
-            throw AdminHandler.methodNotAllowed(method, "GET, DELETE");
+            throw AdminRequests.methodNotAllowed(method, "GET, DELETE");
         }
         if (seg.length == 3 && seg[2].equals("reload")) {
-            if (!method.equals("POST")) throw AdminHandler.methodNotAllowed(method, "POST");
+            if (!method.equals("POST")) throw AdminRequests.methodNotAllowed(method, "POST");
             return reload();
         }
         return null;
@@ -120,7 +120,7 @@ final class BundleAdmin {
         if (request.getLength() > maxZipBytes)
             throw new AdminError(413, "bundle \"" + name + "\": zip is " + request.getLength() + " bytes, over the limit of "
                     + maxZipBytes + " bytes (bundles.max_zip_bytes)");
-        byte[] zip = AdminHandler.readBytes(request, (int) Math.min(Integer.MAX_VALUE - 16, maxZipBytes));
+        byte[] zip = AdminRequests.readBytes(request, (int) Math.min(Integer.MAX_VALUE - 16, maxZipBytes));
         BundleStore.UploadResult r;
         try {
             r = bundles.upload(name, zip);

@@ -2,14 +2,14 @@ package io.polygate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.polygate.admin.AdminHandler.AdminError;
-import io.polygate.admin.AdminHandler.Reply;
+import io.polygate.admin.AdminRequests.AdminError;
+import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.assembly.ApiRegistry;
+import io.polygate.config.ApiDefinition;
 import io.polygate.session.Policy;
 import io.polygate.session.PolicyStore;
 import io.polygate.session.Session;
 import io.polygate.session.SessionStore;
-import io.polygate.config.ApiDefinition;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -75,7 +75,7 @@ final class TykGatewayApi {
 
     private Reply keys(Request request, String method, String[] seg) throws IOException {
         if (seg.length == 1) {
-            if (method.equals("GET")) return new Reply(200, AdminHandler.JSON.createObjectNode().putPOJO("keys", sessions.list()));
+            if (method.equals("GET")) return new Reply(200, AdminRequests.JSON.createObjectNode().putPOJO("keys", sessions.list()));
             allow(method, "GET", "POST");
             return createKey(request);
         }
@@ -128,7 +128,7 @@ final class TykGatewayApi {
 
     private static Session session(Request request, int status, String tykMessage) throws IOException {
         try {
-            return AdminHandler.parseSession(AdminHandler.readBody(request));
+            return AdminRequests.parseSession(AdminRequests.readBody(request));
         } catch (AdminError e) {
             throw asTyk(e, status, tykMessage);
         }
@@ -174,7 +174,7 @@ final class TykGatewayApi {
 
     private static ApiDefinition parseApi(ObjectNode body) {
         try {
-            return AdminHandler.parseApi(body);
+            return AdminRequests.parseApi(body);
         } catch (AdminError e) {
             throw asTyk(e, 400, null);
         }
@@ -217,7 +217,7 @@ final class TykGatewayApi {
         if (pathId != null && !pathId.equals(body.path("id").asText()))
             throw new AdminError(400, "Request ID does not match that in policy! For Update operations these must match.");
         try {
-            return AdminHandler.parsePolicy(body.toString(), null);
+            return AdminRequests.parsePolicy(body.toString(), null);
         } catch (AdminError e) {
             throw asTyk(e, 400, MALFORMED);
         }
@@ -227,7 +227,7 @@ final class TykGatewayApi {
 
     private static ObjectNode json(Request request) throws IOException {
         try {
-            return (ObjectNode) AdminHandler.readJson(request);
+            return (ObjectNode) AdminRequests.readJson(request);
         } catch (AdminError e) {
             throw asTyk(e, 400, MALFORMED);
         }
@@ -245,11 +245,11 @@ final class TykGatewayApi {
     }
 
     private static ObjectNode modified(String key, String action) {
-        return AdminHandler.JSON.createObjectNode().put("key", key).put("status", "ok").put("action", action);
+        return AdminRequests.JSON.createObjectNode().put("key", key).put("status", "ok").put("action", action);
     }
 
     private static ObjectNode status(String status, String message) {
-        return AdminHandler.JSON.createObjectNode().put("status", status).put("message", message);
+        return AdminRequests.JSON.createObjectNode().put("status", status).put("message", message);
     }
 
     private static byte[] randomBytes() {
