@@ -100,11 +100,11 @@ final class TykGatewayApi {
                 if (put && !sessions.exists(key)) throw new AdminError(404, "Key is not found");
                 if (!hasAccessRights(s)) throw new AdminError(500, "Failed to create key, ensure security settings are correct.");
                 sessions.save(key, s);
-                return new Reply(200, modified(key, put ? "modified" : "added"));
+                return new Reply(200, AdminRequests.status(key, put ? "modified" : "added"));
             }
             case "DELETE":
                 if (!sessions.delete(key)) throw new AdminError(404, "There is no such key found");
-                return new Reply(200, modified(key, "deleted"));
+                return new Reply(200, AdminRequests.status(key, "deleted"));
             default:
                 throw new AdminError(405, "Method not supported");
         }
@@ -118,7 +118,7 @@ final class TykGatewayApi {
         do {
             key = (s.org_id == null ? "" : s.org_id) + HexFormat.of().formatHex(randomBytes());
         } while (!sessions.create(key, s));
-        return new Reply(200, modified(key, "added"));
+        return new Reply(200, AdminRequests.status(key, "added"));
     }
 
     /** Tyk refuses keys that name no API (its {@code allow_master_keys} is off by default); policies may name them. */
@@ -146,7 +146,7 @@ final class TykGatewayApi {
             ApiDefinition api = parseApi(body);
             if (apis.get(api.apiId()) == null) apis.create(api);
             else apis.update(api); // Tyk: POST of an existing id replaces it
-            return new Reply(200, modified(api.apiId(), "added"));
+            return new Reply(200, AdminRequests.status(api.apiId(), "added"));
         }
         if (seg.length != 2) return null;
         String id = seg[1];
@@ -162,11 +162,11 @@ final class TykGatewayApi {
                 if (!id.equals(body.path("api_id").asText()))
                     throw new AdminError(400, "Request APIID does not match that in Definition! For Update operations these must match.");
                 apis.update(parseApi(body));
-                return new Reply(200, modified(id, "modified"));
+                return new Reply(200, AdminRequests.status(id, "modified"));
             }
             case "DELETE":
                 if (!apis.delete(id)) throw new AdminError(404, "API not found");
-                return new Reply(200, modified(id, "deleted"));
+                return new Reply(200, AdminRequests.status(id, "deleted"));
             default:
                 throw new AdminError(405, "Method not supported");
         }
@@ -188,7 +188,7 @@ final class TykGatewayApi {
             allow(method, "GET", "POST");
             Policy p = policy(request, null);
             policies.save(p); // Tyk: POST of an existing id replaces it
-            return new Reply(200, modified(p.id, "added"));
+            return new Reply(200, AdminRequests.status(p.id, "added"));
         }
         if (seg.length != 2) return null;
         String id = seg[1];
@@ -201,11 +201,11 @@ final class TykGatewayApi {
             case "PUT": {
                 Policy p = policy(request, id);
                 policies.save(p);
-                return new Reply(200, modified(id, "modified"));
+                return new Reply(200, AdminRequests.status(id, "modified"));
             }
             case "DELETE":
                 if (!policies.delete(id)) throw new AdminError(500, "Delete failed: no policy \"" + id + "\"");
-                return new Reply(200, modified(id, "deleted"));
+                return new Reply(200, AdminRequests.status(id, "deleted"));
             default:
                 throw new AdminError(405, "Method not supported");
         }
@@ -242,10 +242,6 @@ final class TykGatewayApi {
     private static void allow(String method, String... allowed) {
         for (String m : allowed) if (m.equals(method)) return;
         throw new AdminError(405, "Method not supported");
-    }
-
-    private static ObjectNode modified(String key, String action) {
-        return AdminRequests.JSON.createObjectNode().put("key", key).put("status", "ok").put("action", action);
     }
 
     private static ObjectNode status(String status, String message) {
