@@ -2,11 +2,11 @@ package io.polygate.bundle;
 
 import io.polygate.chain.Pin;
 import io.polygate.plugin.HookCall;
-import io.polygate.plugin.HookException;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.sdk.manifest.HookRef;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +54,8 @@ public final class BundleVersion implements LoadedBundle, Pin {
     public int contexts() { return loaded.contexts(); }
 
     @Override
-    public void invoke(HookRef hook, HookCall call) throws HookException {
-        loaded.invoke(hook, call);
+    public CompletableFuture<Void> submit(HookRef hook, HookCall call) {
+        return loaded.submit(hook, call);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
 import io.polygate.chain.Step;
 import io.polygate.sdk.manifest.HookRef;
+import java.util.concurrent.CompletionException;
 
 /**
  * A {@code pre}, {@code post_key_auth} or {@code post} hook of a bundle as an ordinary chain step:
@@ -45,14 +46,22 @@ public final class HookStep implements Step {
 
     @Override public Phase phase() { return phase; }
 
+    /** The hook runs on one of the bundle's own threads; the request waits for it without holding a thread. */
+    @Override public boolean mayBlock() { return false; }
+
     @Override
     public Outcome apply(Exchange exchange) {
         HookCall call = HookCall.of(exchange, exchange.session(), spec, null);
-        try {
-            bundle.invoke(hook, call);
-        } catch (HookException e) {
-            return PluginFailures.respond(bundle, hook, exchange, e, 500);
-        }
+        return new Outcome.Suspend(bundle.submit(hook, call).handle((done, failure) -> {
+            if (failure == null) return applyChanges(call, exchange);
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof HookException e) return PluginFailures.respond(bundle, hook, exchange, e, 500);
+            throw failure instanceof CompletionException c ? c : new CompletionException(cause);
+        }));
+    }
+
+    /** What the hook changed, applied to the exchange (on the hook's thread). */
+    private Outcome applyChanges(HookCall call, Exchange exchange) {
         Outcome.Respond respond = RequestChanges.apply(call, exchange);
         if (respond != null) return respond;
         Session changed = SessionChanges.changedSession(call);

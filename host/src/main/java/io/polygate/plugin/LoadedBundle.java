@@ -2,14 +2,15 @@ package io.polygate.plugin;
 
 import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.sdk.manifest.HookRef;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One version of a bundle, loaded and warm: its manifest and a way to call its hooks.
  *
- * <p>Threading: {@link #invoke} may be called from many request threads at once; each call runs
- * on a context of its own (a pool), so calls run in parallel up to the pool size and wait for a
- * free context beyond it. Blocking: {@link #invoke} blocks until the hook returns, fails or is
- * stopped at its time limit.
+ * <p>Threading: {@link #submit} may be called from many request threads at once and never blocks;
+ * calls run on the bundle's contexts, in parallel up to the pool size, and queue beyond it.
+ * {@link #invoke} is the same call for a thread that may wait for it.
  */
 public interface LoadedBundle extends AutoCloseable {
     String name();
@@ -20,12 +21,29 @@ public interface LoadedBundle extends AutoCloseable {
     BundleManifest manifest();
 
     /**
-     * Runs one hook of the manifest on a call: the hook reads the request, session, metadata and
-     * spec through {@code call}, and what it changed is recorded in {@code call} when it returns.
+     * Runs one hook of the manifest on a call, without holding the caller's thread: the hook reads
+     * the request, session, metadata and spec through {@code call}, and what it changed is
+     * recorded in {@code call} when the returned stage completes. The stage completes on the
+     * thread that ran the hook, so what follows on it must not block; it completes exceptionally
+     * with a {@link HookException} when the plugin failed, timed out, or the bundle is busy or
+     * closed, and with the {@code StoreException} of a store call the hook made.
+     */
+    CompletableFuture<Void> submit(HookRef hook, HookCall call);
+
+    /**
+     * {@link #submit} and wait for the hook.
      *
      * @throws HookException the plugin failed, timed out, or the bundle is busy or closed
      */
-    void invoke(HookRef hook, HookCall call) throws HookException;
+    default void invoke(HookRef hook, HookCall call) throws HookException {
+        try {
+            submit(hook, call).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof HookException h) throw h;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
 
     /** How many contexts are built and serving: one when the version goes live, then up to the pool size. */
     int contexts();

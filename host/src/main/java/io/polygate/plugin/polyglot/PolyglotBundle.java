@@ -9,14 +9,15 @@ import io.polygate.sdk.manifest.HookRef;
 import io.polygate.storage.StoreException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bundle version in GraalVM: hook calls on a {@link ContextPool} of contexts built by a
- * {@link GuestFactory}. A watchdog cancels a call that runs past the time limit
+ * A bundle version in GraalVM: hook calls queued to a {@link ContextPool} of contexts built by a
+ * {@link GuestFactory}, each run on its context's own thread. A watchdog cancels a call that runs past the time limit
  * ({@code Context.close(true)}: the guest cannot catch it); the broken context is replaced in the
  * background and the pool keeps serving. A guest failure becomes a {@link HookException} naming
  * the hook and the plugin line.
@@ -65,35 +66,58 @@ final class PolyglotBundle implements LoadedBundle {
     @Override public int contexts() { return pool.contexts(); }
 
     @Override
-    public void invoke(HookRef hook, HookCall call) throws HookException {
-        Guest guest = pool.lease();
-        guest.slot().start(timeout.toNanos());
-        boolean healthy = false;
-        try {
-            Value fn = guest.hooks().get(hook);
-            if (fn == null) {
-                healthy = guest.slot().finish();
-                throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" has no hook " + hook, null);
+    public CompletableFuture<Void> submit(HookRef hook, HookCall call) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pool.submit(new ContextPool.Work() {
+            @Override
+            public boolean run(Guest guest) {
+                try {
+                    call(guest, hook, call);
+                } catch (HookException | StoreException e) {
+                    done.completeExceptionally(e);
+                    return contextUsableAfter(e);
+                }
+                done.complete(null);
+                return true;
             }
+
+            @Override
+            public void refuse(HookException why) {
+                done.completeExceptionally(why);
+            }
+        });
+        return done;
+    }
+
+    /** Runs one hook on a guest, under the watchdog. */
+    private void call(Guest guest, HookRef hook, HookCall call) throws HookException {
+        Value fn = guest.hooks().get(hook);
+        if (fn == null) throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" has no hook " + hook, null);
+        guest.slot().start(timeout.toNanos());
+        try {
             fn.executeVoid(call);
-            healthy = guest.slot().finish();
-            if (!healthy) throw timedOut(hook, null);
+            if (!guest.slot().finish()) throw timedOut(hook, null);
         } catch (PolyglotException e) {
             boolean inTime = guest.slot().finish();
             if (!inTime || e.isCancelled()) throw timedOut(hook, e);
-            if (e.isHostException() && e.asHostException() instanceof StoreException se) {
-                healthy = true;
-                throw se;
-            }
-            healthy = !e.isInternalError() && !e.isResourceExhausted();
+            if (e.isHostException() && e.asHostException() instanceof StoreException se) throw se;
             throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" hook " + hook.name() + " (" + hook.type().field() + "): "
                     + GuestFactory.describe(e), e);
         } catch (RuntimeException e) {
             guest.slot().finish();
             throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" hook " + hook.name() + " (" + hook.type().field() + "): " + e, e);
-        } finally {
-            pool.release(guest, healthy);
         }
+    }
+
+    /**
+     * Whether a context can serve again after a call failed: yes after a plugin error or a store
+     * failure; no once the watchdog stopped it, after a GraalVM internal error or exhausted
+     * resources, or when the host side of the call failed.
+     */
+    private static boolean contextUsableAfter(Exception failure) {
+        if (failure instanceof StoreException) return true;
+        if (!(failure instanceof HookException h) || h.kind() != HookException.Kind.GUEST_ERROR) return false;
+        return h.getCause() == null || h.getCause() instanceof PolyglotException pe && !pe.isInternalError() && !pe.isResourceExhausted();
     }
 
     private HookException timedOut(HookRef hook, Throwable cause) {
