@@ -95,7 +95,7 @@ public final class PluginAuthStep implements Step {
         if (refusal != null) return Outcome.error(403, refusal);
         exchange.authenticate(token.toString(), session);
         if (sessions != null) sessions.keep(token.toString(), session);
-        String id = SessionCacheStep.extractedId(exchange);
+        String id = exchange.extractedId();
         if (id != null) cache.put(apiId, id, token.toString(), session, now, dataKeys, mark);
         return Outcome.CONTINUE;
     }

@@ -14,8 +14,6 @@ import java.time.InstantSource;
  * the request goes on to the hook, uncached.
  */
 public final class SessionCacheStep implements Step {
-    private static final String ID_ATTRIBUTE = SessionCacheStep.class.getName() + ".id";
-
     private final String apiId;
     private final IdExtractor extractor;
     private final SessionCache cache;
@@ -36,14 +34,9 @@ public final class SessionCacheStep implements Step {
     public Outcome apply(Exchange exchange) {
         String id = extractor.extract(exchange);
         if (id == null) return Outcome.CONTINUE;
-        exchange.clientRequest().setAttribute(ID_ATTRIBUTE, id);
+        exchange.extractedId(id);
         SessionCache.Entry hit = cache.get(apiId, id, clock.millis() / 1000);
         if (hit != null) exchange.authenticate(hit.token(), hit.session());
         return Outcome.CONTINUE;
-    }
-
-    /** The id this step extracted from the request, or null. */
-    static String extractedId(Exchange exchange) {
-        return (String) exchange.clientRequest().getAttribute(ID_ATTRIBUTE);
     }
 }

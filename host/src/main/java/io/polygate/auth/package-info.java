@@ -2,7 +2,8 @@
  * Authentication steps: Tyk's auth token ({@link io.polygate.auth.KeyAuthStep}), a plugin's
  * auth_check ({@link io.polygate.auth.PluginAuthStep}, with its id extractor
  * {@link io.polygate.auth.IdExtractor} and the session cache {@link io.polygate.auth.SessionCacheStep}).
- * On success a step puts the key and its session on the exchange.
+ * The session cache step puts the extracted id on the exchange; on success a step puts the key
+ * and its session there.
  *
  * <p>Owns: who the caller is. May use: {@code plugin} (to run auth_check), {@code chain} and the
  * base ({@code session} for keys and policies); used by {@code bundle} and {@code assembly}.

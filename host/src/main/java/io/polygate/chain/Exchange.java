@@ -1,27 +1,37 @@
 package io.polygate.chain;
 
 import io.polygate.session.Session;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 
 /**
- * One request on its way through an API's chain: the client request, the id of the API it matched, the
- * request as it will be sent upstream (steps may change method, path, query and headers), and what
- * authentication found. Allocation is lazy: headers are copied only when a step changes them.
+ * One request on its way through an API's chain, and the only per-request state there is (no
+ * request attributes): the client request, the id of the API it matched, the request as it will
+ * be sent upstream (steps may change method, path, query, headers and body), the id the
+ * {@code id_extractor} read, what authentication found, and the headers every response to the
+ * client gets. Allocation is lazy: headers are copied only when a step changes them, the body is
+ * buffered only when a step reads or replaces it (otherwise it streams).
  *
  * <p>Not thread-safe: an exchange belongs to the thread running its request.
  */
 public final class Exchange {
     private final Request clientRequest;
     private final String apiId;
-    private final long startNanos;
     private String method;
     private String upstreamPath;
     private String query;
     private HttpFields.Mutable headers;
+    private byte[] body;
     private HttpFields.Mutable responseHeaders;
+    private String extractedId;
     private String keyId;
     private Session session;
     private Map<String, Object> metadata;
@@ -29,7 +39,6 @@ public final class Exchange {
     public Exchange(Request clientRequest, String apiId, String upstreamPath) {
         this.clientRequest = clientRequest;
         this.apiId = apiId;
-        this.startNanos = System.nanoTime();
         this.method = clientRequest.getMethod();
         this.upstreamPath = upstreamPath;
         this.query = clientRequest.getHttpURI().getQuery();
@@ -38,7 +47,6 @@ public final class Exchange {
     public Request clientRequest() { return clientRequest; }
     /** The matched API's id, for log lines and counters. */
     public String apiId() { return apiId; }
-    public long startNanos() { return startNanos; }
 
     public String method() { return method; }
     public void method(String method) { this.method = method; }
@@ -60,13 +68,55 @@ public final class Exchange {
         return headers;
     }
 
+    /**
+     * The request body, read whole from the client on the first call and kept: the upstream then
+     * gets this copy instead of the consumed client stream. Empty, and left to stream, when the
+     * request declares no length or one over {@code maxBytes}. Blocks while the body arrives.
+     */
+    public byte[] body(int maxBytes) {
+        if (body != null) return body;
+        long length = clientRequest.getLength();
+        if (length <= 0 || length > maxBytes) return new byte[0];
+        ByteBuffer read;
+        try {
+            read = Content.Source.asByteBuffer(clientRequest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the request body: " + e.getMessage(), e);
+        }
+        body = new byte[read.remaining()];
+        read.get(body);
+        return body;
+    }
+
+    /** Replaces the body the upstream gets; its headers announce the new length. */
+    public void replaceBody(byte[] newBody) {
+        body = newBody;
+        HttpFields.Mutable h = mutableHeaders();
+        h.remove(HttpHeader.TRANSFER_ENCODING);
+        h.put(HttpHeader.CONTENT_LENGTH, newBody.length);
+    }
+
+    /** The body a step read or replaced, or null when it streams from the client untouched. */
+    public byte[] bufferedBody() { return body; }
+
     /** Headers to add to whatever response the client gets (rate limit headers, plugin headers). */
     public HttpFields.Mutable responseHeaders() {
         if (responseHeaders == null) responseHeaders = HttpFields.build();
         return responseHeaders;
     }
 
-    public boolean hasResponseHeaders() { return responseHeaders != null && responseHeaders.size() > 0; }
+    /**
+     * Adds the {@link #responseHeaders()} to the client's response. The one place they are merged:
+     * called once per request, by the chain, just before the response starts (a step's answer, an
+     * error, or the hand-off to the upstream).
+     */
+    public void addResponseHeadersTo(Response response) {
+        if (responseHeaders != null && responseHeaders.size() > 0) response.getHeaders().add(responseHeaders);
+    }
+
+    /** The id the {@code id_extractor} read from the request, or null (none configured, or the request has none). */
+    public String extractedId() { return extractedId; }
+    public void extractedId(String id) { this.extractedId = id; }
 
     /** The authenticated key (or the token an auth plugin returned), null before auth or for keyless APIs. */
     public String keyId() { return keyId; }

@@ -1,6 +1,7 @@
 /**
  * The request chain's vocabulary: the {@link io.polygate.chain.Exchange} (one request on its way,
- * with the id of the API it matched), a {@link io.polygate.chain.Step} and its
+ * with the id of the API it matched: the only per-request state, buffered body, extracted id and
+ * the response headers steps add included), a {@link io.polygate.chain.Step} and its
  * {@link io.polygate.chain.Outcome} and {@link io.polygate.chain.Phase}, and the
  * {@link io.polygate.chain.Pin} a route holds while a request is inside it. Running a chain is
  * {@code proxy.ChainHandler}'s job.

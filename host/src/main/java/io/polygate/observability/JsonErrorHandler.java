@@ -15,6 +15,8 @@ public final class JsonErrorHandler extends ErrorHandler {
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus();
         if (status < 400) status = 500;
+        // Jetty's error-handler contract: the message of an error it raised comes as a request
+        // attribute (there is no exchange: the request may not even have been parsed)
         String message = (String) request.getAttribute(ERROR_MESSAGE);
         if (message == null || message.isBlank()) message = HttpStatus.getMessage(status);
         JsonErrors.write(response, callback, status, JsonErrors.body(status, message, null));

@@ -1,13 +1,8 @@
 package io.polygate.plugin;
 
 import io.polygate.chain.Exchange;
-import io.polygate.proxy.BufferedBody;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.UrlEncoded;
 
@@ -19,22 +14,7 @@ public final class HookRequest {
     private HookRequest() {}
 
     /** The request body for hooks, read once and kept for the upstream; empty if absent or too big. */
-    public static byte[] body(Exchange exchange) {
-        byte[] buffered = BufferedBody.get(exchange.clientRequest());
-        if (buffered != null) return buffered;
-        long length = exchange.clientRequest().getLength();
-        if (length <= 0 || length > MAX_HOOK_BODY) return new byte[0];
-        ByteBuffer buf;
-        try {
-            buf = Content.Source.asByteBuffer(exchange.clientRequest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the request body: " + e.getMessage(), e);
-        }
-        byte[] bytes = new byte[buf.remaining()];
-        buf.get(bytes);
-        BufferedBody.set(exchange.clientRequest(), bytes);
-        return bytes;
-    }
+    public static byte[] body(Exchange exchange) { return exchange.body(MAX_HOOK_BODY); }
 
     /** A query (or form body) decoded as UTF-8, names in order. */
     public static Map<String, String> params(String query) {

@@ -3,13 +3,11 @@ package io.polygate.plugin;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.observability.JsonErrors;
-import io.polygate.proxy.BufferedBody;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.util.UrlEncoded;
 
@@ -53,12 +51,7 @@ public final class RequestChanges {
         if (call.method != null && !call.method.isEmpty() && !call.method.equalsIgnoreCase(exchange.method()))
             exchange.method(call.method.toUpperCase(Locale.ROOT));
 
-        if (call.body != null) {
-            BufferedBody.set(exchange.clientRequest(), call.body);
-            HttpFields.Mutable mh = exchange.mutableHeaders();
-            mh.remove(HttpHeader.TRANSFER_ENCODING);
-            mh.put(HttpHeader.CONTENT_LENGTH, call.body.length);
-        }
+        if (call.body != null) exchange.replaceBody(call.body);
         if (call.metadata != null) {
             Map<String, Object> m = exchange.metadata();
             m.clear();

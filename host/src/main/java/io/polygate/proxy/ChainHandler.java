@@ -151,6 +151,7 @@ public final class ChainHandler extends Handler.Abstract {
             }
             if (!answer(exchange, route, step, i, outcome, response, callback)) return;
         }
+        exchange.addResponseHeadersTo(response);
         route.upstream().forward(exchange, response, callback);
     }
 
@@ -158,7 +159,7 @@ public final class ChainHandler extends Handler.Abstract {
     private boolean answer(Exchange exchange, Route route, Step step, int index, Outcome outcome, Response response, Callback callback) {
         if (outcome instanceof Outcome.Respond r) {
             if (r.headers() != null) response.getHeaders().add(r.headers());
-            if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
+            exchange.addResponseHeadersTo(response);
             response.setStatus(r.status());
             if (r.contentType() != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, r.body().length);
@@ -204,7 +205,7 @@ public final class ChainHandler extends Handler.Abstract {
     }
 
     private static void respond(Exchange exchange, Response response, Callback callback, int status, byte[] body) {
-        if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
+        exchange.addResponseHeadersTo(response);
         JsonErrors.write(response, callback, status, body);
     }
 

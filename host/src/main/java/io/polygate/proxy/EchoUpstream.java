@@ -34,8 +34,7 @@ public final class EchoUpstream implements Upstream {
     @Override
     public void forward(Exchange exchange, Response response, Callback callback) {
         try {
-            byte[] body = render(BufferedBody.replayable(exchange.clientRequest(), exchange.headers()), exchange.method(), exchange.upstreamPath(), exchange.query(), exchange.headers());
-            if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
+            byte[] body = render(BufferedBody.replayable(exchange), exchange.method(), exchange.upstreamPath(), exchange.query(), exchange.headers());
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);

@@ -54,9 +54,7 @@ public final class UpstreamHandler extends ProxyHandler {
         Target resolved = Target.of(target);
         return (exchange, response, callback) -> {
             // a plugin may have read (and replaced) the body: replay the buffered copy
-            Request request = BufferedBody.replayable(exchange.clientRequest(), exchange.headers());
-            if (exchange.hasResponseHeaders()) response.getHeaders().add(exchange.responseHeaders());
-            handle(new Forwarded(request, exchange, resolved), response, callback);
+            handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved), response, callback);
         };
     }
 
