@@ -74,15 +74,12 @@ public final class PluginAuthStep implements Step {
         if (exchange.session() != null) return Outcome.CONTINUE;
         HookCall call = HookCall.of(exchange, null, spec, null);
         long mark = cache.mark();
-        java.util.Set<String> dataKeys;
-        DataReads.start();
         try {
             bundle.invoke(hook, call);
         } catch (HookException e) {
             return PluginFailures.respond(bundle, hook, exchange, e, 403);
-        } finally {
-            dataKeys = DataReads.stop();
         }
+        java.util.Set<String> dataKeys = DataReads.of(call);
         Outcome.Respond respond = RequestChanges.apply(call, exchange);
         if (respond != null) return respond;
         Object token = exchange.metadata().get("token");

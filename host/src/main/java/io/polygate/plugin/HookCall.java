@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpFields;
 import org.graalvm.polyglot.HostAccess;
 
@@ -44,6 +45,8 @@ public final class HookCall extends HookReads {
     int responseStatus;
     Map<String, String> responseHeaders;
     byte[] responseBody;
+    /** Plugin data keys the hook read ({@link DataReads}). */
+    Set<String> dataRead;
 
     /** {@code return_overrides} with a response code. */
     record Overrides(int code, String error, String body, Map<String, String> headers) {}

@@ -1,6 +1,7 @@
 package io.polygate.plugin.polyglot;
 
 import io.polygate.plugin.BundleLoader.BundleLoadException;
+import io.polygate.plugin.DataReads;
 import io.polygate.plugin.HookCall;
 import io.polygate.plugin.HookException;
 import io.polygate.plugin.LoadedBundle;
@@ -95,7 +96,12 @@ final class PolyglotBundle implements LoadedBundle {
         if (fn == null) throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" has no hook " + hook, null);
         guest.slot().start(timeout.toNanos());
         try {
-            fn.executeVoid(call);
+            DataReads.begin(call);
+            try {
+                fn.executeVoid(call);
+            } finally {
+                DataReads.end();
+            }
             if (!guest.slot().finish()) throw timedOut(hook, null);
         } catch (PolyglotException e) {
             boolean inTime = guest.slot().finish();
