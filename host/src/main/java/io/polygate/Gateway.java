@@ -119,8 +119,8 @@ public final class Gateway implements AutoCloseable {
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
             registry.set(apis);
             apis.refresh();
-            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics, limits);
-            admin.bundles(bundles, config.bundles().maxZipBytes());
+            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics, limits,
+                    bundles, config.bundles().maxZipBytes());
             bundles.start();
 
             // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
