@@ -24,7 +24,7 @@ import org.eclipse.jetty.server.Request;
  * parsing sessions, policies and API definitions with their field errors. Stateless.
  */
 final class AdminRequests {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = io.polygate.sdk.json.Json.MAPPER;
     static final int MAX_BODY = 4 << 20;
 
     private AdminRequests() {}

@@ -16,7 +16,6 @@ import org.eclipse.jetty.server.Request;
 public final class Exchange {
     private final Request clientRequest;
     private final String apiId;
-    private final long startNanos;
     private String method;
     private String upstreamPath;
     private String query;
@@ -29,7 +28,6 @@ public final class Exchange {
     public Exchange(Request clientRequest, String apiId, String upstreamPath) {
         this.clientRequest = clientRequest;
         this.apiId = apiId;
-        this.startNanos = System.nanoTime();
         this.method = clientRequest.getMethod();
         this.upstreamPath = upstreamPath;
         this.query = clientRequest.getHttpURI().getQuery();
@@ -38,7 +36,6 @@ public final class Exchange {
     public Request clientRequest() { return clientRequest; }
     /** The matched API's id, for log lines and counters. */
     public String apiId() { return apiId; }
-    public long startNanos() { return startNanos; }
 
     public String method() { return method; }
     public void method(String method) { this.method = method; }
