@@ -24,7 +24,7 @@ import org.eclipse.jetty.server.Request;
  * sessions, policies and API definitions with their field errors ({@link AdminError}). Stateless.
  */
 final class AdminRequests {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = io.polygate.sdk.json.Json.MAPPER;
     static final int MAX_BODY = 4 << 20;
 
     private AdminRequests() {}

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BundleAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(BundleAdmin.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.polygate.sdk.json.Json.MAPPER;
 
     private final BundleStore bundles;
     private final ApiRegistry apis;
