@@ -96,7 +96,12 @@ public final class Gateway implements AutoCloseable {
             server.setConnectors(new Connector[] {gatewayConnector, adminConnector});
 
             this.proxy = new UpstreamHandler(config.proxy());
-            SessionStore sessions = new SessionStore(store);
+            java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
+            // keys expire by their APIs' session_lifetime; the registry exists once the routes do
+            SessionStore sessions = new SessionStore(store, apiId -> {
+                ApiRegistry r = registry.get();
+                return r == null ? -1 : r.sessionLifetimeSeconds(apiId);
+            });
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
             this.limits = new Limits(config.rateLimit(), store, clock, metrics);
             limits.executor(threads);
@@ -111,7 +116,6 @@ public final class Gateway implements AutoCloseable {
             PluginSessions pluginSessions = new PluginSessions(sessions);
             watchSessionSources(sessionCache, pluginSessions);
             routes.bundles(new BundleSteps(bundles, new PluginAuthStep.Shared(sessionCache, pluginSessions, limits.policies(), clock), sessions));
-            java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
             bundles.onChange(() -> {
                 ApiRegistry r = registry.get();
                 if (r != null) r.refresh();
@@ -119,8 +123,8 @@ public final class Gateway implements AutoCloseable {
             this.apis = new ApiRegistry(chain, routes, config.apisDir(), config.apis());
             registry.set(apis);
             apis.refresh();
-            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics, limits);
-            admin.bundles(bundles, config.bundles().maxZipBytes());
+            AdminHandler admin = new AdminHandler(config.admin().secret(), apis, sessions, store, metrics, limits,
+                    bundles, config.bundles().maxZipBytes());
             bundles.start();
 
             // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched

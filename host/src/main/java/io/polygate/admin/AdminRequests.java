@@ -20,26 +20,14 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /**
- * What every admin resource shares: the answer and error types, reading a bounded JSON body, and
- * parsing sessions, policies and API definitions with their field errors. Stateless.
+ * What every admin resource shares: the answer type, reading a bounded JSON body, and parsing
+ * sessions, policies and API definitions with their field errors ({@link AdminError}). Stateless.
  */
 final class AdminRequests {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = io.polygate.sdk.json.Json.MAPPER;
     static final int MAX_BODY = 4 << 20;
 
     private AdminRequests() {}
-
-    /** A problem with the request; becomes a JSON error response. */
-    static final class AdminError extends RuntimeException {
-        final int status;
-        final List<String> details;
-        AdminError(int status, String message) { this(status, message, null); }
-        AdminError(int status, String message, List<String> details) {
-            super(message);
-            this.status = status;
-            this.details = details;
-        }
-    }
 
     /** A JSON answer. */
     record Reply(int status, Object body) {}
@@ -72,10 +60,6 @@ final class AdminRequests {
 
     static ObjectNode status(String key, String action) {
         return JSON.createObjectNode().put("key", key).put("status", "ok").put("action", action);
-    }
-
-    static AdminError methodNotAllowed(String method, String allowed) {
-        return new AdminError(405, "method " + method + " not allowed here (allowed: " + allowed + ")");
     }
 
     /** The request body, at most {@value #MAX_BODY} bytes (413 beyond). */

@@ -3,7 +3,6 @@ package io.polygate.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.polygate.admin.AdminRequests.AdminError;
 import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.assembly.ApiRegistry;
 import io.polygate.bundle.BundleStatus;
@@ -22,11 +21,12 @@ import org.slf4j.LoggerFactory;
  * it), {@code POST /bundles/reload} (also {@code POST /reload}) and {@code POST /bundles/NAME/reload}.
  *
  * <p>Threading: called on admin request threads; an upload blocks while the bundle loads and the
- * nodes report (seconds at most). Errors: {@link AdminError} with a 4xx status naming the problem.
+ * nodes report (seconds at most). Errors: {@link AdminError} with a 4xx status naming the problem,
+ * or the store's {@link BundleStore.Refused}.
  */
 final class BundleAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(BundleAdmin.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.polygate.sdk.json.Json.MAPPER;
 
     private final BundleStore bundles;
     private final ApiRegistry apis;
@@ -38,38 +38,21 @@ final class BundleAdmin {
         this.maxZipBytes = maxZipBytes;
     }
 
-    Reply route(Request request, String method, String[] seg) throws IOException {
-        if (seg.length == 1) {
-            if (method.equals("GET")) return new Reply(200, list());
-            if (method.equals("POST")) return upload(request);
-            throw AdminRequests.methodNotAllowed(method, "GET, POST");
-        }
-        if (seg.length == 2 && seg[1].equals("reload")) {
-            if (method.equals("POST")) return reload();
-            throw AdminRequests.methodNotAllowed(method, "POST");
-        }
-        if (seg.length == 2) {
-            String name = BundleStore.normalize(seg[1]);
-            if (method.equals("GET")) return new Reply(200, describe(name, true));
-            if (method.equals("DELETE")) return delete(name);
-            throw AdminRequests.methodNotAllowed(method, "GET, DELETE");
-        }
-        if (seg.length == 3 && seg[2].equals("reload")) {
-            if (!method.equals("POST")) throw AdminRequests.methodNotAllowed(method, "POST");
-            return reload();
-        }
-        return null;
-    }
+    Reply list() { return new Reply(200, statuses()); }
 
+    /** {@code name} as the path gives it ({@code x.zip} is {@code x}). */
+    Reply get(String name) { return new Reply(200, describe(BundleStore.normalize(name), true)); }
+
+    /** Reloads the bundles on every node (also {@code POST /reload}, {@code POST /bundles/NAME/reload}). */
     Reply reload() {
         bundles.reload();
         ObjectNode n = JSON.createObjectNode();
         n.put("node", bundles.nodeId());
-        n.set("bundles", list());
+        n.set("bundles", statuses());
         return new Reply(200, n);
     }
 
-    private ArrayNode list() {
+    private ArrayNode statuses() {
         ArrayNode out = JSON.createArrayNode();
         for (BundleStatus st : bundles.list()) out.add(describe(st.name(), false));
         return out;
@@ -112,7 +95,7 @@ final class BundleAdmin {
                 .map(ApiDefinition::apiId).sorted().toList();
     }
 
-    private Reply upload(Request request) throws IOException {
+    Reply upload(Request request) throws IOException, BundleStore.Refused {
         Fields query = Request.extractQueryParameters(request);
         String name = query.getValue("name");
         if (name == null || name.isEmpty()) throw new AdminError(400, "name: required (POST /bundles?name=NAME with the zip as the body)");
@@ -121,12 +104,7 @@ final class BundleAdmin {
             throw new AdminError(413, "bundle \"" + name + "\": zip is " + request.getLength() + " bytes, over the limit of "
                     + maxZipBytes + " bytes (bundles.max_zip_bytes)");
         byte[] zip = AdminRequests.readBytes(request, (int) Math.min(Integer.MAX_VALUE - 16, maxZipBytes));
-        BundleStore.UploadResult r;
-        try {
-            r = bundles.upload(name, zip);
-        } catch (BundleStore.Refused e) {
-            throw refused(e);
-        }
+        BundleStore.UploadResult r = bundles.upload(name, zip);
         LOG.info("bundle {}: upload of {} bytes: version {}{}", name, zip.length, r.status().version(), r.changed() ? "" : " (unchanged)");
         ObjectNode n = describe(name, false);
         n.put("changed", r.changed());
@@ -141,28 +119,14 @@ final class BundleAdmin {
         return new Reply(r.changed() ? 201 : 200, n);
     }
 
-    private Reply delete(String name) {
+    /** {@code name} as the path gives it. */
+    Reply delete(String pathName) throws BundleStore.Refused {
+        String name = BundleStore.normalize(pathName);
         List<String> using = apisUsing(name);
         if (!using.isEmpty())
             throw new AdminError(409, "bundle \"" + name + "\" is used by API" + (using.size() == 1 ? " " : "s ")
                     + String.join(", ", using) + " (custom_middleware_bundle); change or delete " + (using.size() == 1 ? "it" : "them") + " first");
-        try {
-            if (!bundles.delete(name)) throw new AdminError(404, "no bundle \"" + name + "\"");
-        } catch (BundleStore.Refused e) {
-            throw refused(e);
-        }
+        if (!bundles.delete(name)) throw new AdminError(404, "no bundle \"" + name + "\"");
         return new Reply(200, JSON.createObjectNode().put("name", name).put("status", "deleted"));
-    }
-
-    /** The admin API's answer to a refused upload or delete. */
-    private static AdminError refused(BundleStore.Refused e) {
-        int status = switch (e.reason) {
-            case INVALID -> 400;
-            case TOO_LARGE -> 413;
-            case IN_BUNDLES_DIR -> 409;
-            case STORE_UNREACHABLE, STOPPING -> 503;
-            case UNPACK_FAILED -> 500;
-        };
-        return new AdminError(status, e.getMessage());
     }
 }

@@ -1,12 +1,10 @@
 package io.polygate.admin;
 
 import static io.polygate.admin.AdminRequests.JSON;
-import static io.polygate.admin.AdminRequests.methodNotAllowed;
 import static io.polygate.admin.AdminRequests.parseSession;
 import static io.polygate.admin.AdminRequests.readBody;
 import static io.polygate.admin.AdminRequests.status;
 
-import io.polygate.admin.AdminRequests.AdminError;
 import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.limit.CounterIds;
 import io.polygate.limit.Limits;
@@ -25,44 +23,38 @@ final class KeyResource {
     private final SessionStore sessions;
     private final Limits limits;
 
-    /** @param limits null: no limits configured (the stored quota is shown as it is) */
     KeyResource(SessionStore sessions, Limits limits) {
         this.sessions = sessions;
         this.limits = limits;
     }
 
-    Reply route(Request request, String method, String[] seg) throws IOException {
-        if (seg.length == 1) {
-            if (method.equals("GET")) return new Reply(200, JSON.createObjectNode().putPOJO("keys", sessions.list()));
-            if (method.equals("POST")) return createKey(newKey(), readBody(request));
-            throw methodNotAllowed(method, "GET, POST");
-        }
-        if (seg.length == 2) return key(request, method, seg[1]);
-        return null;
+    /** Also Tyk's {@code GET /tyk/keys}. */
+    Reply list() { return new Reply(200, JSON.createObjectNode().putPOJO("keys", sessions.list())); }
+
+    /** {@code POST /keys}: a new key with a generated name. */
+    Reply create(Request request) throws IOException { return createKey(newKey(), readBody(request)); }
+
+    Reply create(String key, Request request) throws IOException { return createKey(key, readBody(request)); }
+
+    Reply get(String key) {
+        Session s = keyDetail(key);
+        if (s == null) throw noKey(key);
+        return new Reply(200, s);
     }
 
-    private Reply key(Request request, String method, String key) throws IOException {
-        switch (method) {
-            case "GET": {
-                Session s = keyDetail(key);
-                if (s == null) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
-                return new Reply(200, s);
-            }
-            case "POST":
-                return createKey(key, readBody(request));
-            case "PUT": {
-                Session s = parseSession(readBody(request));
-                if (!sessions.exists(key)) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
-                sessions.save(key, s);
-                return new Reply(200, status(key, "modified"));
-            }
-            case "DELETE":
-                if (!sessions.delete(key)) throw new AdminError(404, "no key \"" + SessionStore.redact(key) + "\"");
-                return new Reply(200, status(key, "deleted"));
-            default:
-                throw methodNotAllowed(method, "GET, POST, PUT, DELETE");
-        }
+    Reply replace(String key, Request request) throws IOException {
+        Session s = parseSession(readBody(request));
+        if (!sessions.exists(key)) throw noKey(key);
+        sessions.save(key, s);
+        return new Reply(200, status(key, "modified"));
     }
+
+    Reply delete(String key) {
+        if (!sessions.delete(key)) throw noKey(key);
+        return new Reply(200, status(key, "deleted"));
+    }
+
+    private static AdminError noKey(String key) { return new AdminError(404, "no key \"" + SessionStore.redact(key) + "\""); }
 
     /**
      * The key's session with its own quota as the limiter counts it (the stored session keeps what
@@ -70,7 +62,7 @@ final class KeyResource {
      */
     Session keyDetail(String key) {
         Session s = sessions.find(key);
-        if (s == null || limits == null || limits.quota() == null || s.quota_max <= 0) return s;
+        if (s == null || limits.quota() == null || s.quota_max <= 0) return s;
         QuotaCounter.Result q = limits.quota().peek(CounterIds.quota(key, null), s.quota_max);
         if (q == null) return s;
         s.quota_remaining = q.remaining();

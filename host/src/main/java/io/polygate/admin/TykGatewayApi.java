@@ -2,7 +2,6 @@ package io.polygate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.polygate.admin.AdminRequests.AdminError;
 import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.assembly.ApiRegistry;
 import io.polygate.config.ApiDefinition;
@@ -40,78 +39,59 @@ final class TykGatewayApi {
     private final PolicyStore policies;
     /** A key's session as GET shows it (live quota), or null. */
     private final Function<String, Session> keyDetail;
-    private volatile Runnable reload = () -> { };
+    /** What {@code /tyk/reload} runs (as {@code POST /reload} does). */
+    private final Runnable reload;
 
-    TykGatewayApi(ApiRegistry apis, SessionStore sessions, PolicyStore policies, Function<String, Session> keyDetail) {
+    /** @param policies null: there is no policy store, and no {@code /tyk/policies} */
+    TykGatewayApi(ApiRegistry apis, SessionStore sessions, PolicyStore policies, Function<String, Session> keyDetail, Runnable reload) {
         this.apis = apis;
         this.sessions = sessions;
         this.policies = policies;
         this.keyDetail = keyDetail;
+        this.reload = reload;
     }
 
-    /** What {@code /tyk/reload} runs (as {@code POST /reload} does). */
-    void reloadWith(Runnable reload) { this.reload = Objects.requireNonNull(reload); }
+    /** Whether the call is to a {@code /tyk} path, answered (and refused) in Tyk's shape. */
+    static boolean isTykPath(Request request) {
+        String path = request.getHttpURI().getCanonicalPath();
+        return path != null && (path.equals("/tyk") || path.startsWith("/tyk/"));
+    }
 
     /** Tyk's error body. */
     static ObjectNode error(String message) { return status("error", message); }
 
-    /** Dispatches {@code seg} (the path after {@code /tyk}); null = no such endpoint. */
-    Reply route(Request request, String method, String[] seg) throws IOException {
-        return switch (seg[0]) {
-            case "keys" -> keys(request, method, seg);
-            case "apis" -> apis(request, method, seg);
-            case "policies" -> policies == null ? null : policies(request, method, seg);
-            case "reload" -> {
-                if (seg.length > 2 || (seg.length == 2 && !seg[1].equals("group"))) yield null;
-                allow(method, "GET");
-                reload.run();
-                yield new Reply(200, status("ok", ""));
-            }
-            default -> null;
-        };
+    /** {@code GET /tyk/reload} and {@code /tyk/reload/group}. */
+    Reply reload() {
+        reload.run();
+        return new Reply(200, status("ok", ""));
     }
 
     // ---- keys -------------------------------------------------------------------------------------
 
-    private Reply keys(Request request, String method, String[] seg) throws IOException {
-        if (seg.length == 1) {
-            if (method.equals("GET")) return new Reply(200, AdminRequests.JSON.createObjectNode().putPOJO("keys", sessions.list()));
-            allow(method, "GET", "POST");
-            return createKey(request);
-        }
-        if (seg.length != 2) return null;
-        if (seg[1].equals("create")) {
-            allow(method, "POST");
-            return createKey(request);
-        }
-        String key = seg[1];
-        switch (method) {
-            case "GET": {
-                Session s = keyDetail.apply(key);
-                if (s == null) throw new AdminError(404, "Key not found");
-                return new Reply(200, s);
-            }
-            case "POST": // Tyk: creates the key or replaces it
-            case "PUT": {
-                if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
-                    throw new AdminError(400, MALFORMED + ": the key must be 1..256 visible ASCII characters");
-                Session s = session(request, 400, MALFORMED);
-                boolean put = method.equals("PUT");
-                if (put && !sessions.exists(key)) throw new AdminError(404, "Key is not found");
-                if (!hasAccessRights(s)) throw new AdminError(500, "Failed to create key, ensure security settings are correct.");
-                sessions.save(key, s);
-                return new Reply(200, AdminRequests.status(key, put ? "modified" : "added"));
-            }
-            case "DELETE":
-                if (!sessions.delete(key)) throw new AdminError(404, "There is no such key found");
-                return new Reply(200, AdminRequests.status(key, "deleted"));
-            default:
-                throw new AdminError(405, "Method not supported");
-        }
+    Reply getKey(String key) {
+        Session s = keyDetail.apply(key);
+        if (s == null) throw new AdminError(404, "Key not found");
+        return new Reply(200, s);
+    }
+
+    /** {@code POST} (Tyk: creates the key or replaces it) and {@code PUT} ({@code replace}) of {@code /tyk/keys/{key}}. */
+    Reply saveKey(String key, Request request, boolean replace) throws IOException {
+        if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
+            throw new AdminError(400, MALFORMED + ": the key must be 1..256 visible ASCII characters");
+        Session s = session(request, 400, MALFORMED);
+        if (replace && !sessions.exists(key)) throw new AdminError(404, "Key is not found");
+        if (!hasAccessRights(s)) throw new AdminError(500, "Failed to create key, ensure security settings are correct.");
+        sessions.save(key, s);
+        return new Reply(200, AdminRequests.status(key, replace ? "modified" : "added"));
+    }
+
+    Reply deleteKey(String key) {
+        if (!sessions.delete(key)) throw new AdminError(404, "There is no such key found");
+        return new Reply(200, AdminRequests.status(key, "deleted"));
     }
 
     /** Tyk's createKeyHandler: a generated key ({@code org_id} followed by 32 hex digits, as Tyk's without key hashing). */
-    private Reply createKey(Request request) throws IOException {
+    Reply createKey(Request request) throws IOException {
         Session s = session(request, 500, "Unmarshalling failed");
         if (!hasAccessRights(s)) throw new AdminError(400, "Failed to create key, keys must have at least one Access Rights record set.");
         String key;
@@ -136,40 +116,35 @@ final class TykGatewayApi {
 
     // ---- APIs -------------------------------------------------------------------------------------
 
-    private Reply apis(Request request, String method, String[] seg) throws IOException {
-        if (seg.length == 1) {
-            if (method.equals("GET")) return new Reply(200, apis.list().stream().map(ApiDefinition::source).toList());
-            allow(method, "GET", "POST");
-            ObjectNode body = json(request);
-            JsonNode id = body.get("api_id");
-            if (id == null || id.isNull() || id.asText().isEmpty()) body.put("api_id", HexFormat.of().formatHex(randomBytes()));
-            ApiDefinition api = parseApi(body);
-            if (apis.get(api.apiId()) == null) apis.create(api);
-            else apis.update(api); // Tyk: POST of an existing id replaces it
-            return new Reply(200, AdminRequests.status(api.apiId(), "added"));
-        }
-        if (seg.length != 2) return null;
-        String id = seg[1];
-        switch (method) {
-            case "GET": {
-                ApiDefinition api = apis.get(id);
-                if (api == null) throw new AdminError(404, "API not found");
-                return new Reply(200, api.source());
-            }
-            case "PUT": {
-                if (apis.get(id) == null) throw new AdminError(404, "API not found");
-                ObjectNode body = json(request);
-                if (!id.equals(body.path("api_id").asText()))
-                    throw new AdminError(400, "Request APIID does not match that in Definition! For Update operations these must match.");
-                apis.update(parseApi(body));
-                return new Reply(200, AdminRequests.status(id, "modified"));
-            }
-            case "DELETE":
-                if (!apis.delete(id)) throw new AdminError(404, "API not found");
-                return new Reply(200, AdminRequests.status(id, "deleted"));
-            default:
-                throw new AdminError(405, "Method not supported");
-        }
+    /** Tyk: without {@code api_id} one is generated; an existing id is replaced. */
+    Reply createApi(Request request) throws IOException {
+        ObjectNode body = json(request);
+        JsonNode id = body.get("api_id");
+        if (id == null || id.isNull() || id.asText().isEmpty()) body.put("api_id", HexFormat.of().formatHex(randomBytes()));
+        ApiDefinition api = parseApi(body);
+        if (apis.get(api.apiId()) == null) apis.create(api);
+        else apis.update(api);
+        return new Reply(200, AdminRequests.status(api.apiId(), "added"));
+    }
+
+    Reply getApi(String id) {
+        ApiDefinition api = apis.get(id);
+        if (api == null) throw new AdminError(404, "API not found");
+        return new Reply(200, api.source());
+    }
+
+    Reply replaceApi(String id, Request request) throws IOException {
+        if (apis.get(id) == null) throw new AdminError(404, "API not found");
+        ObjectNode body = json(request);
+        if (!id.equals(body.path("api_id").asText()))
+            throw new AdminError(400, "Request APIID does not match that in Definition! For Update operations these must match.");
+        apis.update(parseApi(body));
+        return new Reply(200, AdminRequests.status(id, "modified"));
+    }
+
+    Reply deleteApi(String id) {
+        if (!apis.delete(id)) throw new AdminError(404, "API not found");
+        return new Reply(200, AdminRequests.status(id, "deleted"));
     }
 
     private static ApiDefinition parseApi(ObjectNode body) {
@@ -182,33 +157,31 @@ final class TykGatewayApi {
 
     // ---- policies ---------------------------------------------------------------------------------
 
-    private Reply policies(Request request, String method, String[] seg) throws IOException {
-        if (seg.length == 1) {
-            if (method.equals("GET")) return new Reply(200, policies.list().stream().map(policies::find).filter(Objects::nonNull).toList());
-            allow(method, "GET", "POST");
-            Policy p = policy(request, null);
-            policies.save(p); // Tyk: POST of an existing id replaces it
-            return new Reply(200, AdminRequests.status(p.id, "added"));
-        }
-        if (seg.length != 2) return null;
-        String id = seg[1];
-        switch (method) {
-            case "GET": {
-                Policy p = policies.find(id);
-                if (p == null) throw new AdminError(404, "Policy not found");
-                return new Reply(200, p);
-            }
-            case "PUT": {
-                Policy p = policy(request, id);
-                policies.save(p);
-                return new Reply(200, AdminRequests.status(id, "modified"));
-            }
-            case "DELETE":
-                if (!policies.delete(id)) throw new AdminError(500, "Delete failed: no policy \"" + id + "\"");
-                return new Reply(200, AdminRequests.status(id, "deleted"));
-            default:
-                throw new AdminError(405, "Method not supported");
-        }
+    Reply policies() {
+        return new Reply(200, policies.list().stream().map(policies::find).filter(Objects::nonNull).toList());
+    }
+
+    /** Tyk: an existing id is replaced. */
+    Reply createPolicy(Request request) throws IOException {
+        Policy p = policy(request, null);
+        policies.save(p);
+        return new Reply(200, AdminRequests.status(p.id, "added"));
+    }
+
+    Reply getPolicy(String id) {
+        Policy p = policies.find(id);
+        if (p == null) throw new AdminError(404, "Policy not found");
+        return new Reply(200, p);
+    }
+
+    Reply replacePolicy(String id, Request request) throws IOException {
+        policies.save(policy(request, id));
+        return new Reply(200, AdminRequests.status(id, "modified"));
+    }
+
+    Reply deletePolicy(String id) {
+        if (!policies.delete(id)) throw new AdminError(500, "Delete failed: no policy \"" + id + "\"");
+        return new Reply(200, AdminRequests.status(id, "deleted"));
     }
 
     /** {@code pathId}: the id a PUT names, which the body's {@code id} must repeat (Tyk). */
@@ -237,11 +210,6 @@ final class TykGatewayApi {
     private static AdminError asTyk(AdminError e, int status, String tykMessage) {
         if (e.status != 400) return e;
         return new AdminError(status, tykMessage == null ? e.getMessage() : tykMessage + ": " + e.getMessage());
-    }
-
-    private static void allow(String method, String... allowed) {
-        for (String m : allowed) if (m.equals(method)) return;
-        throw new AdminError(405, "Method not supported");
     }
 
     private static ObjectNode status(String status, String message) {

@@ -1,10 +1,15 @@
 /**
- * The admin HTTP API on its own port: the secret check, the router and the error answers
- * ({@link io.polygate.admin.AdminHandler}); one class per resource ({@link io.polygate.admin.KeyResource},
- * {@link io.polygate.admin.ApiResource}, {@link io.polygate.admin.PolicyResource}, bundle uploads in
- * {@link io.polygate.admin.BundleAdmin}); Tyk's {@code /tyk/...} resources
- * ({@link io.polygate.admin.TykGatewayApi}); and what they share, bounded JSON bodies and parsing
- * with field errors ({@link io.polygate.admin.AdminRequests}).
+ * The admin HTTP API on its own port, as Jetty handlers: {@link io.polygate.admin.AdminHandler}
+ * (wiring, the 404 and every error answer), the secret check in front
+ * ({@link io.polygate.admin.AdminSecretCheck}), the paths on Jetty's {@code PathMappingsHandler}
+ * ({@link io.polygate.admin.AdminRoutes}, one {@link io.polygate.admin.AdminEndpoint} a path, its
+ * 405s), one class per resource ({@link io.polygate.admin.KeyResource},
+ * {@link io.polygate.admin.ApiResource}, {@link io.polygate.admin.PolicyResource},
+ * {@link io.polygate.admin.HealthResource}, bundle uploads in {@link io.polygate.admin.BundleAdmin}),
+ * Tyk's {@code /tyk/...} resources ({@link io.polygate.admin.TykGatewayApi}); the one error type,
+ * into which what the layers below throw is translated ({@link io.polygate.admin.AdminError}); and
+ * what the resources share, bounded JSON bodies and parsing with field errors
+ * ({@link io.polygate.admin.AdminRequests}).
  *
  * <p>Owns: what API clients see of the admin port. May use: {@code assembly} (the API registry),
  * {@code bundle}, {@code limit}, {@code chain} and the base ({@code config}, {@code observability},

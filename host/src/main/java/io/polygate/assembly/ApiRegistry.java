@@ -1,11 +1,11 @@
 package io.polygate.assembly;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.polygate.proxy.ChainHandler;
 import io.polygate.config.ApiDefinition;
 import io.polygate.proxy.Route;
 import io.polygate.proxy.RouteTable;
+import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRegistry.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.PRETTY;
 
     /** Why a change was refused; {@code status} is the HTTP status the admin API answers with. */
     public static final class Conflict extends RuntimeException {
@@ -55,6 +55,12 @@ public final class ApiRegistry {
     public synchronized List<ApiDefinition> list() { return List.copyOf(apis.values()); }
 
     public synchronized ApiDefinition get(String apiId) { return apis.get(apiId); }
+
+    /** The API's {@code session_lifetime} in seconds: 0 when it has none, -1 when there is no such API. */
+    public long sessionLifetimeSeconds(String apiId) {
+        ApiDefinition api = get(apiId);
+        return api == null ? -1 : api.sessionLifetimeSeconds();
+    }
 
     public synchronized void create(ApiDefinition api) {
         if (apis.containsKey(api.apiId())) throw new Conflict(409, "API \"" + api.apiId() + "\" already exists (use PUT /apis/" + api.apiId() + " to change it)");

@@ -39,11 +39,6 @@ public class RouteBuilder {
         this.limits = limits;
     }
 
-    /** With in-memory limits and no policies. */
-    public RouteBuilder(SessionStore sessions, UpstreamHandler proxy, InstantSource clock) {
-        this(sessions, proxy, clock, Limits.local(clock));
-    }
-
     /** Enables plugin bundles: APIs with {@code custom_middleware_bundle} get the bundle's hooks. */
     public RouteBuilder bundles(BundleSteps bundles) {
         this.bundles = bundles;

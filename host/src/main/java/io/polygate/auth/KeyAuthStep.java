@@ -28,10 +28,6 @@ public final class KeyAuthStep implements Step {
 
     private final PolicyStore policies;
 
-    public KeyAuthStep(String apiId, String header, SessionStore sessions, InstantSource clock) {
-        this(apiId, header, sessions, clock, null);
-    }
-
     /** @param policies where {@code apply_policies} are looked up: a policy's access rights count as the key's; may be null */
     public KeyAuthStep(String apiId, String header, SessionStore sessions, InstantSource clock, PolicyStore policies) {
         this.policies = policies;

@@ -91,7 +91,7 @@ public final class PluginAuthStep implements Step {
         String refusal = refusal(session, now);
         if (refusal != null) return Outcome.error(403, refusal);
         exchange.authenticate(token.toString(), session);
-        if (sessions != null) sessions.keep(token.toString(), session);
+        if (sessions != null) sessions.keep(token.toString(), session, apiId);
         String id = exchange.extractedId();
         if (id != null) cache.put(apiId, id, token.toString(), session, now, dataKeys, mark);
         return Outcome.CONTINUE;

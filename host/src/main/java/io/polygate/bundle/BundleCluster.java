@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.bundle.BundleSlots.Slot;
+import io.polygate.sdk.json.Json;
 import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
 import io.polygate.storage.StoreException;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BundleCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BundleCluster.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     static final String TOPIC = "polygate:bundles";
     static final String STATUS_KEY = "polygate:bundle-status:";
     static final String NODE_KEY = "polygate:node:";

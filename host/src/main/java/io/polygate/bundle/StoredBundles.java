@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polygate.bundle.BundleSlots.Slot;
 import io.polygate.bundle.BundleStore.Refused;
+import io.polygate.sdk.json.Json;
 import io.polygate.storage.Store;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 final class StoredBundles {
     private static final Logger LOG = LoggerFactory.getLogger(StoredBundles.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     static final String BUNDLE_KEY = "polygate:bundle:";
 
     private final Store store;

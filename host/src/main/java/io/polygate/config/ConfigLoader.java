@@ -3,12 +3,12 @@ package io.polygate.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.polygate.config.GatewayConfig.AdminConfig;
 import io.polygate.config.GatewayConfig.ProxyConfig;
 import io.polygate.config.GatewayConfig.StorageConfig;
 import io.polygate.config.GatewayConfig.StorageType;
+import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -30,8 +30,8 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     public static final String DEFAULT_RESOURCE = "/polygate-default.yaml";
     public static final String ADMIN_SECRET_ENV = "POLYGATE_ADMIN_SECRET";
-    public static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = Json.MAPPER;
+    private static final ObjectMapper YAML = Json.of(new YAMLFactory());
 
     private final Map<String, String> env;
 
@@ -257,7 +257,4 @@ public final class ConfigLoader {
                 (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024),
                 p.integer("max_request_body_bytes", 0, 0, Long.MAX_VALUE));
     }
-
-    /** For callers that already parsed a body: the config mapper, reused. */
-    public static ObjectNode emptyObject() { return JSON.createObjectNode(); }
 }

@@ -99,9 +99,6 @@ public record GatewayConfig(
         this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, BundlesConfig.defaults());
     }
 
-    public GatewayConfig withApis(List<ApiDefinition> newApis) {
-        return new GatewayConfig(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, newApis, rateLimit, bundles, plugins);
-    }
     /**
      * The {@code bundles:} section.
      *

@@ -86,11 +86,6 @@ public final class Limits implements AutoCloseable {
         }
     }
 
-    /** In-memory limits with default settings and no policies (for tests and embedded use). */
-    public static Limits local(InstantSource clock) {
-        return new Limits(RateLimitConfig.DEFAULT, null, clock, null);
-    }
-
     public RateLimitConfig config() { return config; }
     public InstantSource clock() { return clock; }
     public LimitMetrics metrics() { return metrics; }

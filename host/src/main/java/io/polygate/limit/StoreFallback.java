@@ -33,8 +33,6 @@ public final class StoreFallback {
         this.metrics = metrics;
     }
 
-    public boolean isDown() { return down; }
-
     /** Runs {@code shared}; when the store is (or just went) down, {@code standIn} or a StoreException per policy. */
     public <T> T call(String what, Supplier<T> shared, Supplier<T> standIn) {
         if (isResting()) return fallback(what, standIn, null);

@@ -3,6 +3,7 @@ package io.polygate.observability;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.sdk.json.Json;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,7 +18,7 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class JsonErrors {
     public static final String CONTENT_TYPE = "application/json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private JsonErrors() {}
 

@@ -2,6 +2,7 @@ package io.polygate.plugin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.polygate.sdk.json.Json;
 import io.polygate.session.Session;
 import io.polygate.chain.Exchange;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ public final class HookCall extends HookReads {
         return new HookCall(in, SAMPLE_SPEC, null);
     }
 
-    private static final HookSpec SAMPLE_SPEC = new HookSpec(HookJson.JSON.createObjectNode().put("APIID", "sample"));
+    private static final HookSpec SAMPLE_SPEC = new HookSpec(Json.MAPPER.createObjectNode().put("APIID", "sample"));
 
     // ---------------------------------------------------------------- what the guest changed
 
@@ -147,7 +148,7 @@ public final class HookCall extends HookReads {
     @HostAccess.Export
     public void set_metadata(String json) {
         try {
-            metadata = HookJson.JSON.readValue(json, OBJECTS);
+            metadata = Json.MAPPER.readValue(json, OBJECTS);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("metadata is not a JSON object: " + e.getOriginalMessage());
         }
@@ -167,7 +168,7 @@ public final class HookCall extends HookReads {
 
     private static Map<String, String> strings(String json, String what) {
         try {
-            return HookJson.JSON.readValue(json, STRINGS);
+            return Json.MAPPER.readValue(json, STRINGS);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(what + " must map names to strings: " + e.getOriginalMessage());
         }

@@ -1,5 +1,6 @@
 package io.polygate.plugin;
 
+import io.polygate.sdk.json.Json;
 import io.polygate.session.Session;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -171,6 +172,6 @@ public abstract sealed class HookReads permits HookCall {
     }
 
     private static String json(Object o) {
-        return HookJson.write(HookJson.JSON.valueToTree(o));
+        return HookJson.write(Json.MAPPER.valueToTree(o));
     }
 }

@@ -3,6 +3,7 @@ package io.polygate.plugin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.config.ApiDefinition;
+import io.polygate.sdk.json.Json;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,7 +24,7 @@ public final class HookSpec {
     }
 
     public static HookSpec of(ApiDefinition api) {
-        ObjectNode spec = HookJson.JSON.createObjectNode();
+        ObjectNode spec = Json.MAPPER.createObjectNode();
         spec.put("APIID", api.apiId());
         spec.put("OrgID", api.source() == null ? "" : api.source().path("org_id").asText(""));
         spec.put("APIName", api.name() == null ? "" : api.name());

@@ -67,7 +67,7 @@ public final class HookStep implements Step {
         Session changed = SessionChanges.changedSession(call);
         if (changed != null && exchange.keyId() != null) {
             exchange.authenticate(exchange.keyId(), changed);
-            if (call.storeSession && keys != null) keys.save(exchange.keyId(), changed);
+            if (call.storeSession && keys != null) keys.save(exchange.keyId(), changed, exchange.apiId());
         }
         return Outcome.CONTINUE;
     }

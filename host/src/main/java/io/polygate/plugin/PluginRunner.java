@@ -2,6 +2,7 @@ package io.polygate.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.sdk.json.Json;
 import io.polygate.session.Session;
 import io.polygate.config.GatewayConfig;
 import io.polygate.observability.Metrics;
@@ -100,7 +101,7 @@ public final class PluginRunner {
                         + manifest.customMiddleware().all().stream().map(h -> h.name() + " (" + h.type().field() + ")").toList());
                 return 2;
             }
-            JsonNode req = HookJson.JSON.readTree(Files.readAllBytes(requestFile));
+            JsonNode req = Json.MAPPER.readTree(Files.readAllBytes(requestFile));
             HookCall call = call(req, name);
             bundle = loader.load(name, "local", dir, manifest);
             long t0 = System.nanoTime();
@@ -134,10 +135,10 @@ public final class PluginRunner {
         String pathQuery = req.path("path").asText("/");
         int q = pathQuery.indexOf('?');
         Session session = req.has("session") ? SessionChanges.toSession(req.get("session")) : null;
-        Map<String, Object> metadata = req.has("metadata") ? HookJson.JSON.convertValue(req.get("metadata"), Map.class) : null;
+        Map<String, Object> metadata = req.has("metadata") ? Json.MAPPER.convertValue(req.get("metadata"), Map.class) : null;
         SampleInput in = new SampleInput(headers, req.path("method").asText("GET"), q < 0 ? pathQuery : pathQuery.substring(0, q),
                 q < 0 ? null : pathQuery.substring(q + 1), body, pathQuery, req.path("client_ip").asText("127.0.0.1"), session, metadata);
-        ObjectNode spec = HookJson.JSON.createObjectNode();
+        ObjectNode spec = Json.MAPPER.createObjectNode();
         spec.put("APIID", req.path("api_id").asText("local"));
         spec.put("OrgID", req.path("org_id").asText(""));
         spec.put("APIName", bundle);
@@ -164,7 +165,7 @@ public final class PluginRunner {
         if (ro != null && ro.code() > 0) {
             out.add("return_overrides: respond " + ro.code() + " "
                     + (ro.body().isEmpty() ? "error \"" + ro.error() + "\"" : "body " + ro.body())
-                    + (ro.headers().isEmpty() ? "" : " headers " + HookJson.write(HookJson.JSON.valueToTree(ro.headers()))));
+                    + (ro.headers().isEmpty() ? "" : " headers " + HookJson.write(Json.MAPPER.valueToTree(ro.headers()))));
         }
         if (call.replacedHeaders != null) mapDiff("header", call.canonicalHeaders(), call.replacedHeaders, out);
         call.setHeaders.forEach((k, v) -> out.add("header set    " + k + ": " + v));
@@ -183,7 +184,7 @@ public final class PluginRunner {
         }
         if (call.sessionJson != null) {
             JsonNode sa = HookJson.read(call.sessionJson);
-            JsonNode sb = call.input().session() == null ? HookJson.JSON.createObjectNode() : HookJson.JSON.valueToTree(call.input().session());
+            JsonNode sb = call.input().session() == null ? Json.MAPPER.createObjectNode() : Json.MAPPER.valueToTree(call.input().session());
             for (Iterator<Map.Entry<String, JsonNode>> it = sa.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode old = sb.get(e.getKey());
@@ -192,7 +193,7 @@ public final class PluginRunner {
             }
         }
         Map<String, Object> metadata = call.metadata != null ? call.metadata : call.input().metadata();
-        if (call.metadata != null) out.add("metadata = " + HookJson.write(HookJson.JSON.valueToTree(call.metadata)));
+        if (call.metadata != null) out.add("metadata = " + HookJson.write(Json.MAPPER.valueToTree(call.metadata)));
         if (type == HookType.AUTH_CHECK) {
             Object t = metadata == null ? null : metadata.get("token");
             String token = t == null ? "" : t.toString();

@@ -1,6 +1,6 @@
 package io.polygate.plugin;
 
-import static io.polygate.plugin.HookJson.JSON;
+import static io.polygate.sdk.json.Json.MAPPER;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +19,7 @@ public final class SessionChanges {
         JsonNode s = HookJson.read(call.sessionJson);
         if (!s.isObject()) return null;
         Session before = call.input().session();
-        JsonNode old = before == null ? JSON.createObjectNode() : JSON.valueToTree(before);
+        JsonNode old = before == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(before);
         if (sameSession(old, s)) return null;
         return toSession(s);
     }
@@ -34,7 +34,7 @@ public final class SessionChanges {
         try {
             ObjectNode copy = ((ObjectNode) s).deepCopy();
             if (copy.has("metadata") && !copy.has("meta_data")) copy.set("meta_data", copy.remove("metadata"));
-            return JSON.treeToValue(copy, Session.class);
+            return MAPPER.treeToValue(copy, Session.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the session the hook returned is not valid: " + e.getOriginalMessage(), e);
         }

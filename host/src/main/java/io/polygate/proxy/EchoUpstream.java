@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.chain.Exchange;
+import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,7 +26,7 @@ import org.eclipse.jetty.util.Fields;
  */
 public final class EchoUpstream implements Upstream {
     public static final int MAX_ECHOED_BODY = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** Reads the request body with a blocking stream. */
     @Override

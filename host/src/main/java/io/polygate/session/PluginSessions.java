@@ -1,5 +1,6 @@
 package io.polygate.session;
 
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,26 +14,36 @@ import java.util.concurrent.ConcurrentHashMap;
  * so an {@code auth_check} that builds the same session on every request costs one serialisation
  * and no store write. {@link #changedElsewhere} tells a change of the stored key (the admin API,
  * any store client) from a write of the same session (this node's own, or another node's that
- * built the same session). Sessions are compared without {@code last_updated}.
+ * built the same session). Sessions are compared without {@code last_updated}. A session with a
+ * lifetime ({@link SessionLifetime}) is written again once half of it has passed, so a token in
+ * use stays stored: it is gone between half its lifetime and all of it after its last request.
  * Thread-safe; bounded ({@value #MAX_ENTRIES} tokens remembered: forgetting one costs a rewrite).
  */
 public final class PluginSessions {
     static final int MAX_ENTRIES = 100_000;
 
+    /** The session this node last wrote for a token, as JSON without its write time, and when to write it again (if it expires). */
+    private record Written(String content, boolean expires, long refreshAtNanos) {
+        boolean current(String c, long now) { return content.equals(c) && (!expires || now - refreshAtNanos < 0); }
+    }
+
     private final SessionStore sessions;
-    /** token -> the session this node last wrote for it, as JSON without its write time. */
-    private final Map<String, String> written = new ConcurrentHashMap<>();
+    private final Map<String, Written> written = new ConcurrentHashMap<>();
 
     public PluginSessions(SessionStore sessions) { this.sessions = sessions; }
 
-    /** Stores {@code session} under {@code token} unless this node already stored the same session there. */
-    public void keep(String token, Session session) {
+    /** Stores {@code session}, built on a request to {@code apiId}, under {@code token} unless this node already stored the same session there. */
+    public void keep(String token, Session session, String apiId) {
         String content = content(session);
-        if (content.equals(written.get(token))) return;
+        long now = System.nanoTime();
+        Written before = written.get(token);
+        if (before != null && before.current(content, now)) return;
         if (written.size() >= MAX_ENTRIES) forgetSome();
         // remembered before the write: the feed's notice of it may come before the write returns
-        written.put(token, content);
-        sessions.save(token, session);
+        Written mine = new Written(content, false, 0);
+        written.put(token, mine);
+        Duration ttl = sessions.save(token, session, apiId);
+        if (ttl != null) written.replace(token, mine, new Written(content, true, now + ttl.toNanos() / 2));
     }
 
     /**
@@ -41,7 +52,7 @@ public final class PluginSessions {
      * session built for it is written again. Reads the store only for tokens this node wrote.
      */
     public boolean changedElsewhere(String token) {
-        String mine = written.get(token);
+        Written mine = written.get(token);
         if (mine == null) return true;
         Session now;
         try {
@@ -49,7 +60,7 @@ public final class PluginSessions {
         } catch (IllegalStateException e) {
             now = null;
         }
-        if (now != null && mine.equals(content(now))) return false;
+        if (now != null && mine.content().equals(content(now))) return false;
         written.remove(token, mine);
         return true;
     }

@@ -1,5 +1,7 @@
 package io.polygate.session;
 
+import static io.polygate.sdk.json.Json.MAPPER;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.polygate.config.ConfigErrors;
@@ -36,7 +38,7 @@ public final class PolicyStore {
         Policy p = null;
         if (json != null) {
             try {
-                p = SessionStore.JSON.readValue(json, Policy.class);
+                p = MAPPER.readValue(json, Policy.class);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("stored policy \"" + id + "\" is not valid JSON: " + e.getOriginalMessage(), e);
             }
@@ -68,7 +70,7 @@ public final class PolicyStore {
 
     public static String toJson(Policy p) {
         try {
-            return SessionStore.JSON.writeValueAsString(p);
+            return MAPPER.writeValueAsString(p);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -78,7 +80,7 @@ public final class PolicyStore {
     public static Policy parse(String body, String idFromPath, ConfigErrors errors) {
         Policy p;
         try {
-            p = SessionStore.JSON.readValue(body, Policy.class);
+            p = MAPPER.readValue(body, Policy.class);
         } catch (JsonMappingException e) {
             String path = SessionStore.fieldPath(e);
             errors.add(path.isEmpty() ? "body" : path, "has the wrong type or is not valid JSON: " + SessionStore.firstLine(e.getOriginalMessage()));

@@ -1,36 +1,44 @@
 package io.polygate.session;
 
+import static io.polygate.sdk.json.Json.MAPPER;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polygate.config.ConfigErrors;
 import io.polygate.storage.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
  * Keys and their sessions in the {@link Store}, under {@value #PREFIX}{@code <key>} as Tyk keeps
- * them. Thread-safe; each call is one store round trip.
+ * them, each write with the session's lifetime ({@link SessionLifetime}) as its expiry. Sessions
+ * are read with {@code Json.MAPPER}, as hooks' sessions are. Thread-safe; each call is one store
+ * round trip.
  */
 public final class SessionStore {
     public static final String PREFIX = "apikey-";
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     private final Store store;
+    private final SessionLifetime lifetime;
 
-    public SessionStore(Store store) { this.store = store; }
+    /** Sessions expire by their own {@code session_lifetime} only. */
+    public SessionStore(Store store) { this(store, api -> -1); }
+
+    /** @param apiLifetimes an API's {@code session_lifetime} in seconds by its id: 0 when it has none, -1 when there is no such API */
+    public SessionStore(Store store, ToLongFunction<String> apiLifetimes) {
+        this.store = store;
+        this.lifetime = new SessionLifetime(apiLifetimes);
+    }
 
     /** The session of {@code key}, or null if there is none. A stored value that no longer parses is treated as absent (and logged by the caller). */
     public Session find(String key) {
         String json = store.get(PREFIX + key);
         if (json == null) return null;
         try {
-            return JSON.readValue(json, Session.class);
+            return MAPPER.readValue(json, Session.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored session of key " + redact(key) + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -41,16 +49,25 @@ public final class SessionStore {
 
     public boolean exists(String key) { return store.get(PREFIX + key) != null; }
 
+    /** Creates or replaces the key outside a request (admin API, {@code TykSetKeyData}). */
     public void save(String key, Session session) {
         session.last_updated = Instant.now().getEpochSecond();
-        store.set(PREFIX + key, toJson(session), lifetime(session));
+        store.set(PREFIX + key, toJson(session), lifetime.ofKey(session));
+    }
+
+    /** Stores the session of a request to {@code apiId}; returns how long the store keeps it (null: until deleted). */
+    public Duration save(String key, Session session, String apiId) {
+        session.last_updated = Instant.now().getEpochSecond();
+        Duration ttl = lifetime.onApi(session, apiId);
+        store.set(PREFIX + key, toJson(session), ttl);
+        return ttl;
     }
 
     /** Creates the key only if it does not exist yet; false if it did. */
     public boolean create(String key, Session session) {
         session.last_updated = Instant.now().getEpochSecond();
         if (session.date_created == null) session.date_created = Instant.now().toString();
-        return store.setIfAbsent(PREFIX + key, toJson(session), lifetime(session));
+        return store.setIfAbsent(PREFIX + key, toJson(session), lifetime.ofKey(session));
     }
 
     public boolean delete(String key) { return store.delete(PREFIX + key); }
@@ -59,13 +76,9 @@ public final class SessionStore {
         return store.keys(PREFIX).stream().map(k -> k.substring(PREFIX.length())).sorted().collect(Collectors.toList());
     }
 
-    private static Duration lifetime(Session s) {
-        return s.session_lifetime > 0 ? Duration.ofSeconds(s.session_lifetime) : null;
-    }
-
     public static String toJson(Session s) {
         try {
-            return JSON.writeValueAsString(s);
+            return MAPPER.writeValueAsString(s);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -78,7 +91,7 @@ public final class SessionStore {
     public static Session parse(String body, ConfigErrors errors) {
         Session s;
         try {
-            s = JSON.readValue(body, Session.class);
+            s = MAPPER.readValue(body, Session.class);
         } catch (JsonMappingException e) {
             String path = fieldPath(e);
             errors.add(path.isEmpty() ? "body" : path, e.getPath().isEmpty() ? "not valid JSON: " + e.getOriginalMessage() : "has the wrong type: " + firstLine(e.getOriginalMessage()));

@@ -30,9 +30,6 @@ public interface Store extends AutoCloseable {
     /** Every live key starting with {@code prefix}, in no particular order. */
     List<String> keys(String prefix);
 
-    /** Seconds until the key expires: -1 no expiry, -2 absent. */
-    long ttlSeconds(String key);
-
     /** A short human description ("memory", "redis redis://host:6379") for logs and /health. */
     String describe();
 

@@ -3,6 +3,7 @@ package io.polygate.assembly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.polygate.config.RateLimitConfig;
 import io.polygate.config.ConfigErrors;
 import io.polygate.limit.Limits;
 import io.polygate.proxy.EchoServer;
@@ -37,7 +38,7 @@ class RouteOnLocalGatewayTest {
     void start() throws Exception {
         upstream = new EchoServer("127.0.0.1", 0).start();
         gateway = LocalGateway.start();
-        RouteBuilder routes = new RouteBuilder(sessions, gateway.proxy(), clock, Limits.local(clock));
+        RouteBuilder routes = new RouteBuilder(sessions, gateway.proxy(), clock, new Limits(RateLimitConfig.DEFAULT, null, clock, null));
         gateway.serve(routes.build(TestApis.parse(api("proxied", "/proxied", "http://127.0.0.1:" + upstream.port() + "/base"))),
                 routes.build(TestApis.parse(api("echoed", "/echoed", "echo://"))));
         ConfigErrors errors = new ConfigErrors();

@@ -28,7 +28,7 @@ class KeyAuthStepTest {
     void close() throws Exception { kit.close(); }
 
     StepKit kit(String header) throws Exception {
-        kit = StepKit.of(new KeyAuthStep("orders", header, sessions, clock));
+        kit = StepKit.of(new KeyAuthStep("orders", header, sessions, clock, null));
         return kit;
     }
 

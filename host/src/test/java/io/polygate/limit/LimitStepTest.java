@@ -3,6 +3,7 @@ package io.polygate.limit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.polygate.config.RateLimitConfig;
 import io.polygate.config.ApiDefinition;
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.ManualClock;
@@ -31,7 +32,7 @@ class LimitStepTest {
                 rate_limit_algorithm: fixed_window
                 global_rate_limit: {rate: 2, per: 60}
                 """);
-        kit = StepKit.of(api, new LimitStep(api, Limits.local(clock)));
+        kit = StepKit.of(api, new LimitStep(api, new Limits(RateLimitConfig.DEFAULT, null, clock, null)));
     }
 
     @AfterEach

@@ -21,33 +21,45 @@ class PluginSessionsTest {
 
     @Test
     void theSameSessionIsWrittenOnceAndItsOwnWriteIsNoChange() {
-        built.keep("t", fromHook());
+        built.keep("t", fromHook(), "api");
         String first = store.get(SessionStore.PREFIX + "t");
         assertThat(keys.find("t").meta_data).containsEntry("username", "ada");
-        built.keep("t", fromHook());
+        built.keep("t", fromHook(), "api");
         assertThat(store.get(SessionStore.PREFIX + "t")).isSameAs(first);
         assertThat(built.changedElsewhere("t")).isFalse();
     }
 
     @Test
+    void aSessionWithALifetimeIsWrittenAgainOnceHalfOfItHasPassed() throws Exception {
+        PluginSessions expiring = new PluginSessions(new SessionStore(store, api -> api.equals("short") ? 1 : -1));
+        expiring.keep("t", fromHook(), "short");
+        String first = store.get(SessionStore.PREFIX + "t");
+        expiring.keep("t", fromHook(), "short");
+        assertThat(store.get(SessionStore.PREFIX + "t")).isSameAs(first);
+        Thread.sleep(600);
+        expiring.keep("t", fromHook(), "short");
+        assertThat(store.get(SessionStore.PREFIX + "t")).isNotSameAs(first);
+    }
+
+    @Test
     void anotherNodesWriteOfTheSameSessionIsNoChange() {
-        built.keep("t", fromHook());
+        built.keep("t", fromHook(), "api");
         new SessionStore(store).save("t", fromHook());
         assertThat(built.changedElsewhere("t")).isFalse();
     }
 
     @Test
     void aChangedOrDeletedKeyIsAChangeAndTheNextSessionIsWrittenAgain() {
-        built.keep("t", fromHook());
+        built.keep("t", fromHook(), "api");
         Session changed = fromHook();
         changed.rate = 5;
         keys.save("t", changed);
         assertThat(built.changedElsewhere("t")).isTrue();
-        built.keep("t", fromHook());
+        built.keep("t", fromHook(), "api");
         assertThat(keys.find("t").rate).isEqualTo(1000);
         keys.delete("t");
         assertThat(built.changedElsewhere("t")).isTrue();
-        built.keep("t", fromHook());
+        built.keep("t", fromHook(), "api");
         assertThat(keys.exists("t")).isTrue();
         assertThat(built.changedElsewhere("other")).isTrue();
     }

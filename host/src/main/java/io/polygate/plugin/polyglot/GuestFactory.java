@@ -3,6 +3,7 @@ package io.polygate.plugin.polyglot;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polygate.plugin.BundleLoader.BundleLoadException;
 import io.polygate.plugin.HookCall;
+import io.polygate.sdk.json.Json;
 import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.sdk.manifest.Driver;
 import io.polygate.sdk.manifest.HookRef;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe: the pool builds contexts on its refill thread while requests run.
  */
 final class GuestFactory {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final String name;
     private final Path dir;

@@ -54,10 +54,6 @@ final class HookWatchdog implements AutoCloseable {
             long d = deadline.get();
             return d != CANCELLED && deadline.compareAndSet(d, IDLE);
         }
-
-        boolean wasCancelled() {
-            return deadline.get() == CANCELLED;
-        }
     }
 
     Slot watch(Context context) {

@@ -3,10 +3,10 @@ package io.polygate.plugin.polyglot;
 import static io.polygate.plugin.polyglot.TykHttpMessages.str;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polygate.config.GatewayConfig.OutboundHttpConfig;
 import io.polygate.observability.Metrics;
+import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboundHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundHttp.class);
-    private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = Json.GUEST_ARGUMENTS;
 
     /** How one outbound call ended, the {@code outcome} label of its metrics. */
     enum Outcome { OK, REFUSED, TIMEOUT, TOO_LARGE, ERROR }

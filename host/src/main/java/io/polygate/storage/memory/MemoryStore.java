@@ -81,14 +81,6 @@ public final class MemoryStore implements Store {
         return out;
     }
 
-    @Override
-    public long ttlSeconds(String key) {
-        Entry e = map.get(key);
-        long now = clock.millis();
-        if (e == null || e.expired(now)) return -2;
-        return e.expiresAtMillis == 0 ? -1 : Math.max(0, (e.expiresAtMillis - now + 999) / 1000);
-    }
-
     @Override public String describe() { return "memory"; }
 
     @Override public boolean ping() { return true; }

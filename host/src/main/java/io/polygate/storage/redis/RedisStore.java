@@ -169,9 +169,6 @@ public final class RedisStore implements Store, RedisScripting {
         return b.toString();
     }
 
-    @Override
-    public long ttlSeconds(String key) { return call("TTL", () -> keys.ttl(key)); }
-
     @Override public String describe() { return description; }
 
     @Override

@@ -2,8 +2,8 @@ package io.polygate.sdk.bundle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -48,7 +48,7 @@ import java.util.zip.ZipOutputStream;
  * <p>Not thread-safe (a builder is configured then built once); {@link #build} blocks on file I/O.
  */
 public final class BundleBuilder {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.PRETTY;
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
 
     private final Path sourceDir;

@@ -2,7 +2,7 @@ package io.polygate.sdk.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -43,7 +43,7 @@ public final class BundleCli {
     static final String DEFAULT_ADMIN = "http://127.0.0.1:8081";
     /** The secret in the embedded demo config (host's polygate-default.yaml). */
     static final String DEMO_SECRET = "polygate-dev-secret";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.PRETTY;
 
     private static final String USAGE = """
             usage: ./polygate bundle <command> [options]

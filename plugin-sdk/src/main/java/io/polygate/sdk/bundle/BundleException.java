@@ -48,7 +48,6 @@ public class BundleException extends Exception {
     private final String bundle;
     private final String file;
     private final Problem problem;
-    private final String detail;
 
     /**
      * @param bundle  the bundle's name (an upload name or a file name), never null
@@ -58,11 +57,10 @@ public class BundleException extends Exception {
      * @param cause   the underlying exception, or null
      */
     public BundleException(String bundle, String file, Problem problem, String detail, Throwable cause) {
-        super(format(problem == Problem.KEY_INVALID ? "key " : "bundle ", bundle, file, detail), cause);
+        super(format(problem == Problem.KEY_INVALID ? "key " : "bundle ", bundle, file, Objects.requireNonNull(detail, "detail")), cause);
         this.bundle = Objects.requireNonNull(bundle, "bundle");
         this.file = file;
         this.problem = Objects.requireNonNull(problem, "problem");
-        this.detail = Objects.requireNonNull(detail, "detail");
     }
 
     public BundleException(String bundle, String file, Problem problem, String detail) {
@@ -79,9 +77,6 @@ public class BundleException extends Exception {
     public String file() { return file; }
 
     public Problem problem() { return problem; }
-
-    /** The problem alone, without bundle and file. */
-    public String detail() { return detail; }
 
     private static String format(String label, String bundle, String file, String detail) {
         StringBuilder b = new StringBuilder(label).append(quote(bundle)).append(": ");

@@ -1,10 +1,10 @@
 package io.polygate.sdk.bundle;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -42,7 +42,7 @@ import java.util.Objects;
  */
 public final class BundleVerifier {
     // duplicate keys are refused: parsers disagree on which one wins, and the signed tree must be the one loaded
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = Json.NO_DUPLICATE_KEYS;
 
     private final RSAPublicKey publicKey;
     private final boolean requireStrict;

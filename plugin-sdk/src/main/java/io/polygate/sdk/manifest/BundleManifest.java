@@ -3,6 +3,7 @@ package io.polygate.sdk.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polygate.sdk.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +30,7 @@ import java.util.regex.PatternSyntaxException;
  * is loaded).
  */
 public record BundleManifest(List<String> fileList, CustomMiddleware customMiddleware, String checksum, String signature) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     public BundleManifest {
         fileList = List.copyOf(fileList);
