@@ -32,6 +32,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import io.polygate.proxy.GatewayThreadPool;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,7 @@ public final class Gateway implements AutoCloseable {
             // one selector per core runs the non-blocking routes itself (no hand-off); pool threads are
             // for the blocking work (plugins, store round trips), created only when needed
             int cpus = Runtime.getRuntime().availableProcessors();
-            QueuedThreadPool threads = new QueuedThreadPool(256, Math.max(4, 2 * cpus));
+            QueuedThreadPool threads = new GatewayThreadPool(256, Math.max(4, 2 * cpus));
             threads.setName("polygate");
             this.server = new Server(threads);
             server.setStopTimeout(5_000);
