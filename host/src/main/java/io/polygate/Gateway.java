@@ -20,6 +20,8 @@ import io.polygate.assembly.RouteBuilder;
 import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
 import io.polygate.assembly.Stores;
+import io.polygate.assembly.LimitBackends;
+import io.polygate.storage.Nodes;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.eclipse.jetty.server.Connector;
@@ -51,6 +53,7 @@ public final class Gateway implements AutoCloseable {
     private final ServerConnector adminConnector;
     private final Store store;
     private final ChangeFeed feed;
+    private final Nodes nodes;
     private final ApiRegistry apis;
     private final UpstreamHandler proxy;
     private final BundleStore bundles;
@@ -66,9 +69,13 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.store = Stores.open(config.storage());
         ChangeFeed openedFeed = null;
+        Nodes openedNodes = null;
         try {
             openedFeed = Stores.feed(store);
             this.feed = openedFeed;
+            // one registry of the live nodes, beating every drl_heartbeat: the DRL's share and the bundle statuses
+            openedNodes = Nodes.open(store, config.rateLimit().drlHeartbeat());
+            this.nodes = openedNodes;
             // one selector per core runs the non-blocking routes itself (no hand-off); pool threads are
             // for the blocking work (plugins, store round trips), created only when needed
             int cpus = Runtime.getRuntime().availableProcessors();
@@ -104,7 +111,7 @@ public final class Gateway implements AutoCloseable {
                 return r == null ? -1 : r.sessionLifetimeSeconds(apiId);
             });
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
-            this.limits = new Limits(config.rateLimit(), store, clock, metrics);
+            this.limits = LimitBackends.limits(config.rateLimit(), store, nodes, clock, metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);
             // plugin bundles load in the background; their APIs answer 503 until they are ready
@@ -112,7 +119,7 @@ public final class Gateway implements AutoCloseable {
             OutboundHttp outboundHttp = new OutboundHttp(config.plugins().outboundHttp(), hookTimeout, this::adminPort, metrics);
             this.bundles = new BundleStore(config.bundlesDir(),
                     new PolyglotLoader(store, pluginPoolSize(config.plugins().poolSize()), hookTimeout, outboundHttp),
-                    bundlesConfig(config.bundles()), store, feed, BundleStore.newNodeId());
+                    bundlesConfig(config.bundles()), store, feed, nodes);
             SessionCache sessionCache = new SessionCache();
             PluginSessions pluginSessions = new PluginSessions(sessions);
             watchSessionSources(sessionCache, pluginSessions);
@@ -153,6 +160,7 @@ public final class Gateway implements AutoCloseable {
             server.addBean(admin);
             server.setHandler(new GracefulHandler(byConnector));
         } catch (RuntimeException e) {
+            if (openedNodes != null) openedNodes.close();
             if (openedFeed != null) openedFeed.close();
             store.close();
             throw e;
@@ -233,6 +241,9 @@ public final class Gateway implements AutoCloseable {
     /** Notices between nodes and changes of stored keys. */
     public ChangeFeed feed() { return feed; }
 
+    /** This node's id and the live nodes sharing the store. */
+    public Nodes nodes() { return nodes; }
+
     public ApiRegistry apis() { return apis; }
 
     public BundleStore bundles() { return bundles; }
@@ -252,7 +263,7 @@ public final class Gateway implements AutoCloseable {
         } finally {
             bundles.close();
             feed.close();
-            limits.close();
+            nodes.close();
             store.close();
         }
         LOG.info("polygate stopped");

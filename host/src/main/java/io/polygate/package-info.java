@@ -1,7 +1,8 @@
 /**
  * The gateway process: {@link io.polygate.Main} reads the config and starts a {@link
- * io.polygate.Gateway}, which opens the store, builds the shared parts (limits, plugin loader,
- * bundle store, route builder, API registry) and the Jetty servers, and closes them in reverse.
+ * io.polygate.Gateway}, which opens the store, builds the shared parts (node registry, limits,
+ * plugin loader, bundle store, route builder, API registry) and the Jetty servers, and closes them
+ * in reverse.
  *
  * <p>Owns: the process lifecycle. May use: every package (it is the top of the graph; see README
  * "Architecture" and {@code ArchitectureTest}); nothing uses it.

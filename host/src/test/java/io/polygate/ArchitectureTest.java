@@ -3,10 +3,12 @@ package io.polygate;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.Slice;
 
 /**
  * The package graph of the gateway (README "Architecture"): no cycle between top-level packages,
@@ -20,6 +22,14 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule topLevelPackagesAreFreeOfCycles =
             slices().matching("io.polygate.(*)..").should().beFreeOfCycles();
+
+    /** {@code limit} holds the contracts its subpackages implement; it never uses them (the wiring picks them). */
+    @ArchTest
+    static final ArchRule limitAndItsSubpackagesAreFreeOfCycles = packagesWithinAreFreeOfCycles("limit");
+
+    /** {@code storage} holds the ports its subpackages implement. */
+    @ArchTest
+    static final ArchRule storageAndItsSubpackagesAreFreeOfCycles = packagesWithinAreFreeOfCycles("storage");
 
     @ArchTest
     static final ArchRule eachLayerUsesOnlyTheLayersBelowIt = layeredArchitecture()
@@ -50,6 +60,14 @@ class ArchitectureTest {
             .whereLayer("Storage").mayOnlyAccessLayers("Config")
             .whereLayer("Config").mayNotAccessAnyLayer()
             .whereLayer("Observability").mayNotAccessAnyLayer();
+
+    /** No cycle between {@code io.polygate.<area>} and its subpackages, each one a slice. */
+    private static ArchRule packagesWithinAreFreeOfCycles(String area) {
+        return slices().matching("io.polygate.(**)")
+                .that(DescribedPredicate.describe(area + " and its subpackages",
+                        (Slice s) -> s.getNamePart(1).equals(area) || s.getNamePart(1).startsWith(area + ".")))
+                .should().beFreeOfCycles();
+    }
 
     /** {@code layers} plus the base every layer above it may use. */
     private static String[] with(String... layers) {

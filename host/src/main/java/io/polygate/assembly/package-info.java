@@ -1,6 +1,7 @@
 /**
  * Wiring: turns definitions into running parts. {@link io.polygate.assembly.Stores} opens the
- * configured store and its change feed; {@link io.polygate.assembly.RouteBuilder} builds an API's
+ * configured store and its change feed; {@link io.polygate.assembly.LimitBackends} picks where the
+ * limits count for that store (in memory, or Redis with in-memory stand-ins); {@link io.polygate.assembly.RouteBuilder} builds an API's
  * {@code proxy.Route} (auth, bundle hooks, limits, upstream, in chain order);
  * {@link io.polygate.assembly.ApiRegistry} holds the API definitions, persists them and swaps the
  * route table when they change.

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.bundle.BundleSlots.Slot;
 import io.polygate.sdk.json.Json;
 import io.polygate.storage.ChangeFeed;
+import io.polygate.storage.Nodes;
 import io.polygate.storage.Store;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
@@ -13,17 +14,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The nodes sharing one store: notices on {@value #TOPIC} (load, delete, reload), this node's
- * heartbeat under {@value #NODE_KEY}{@code <node>} and its result for each bundle under
- * {@value #STATUS_KEY}{@code <name>:<node>}, and the wait of an upload for the live nodes' reports.
+ * result for each bundle under {@value #STATUS_KEY}{@code <name>:<node>}, and the wait of an upload
+ * for the reports of the live nodes ({@link Nodes}, the registry the rate limiter shares).
  * Without a shared store (no Redis, or no change feed) every call concerns this node only.
  *
  * <p>Threading: thread-safe; reads and writes of the store block their caller.
@@ -33,8 +32,6 @@ final class BundleCluster implements AutoCloseable {
     private static final ObjectMapper JSON = Json.MAPPER;
     static final String TOPIC = "polygate:bundles";
     static final String STATUS_KEY = "polygate:bundle-status:";
-    static final String NODE_KEY = "polygate:node:";
-    private static final Duration NODE_TTL = Duration.ofSeconds(15);
     private static final Duration STATUS_TTL = Duration.ofDays(7);
 
     /** What a notice from another node asks this node to do; called on the timer thread. */
@@ -49,16 +46,18 @@ final class BundleCluster implements AutoCloseable {
     private final Store store;
     private final ChangeFeed feed;
     private final boolean shared;
+    private final Nodes nodes;
     private final String nodeId;
     private final Duration nodeWait;
     private final BundleSlots slots;
     private AutoCloseable subscription;
 
-    BundleCluster(Store store, ChangeFeed feed, String nodeId, Duration nodeWait, BundleSlots slots) {
+    BundleCluster(Store store, ChangeFeed feed, Nodes nodes, Duration nodeWait, BundleSlots slots) {
         this.store = store;
         this.feed = feed;
         this.shared = store != null && store.remote() && feed != null;
-        this.nodeId = nodeId;
+        this.nodes = nodes;
+        this.nodeId = nodes.self();
         this.nodeWait = nodeWait;
         this.slots = slots;
     }
@@ -69,17 +68,13 @@ final class BundleCluster implements AutoCloseable {
     String nodeId() { return nodeId; }
 
     /**
-     * Subscribes to the notices (handled on {@code timer}) and, with a shared store, starts the
-     * heartbeat. {@code onReconnect}: what to do when the feed reconnects (notices may have been missed).
+     * Subscribes to the notices (handled on {@code timer}). {@code onReconnect}: what to do when the
+     * feed reconnects (notices may have been missed).
      */
     void start(ScheduledExecutorService timer, Notices notices, Runnable onReconnect) {
         if (feed != null) {
             subscription = feed.subscribe(TOPIC, msg -> onTimer(timer, () -> onNotice(msg, notices)));
             feed.onReconnect(() -> onTimer(timer, onReconnect));
-        }
-        if (shared) {
-            heartbeat();
-            timer.scheduleWithFixedDelay(this::heartbeat, NODE_TTL.toMillis() / 3, NODE_TTL.toMillis() / 3, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -133,22 +128,6 @@ final class BundleCluster implements AutoCloseable {
     /** Sends a notice, signed with this node's id so that this node ignores it. */
     private void publish(ObjectNode notice) { feed.publish(TOPIC, notice.put("from", nodeId).toString()); }
 
-    private void heartbeat() {
-        try {
-            store.set(NODE_KEY + nodeId, JSON.createObjectNode().put("node", nodeId).put("at", Instant.now().toString()).toString(), NODE_TTL);
-        } catch (RuntimeException e) {
-            LOG.debug("bundles: heartbeat: {}", e.toString());
-        }
-    }
-
-    private List<String> liveNodes() {
-        List<String> nodes = new ArrayList<>();
-        for (String k : store.keys(NODE_KEY)) nodes.add(k.substring(NODE_KEY.length()));
-        if (!nodes.contains(nodeId)) nodes.add(nodeId);
-        nodes.sort(null);
-        return nodes;
-    }
-
     /** Writes this node's status of {@code name} for the other nodes (with a shared store). */
     void report(String name, Slot slot) {
         if (!shared) return;
@@ -178,7 +157,7 @@ final class BundleCluster implements AutoCloseable {
             return List.of(new NodeStatus(nodeId, st.version(), st.state(), st.error(), st.loadedAt()));
         }
         List<NodeStatus> out = new ArrayList<>();
-        for (String node : liveNodes()) {
+        for (String node : nodes.liveNow()) {
             NodeStatus ns = readStatus(name, node);
             out.add(ns != null ? ns : new NodeStatus(node, null, "unknown", null, null));
         }
@@ -207,7 +186,7 @@ final class BundleCluster implements AutoCloseable {
             List<NodeStatus> out = new ArrayList<>();
             boolean done = true;
             try {
-                for (String node : liveNodes()) {
+                for (String node : nodes.liveNow()) {
                     NodeStatus ns = readStatus(name, node);
                     boolean loaded = ns != null && version != null && version.equals(ns.version());
                     boolean failed = ns != null && !loaded && ns.error() != null && ns.at() != null && ns.at().isAfter(since);
@@ -232,33 +211,14 @@ final class BundleCluster implements AutoCloseable {
         }
     }
 
-    /** A name unique to this process, for statuses: host name and a random suffix. */
-    static String newNodeId() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "node";
-        }
-        return host.replaceAll("[^A-Za-z0-9.-]", "") + "-" + UUID.randomUUID().toString().substring(0, 6);
-    }
-
-    /** Unsubscribes and removes this node's heartbeat, so the others stop waiting for it. */
+    /** Unsubscribes from the notices (the gateway closes the node registry, which the others then stop waiting for). */
     @Override
     public void close() {
-        if (subscription != null) {
-            try {
-                subscription.close();
-            } catch (Exception e) {
-                LOG.debug("bundles: unsubscribing: {}", e.toString());
-            }
-        }
-        if (shared) {
-            try {
-                store.delete(NODE_KEY + nodeId);
-            } catch (RuntimeException e) {
-                LOG.debug("bundles: removing the node key: {}", e.toString());
-            }
+        if (subscription == null) return;
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.debug("bundles: unsubscribing: {}", e.toString());
         }
     }
 }

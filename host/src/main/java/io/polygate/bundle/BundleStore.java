@@ -3,6 +3,7 @@ package io.polygate.bundle;
 import io.polygate.config.GatewayConfig.BundlesConfig;
 import io.polygate.plugin.BundleLoader;
 import io.polygate.storage.ChangeFeed;
+import io.polygate.storage.Nodes;
 import io.polygate.storage.Store;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *   <li>the sources: {@link BundleUploads} (the admin API), {@link StoredBundles} (uploads kept in
  *       the store), {@link BundleFolder} ({@code bundles_dir}, polled every {@code poll_interval}),
  *       and {@link BundleSources}, which picks the source of a load;
- *   <li>{@link BundleCluster}: notices between nodes, heartbeats and the nodes' reports.
+ *   <li>{@link BundleCluster}: notices between nodes and the nodes' reports.
  * </ul>
  *
  * <p><b>Sources.</b> Uploads take precedence over a file of the same name that was already in
@@ -79,7 +80,7 @@ public final class BundleStore implements AutoCloseable {
 
     private final BundleSlots slots = new BundleSlots();
     private final LoadQueue loads = new LoadQueue(Math.max(2, Runtime.getRuntime().availableProcessors()), "bundle-loader");
-    /** Heartbeats, and the work that only asks for loads: scans of bundles_dir, notices. */
+    /** The work that only asks for loads: scans of bundles_dir, notices. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bundle-poll");
         t.setDaemon(true);
@@ -97,14 +98,14 @@ public final class BundleStore implements AutoCloseable {
     /**
      * @param store  where uploads are kept (null: uploads are not kept, bundles_dir only)
      * @param feed   notices between nodes and key changes (null: this node only)
-     * @param nodeId how this node names itself in statuses
+     * @param nodes  this node's id in statuses, and the live nodes whose reports an upload waits for
      * @throws IllegalArgumentException when the configured public key cannot be read
      */
-    public BundleStore(Path dir, BundleLoader loader, BundlesConfig config, Store store, ChangeFeed feed, String nodeId) {
+    public BundleStore(Path dir, BundleLoader loader, BundlesConfig config, Store store, ChangeFeed feed, Nodes nodes) {
         this.loader = loader;
         this.preparer = new BundlePreparer(loader, config);
-        this.cluster = new BundleCluster(store, feed, nodeId, config.nodeWait(), slots);
-        this.stored = new StoredBundles(store, nodeId, slots, preparer, cluster);
+        this.cluster = new BundleCluster(store, feed, nodes, config.nodeWait(), slots);
+        this.stored = new StoredBundles(store, nodes.self(), slots, preparer, cluster);
         this.folder = new BundleFolder(dir, slots, loads, preparer, cluster);
         this.sources = new BundleSources(slots, loads, stored, folder);
         this.uploads = new BundleUploads(slots, loads, preparer, stored, folder, cluster);
@@ -156,9 +157,6 @@ public final class BundleStore implements AutoCloseable {
     static boolean validName(String name) {
         return name.length() <= 100 && name.matches("[A-Za-z0-9._-]+") && !name.startsWith(".") && !name.endsWith(".zip");
     }
-
-    /** A name unique to this process, for statuses: host name and a random suffix. */
-    public static String newNodeId() { return BundleCluster.newNodeId(); }
 
     /** The status of {@code name}; starts loading it in the background when it is not known yet. */
     public BundleStatus status(String name) {

@@ -15,8 +15,8 @@ import java.time.Duration;
  *                      rate split across live nodes, {@code true}); false: one exact bucket in Redis
  * @param drlThreshold  below this many requests per {@code per} per node, the DRL uses the Redis
  *                      sliding log instead ({@code 5})
- * @param drlHeartbeat  how often nodes announce themselves ({@code 1s}); a silent node drops out
- *                      after three
+ * @param drlHeartbeat  how often nodes announce themselves ({@code 1s}) in the node registry the
+ *                      DRL and the bundle statuses share; a silent node drops out after three
  */
 public record RateLimitConfig(Algorithm algorithm, boolean countRejected, OnStoreError onStoreError,
                               Duration storeRetry, boolean ietfHeaders, boolean drl, double drlThreshold,

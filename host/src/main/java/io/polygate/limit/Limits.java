@@ -5,12 +5,7 @@ import io.polygate.config.IdentifierSyntax;
 import io.polygate.session.PolicyStore;
 import io.polygate.config.LimitDefinitions;
 import io.polygate.config.RateLimitConfig;
-import io.polygate.limit.local.LocalLimiters;
-import io.polygate.limit.local.LocalQuotaCounter;
-import io.polygate.limit.redis.DrlNodes;
-import io.polygate.limit.redis.RedisLimiters;
 import io.polygate.observability.Metrics;
-import io.polygate.storage.RedisScripting;
 import io.polygate.storage.Store;
 import java.time.InstantSource;
 import java.util.EnumMap;
@@ -19,16 +14,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntSupplier;
 
 /**
  * The gateway's limit machinery, built once at start: one limiter per algorithm over the
- * configured store (Redis when storage is Redis, with an in-memory stand-in per
+ * configured store (the shared backend when there is one, with the in-memory one standing in per
  * {@code on_store_error}; in memory otherwise), the quota counter, the policies, the metrics, and
- * the executor that runs throttled re-checks. With Redis and {@code drl: true} the token bucket is
- * the distributed rate limiter ({@link DrlLimiter}) and this node beats in Redis. Shared by every
- * API's {@link LimitStep}. Thread-safe.
+ * the executor that runs throttled re-checks. With a shared backend and {@code drl: true} the token
+ * bucket is the distributed rate limiter ({@link DrlLimiter}), splitting the rate over the live
+ * nodes. Shared by every API's {@link LimitStep}. Thread-safe.
  */
-public final class Limits implements AutoCloseable {
+public final class Limits {
     private final RateLimitConfig config;
     private final InstantSource clock;
     private final LimitMetrics metrics;
@@ -39,30 +35,34 @@ public final class Limits implements AutoCloseable {
     private final boolean shared;
     private final ConcurrentHashMap<String, java.util.Optional<Identifier>> patterns = new ConcurrentHashMap<>();
     private final Smoothing smoothing;
-    private final DrlNodes drlNodes;
     private volatile Executor executor = ForkJoinPool.commonPool();
 
-    public Limits(RateLimitConfig config, Store store, InstantSource clock, Metrics gatewayMetrics) {
+    /**
+     * @param local     the in-memory limiters and quota counter
+     * @param shared    the same shared by every node (Redis), or null: then {@code local} alone decides
+     * @param liveNodes how many nodes share {@code shared} (at least 1), for the DRL
+     * @param store     where policies are read (null: nowhere, and keys with policies are refused)
+     */
+    public Limits(RateLimitConfig config, LimitBackend local, LimitBackend shared, IntSupplier liveNodes, Store store,
+                  InstantSource clock, Metrics gatewayMetrics) {
         this.config = config;
         this.metrics = new LimitMetrics(gatewayMetrics);
         this.smoothing = new Smoothing(metrics);
         this.clock = clock;
         this.policies = store == null ? null : new PolicyStore(store);
         this.fallback = new StoreFallback(config.onStoreError(), config.storeRetry(), metrics);
-        RedisLimiters redis = store instanceof RedisScripting scripting ? new RedisLimiters(scripting, clock) : null;
-        this.shared = redis != null;
+        this.shared = shared != null;
         for (Algorithm a : Algorithm.values()) {
-            RateLimiter local = LocalLimiters.create(a, clock, config.countRejected());
-            limiters.put(a, shared ? new FallbackLimiter(redis.create(a, config.countRejected()), local, fallback) : local);
+            RateLimiter standIn = local.create(a, config.countRejected());
+            limiters.put(a, this.shared ? new FallbackLimiter(shared.create(a, config.countRejected()), standIn, fallback) : standIn);
         }
-        this.drlNodes = shared && config.drl() ? redis.drlNodes(config.drlHeartbeat()) : null;
-        if (drlNodes != null) {
-            limiters.put(Algorithm.TOKEN_BUCKET, new DrlLimiter(LocalLimiters.create(Algorithm.TOKEN_BUCKET, clock, false),
-                    limiters.get(Algorithm.SLIDING_LOG), drlNodes, config.drlThreshold()));
+        if (this.shared && config.drl()) {
+            limiters.put(Algorithm.TOKEN_BUCKET, new DrlLimiter(local.create(Algorithm.TOKEN_BUCKET, false),
+                    limiters.get(Algorithm.SLIDING_LOG), liveNodes, config.drlThreshold()));
         }
-        QuotaCounter localQuota = new LocalQuotaCounter(clock);
-        if (shared) {
-            QuotaCounter redisQuota = redis.quotaCounter();
+        QuotaCounter localQuota = local.quotaCounter();
+        if (this.shared) {
+            QuotaCounter redisQuota = shared.quotaCounter();
             this.quota = new QuotaCounter() {
                 @Override
                 public Result consume(String id, long max, long used, long renewal, long permits) {
@@ -98,12 +98,6 @@ public final class Limits implements AutoCloseable {
     /** The limiter of {@code algorithm}, or of the gateway default when it is null. */
     public RateLimiter limiter(Algorithm algorithm) {
         return limiters.get(algorithm == null ? config.algorithm() : algorithm);
-    }
-
-    /** Stops the heartbeat and leaves the node set at once. */
-    @Override
-    public void close() {
-        if (drlNodes != null) drlNodes.close();
     }
 
     /** Where throttled re-checks run: the server's thread pool once the gateway has one. */

@@ -2,10 +2,12 @@
  * Native rate limits and quotas ({@code docs/limits.md}).
  *
  * <p>Flow: at start the gateway builds one {@link io.polygate.limit.Limits} from the
- * {@code rate_limit} config and the store: one {@link io.polygate.limit.RateLimiter} per
+ * {@code rate_limit} config and the {@link io.polygate.limit.LimitBackend}s {@code assembly.LimitBackends}
+ * picks for the store: one {@link io.polygate.limit.RateLimiter} per
  * {@link io.polygate.config.Algorithm} (in memory, {@code limit.local}; or in Redis,
  * {@code limit.redis}, one Lua script per check, wrapped in a {@link io.polygate.limit.FallbackLimiter}
- * for when Redis is down; with Redis the token bucket is the {@link io.polygate.limit.DrlLimiter}),
+ * for when Redis is down; with Redis the token bucket is the {@link io.polygate.limit.DrlLimiter},
+ * its rate split over the live nodes of {@code storage.Nodes}),
  * the {@link io.polygate.limit.QuotaCounter}, the policies and the counters. Each API's route gets
  * one {@link io.polygate.limit.LimitStep}, built once from its definition, which per request
  * works out the key's limits after its policies ({@link io.polygate.limit.KeyLimits}), plans the
@@ -16,6 +18,7 @@
  * caller are keyed by an {@link io.polygate.limit.Identifier}.
  *
  * <p>May use: {@code chain} and the base ({@code config}, {@code observability}, {@code storage},
- * {@code session}); used by {@code assembly} and {@code admin}.
+ * {@code session}), never its subpackages {@code limit.local} and {@code limit.redis}, which
+ * implement its contracts; used by {@code assembly} and {@code admin}.
  */
 package io.polygate.limit;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.polygate.config.RateLimitConfig;
 import io.polygate.config.ConfigErrors;
 import io.polygate.limit.Limits;
+import io.polygate.limit.local.LocalLimiters;
 import io.polygate.proxy.EchoServer;
 import io.polygate.session.SessionStore;
 import io.polygate.storage.memory.MemoryStore;
@@ -38,7 +39,7 @@ class RouteOnLocalGatewayTest {
     void start() throws Exception {
         upstream = new EchoServer("127.0.0.1", 0).start();
         gateway = LocalGateway.start();
-        RouteBuilder routes = new RouteBuilder(sessions, gateway.proxy(), clock, new Limits(RateLimitConfig.DEFAULT, null, clock, null));
+        RouteBuilder routes = new RouteBuilder(sessions, gateway.proxy(), clock, new Limits(RateLimitConfig.DEFAULT, new LocalLimiters(clock), null, () -> 1, null, clock, null));
         gateway.serve(routes.build(TestApis.parse(api("proxied", "/proxied", "http://127.0.0.1:" + upstream.port() + "/base"))),
                 routes.build(TestApis.parse(api("echoed", "/echoed", "echo://"))));
         ConfigErrors errors = new ConfigErrors();

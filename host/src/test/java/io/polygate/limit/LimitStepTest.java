@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polygate.config.RateLimitConfig;
 import io.polygate.config.ApiDefinition;
+import io.polygate.limit.local.LocalLimiters;
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.ManualClock;
 import io.polygate.testing.StepKit;
@@ -32,7 +33,7 @@ class LimitStepTest {
                 rate_limit_algorithm: fixed_window
                 global_rate_limit: {rate: 2, per: 60}
                 """);
-        kit = StepKit.of(api, new LimitStep(api, new Limits(RateLimitConfig.DEFAULT, null, clock, null)));
+        kit = StepKit.of(api, new LimitStep(api, new Limits(RateLimitConfig.DEFAULT, new LocalLimiters(clock), null, () -> 1, null, clock, null)));
     }
 
     @AfterEach

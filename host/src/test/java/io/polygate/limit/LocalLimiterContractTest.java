@@ -7,6 +7,6 @@ import io.polygate.limit.local.LocalLimiters;
 class LocalLimiterContractTest extends RateLimiterContract {
     @Override
     protected RateLimiter limiter(Algorithm algorithm, boolean countRejected) {
-        return LocalLimiters.create(algorithm, clock, countRejected);
+        return new LocalLimiters(clock).create(algorithm, countRejected);
     }
 }

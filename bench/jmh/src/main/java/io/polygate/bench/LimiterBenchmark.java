@@ -53,7 +53,7 @@ public class LimiterBenchmark {
         for (int i = 0; i < keys.length; i++) keys[i] = "bench:" + i;
         Algorithm a = Algorithm.valueOf(algorithm);
         if (store.equals("memory")) {
-            limiter = LocalLimiters.create(a, InstantSource.system(), false);
+            limiter = new LocalLimiters(InstantSource.system()).create(a, false);
         } else {
             redis = new RedisStore(URI.create(System.getProperty("redis", "redis://127.0.0.1:6379")), false, Duration.ofSeconds(10));
             limiter = new RedisLimiters(redis, InstantSource.system()).create(a, false);

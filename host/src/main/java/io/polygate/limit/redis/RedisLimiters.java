@@ -3,12 +3,14 @@ package io.polygate.limit.redis;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.polygate.config.Algorithm;
+import io.polygate.limit.LimitBackend;
+import io.polygate.limit.QuotaCounter;
 import io.polygate.limit.RateLimiter;
 import io.polygate.storage.RedisScripting;
 import java.time.InstantSource;
 
 /** Builds the Redis limiter of an algorithm over a store's shared connection (standalone, Sentinel or Cluster). */
-public final class RedisLimiters {
+public final class RedisLimiters implements LimitBackend {
     private final RedisScriptingCommands<String, String> redis;
     private final RedisScriptingAsyncCommands<String, String> async;
     private final InstantSource clock;
@@ -20,11 +22,10 @@ public final class RedisLimiters {
         this.clock = clock;
     }
 
-    /** Starts this node's DRL heartbeat (close it at shutdown). */
-    public DrlNodes drlNodes(java.time.Duration interval) { return new DrlNodes(redis, clock, ids.node(), interval); }
+    @Override
+    public QuotaCounter quotaCounter() { return new RedisQuotaCounter(redis, async, clock); }
 
-    public io.polygate.limit.QuotaCounter quotaCounter() { return new RedisQuotaCounter(redis, async, clock); }
-
+    @Override
     public RateLimiter create(Algorithm algorithm, boolean countRejected) {
         return switch (algorithm) {
             case TOKEN_BUCKET -> new RedisLimiter.TokenBucket(redis, async, clock);
