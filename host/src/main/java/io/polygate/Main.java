@@ -24,7 +24,7 @@ public final class Main {
         switch (args[0]) {
             case "start" -> start(rest);
             case "echo" -> EchoServer.main(rest);
-            case "plugin" -> System.exit(io.polygate.plugin.PluginRunner.main(rest, System.out, System.err));
+            case "plugin" -> System.exit(io.polygate.plugin.polyglot.PluginRunner.main(rest, System.out, System.err));
             default -> {
                 usage();
                 System.exit(1);

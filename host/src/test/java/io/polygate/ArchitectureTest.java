@@ -31,6 +31,10 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule storageAndItsSubpackagesAreFreeOfCycles = packagesWithinAreFreeOfCycles("storage");
 
+    /** {@code plugin} holds the hook contracts; {@code plugin.polyglot} runs them in GraalVM. */
+    @ArchTest
+    static final ArchRule pluginAndItsSubpackagesAreFreeOfCycles = packagesWithinAreFreeOfCycles("plugin");
+
     @ArchTest
     static final ArchRule eachLayerUsesOnlyTheLayersBelowIt = layeredArchitecture()
             .consideringOnlyDependenciesInLayers()

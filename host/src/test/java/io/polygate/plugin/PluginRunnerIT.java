@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.PluginTesting;
 import java.io.ByteArrayOutputStream;
+import io.polygate.plugin.polyglot.PluginRunner;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
