@@ -158,7 +158,12 @@ public final class ConfigLoader {
             p.errors().add(p.pathOf("hook_timeout"), "must be more than 0 (e.g. \"1s\")");
             timeout = d.hookTimeout();
         }
-        return new GatewayConfig.PluginsConfig(timeout, (int) p.integer("pool_size", d.poolSize(), 1, 256),
+        Duration loadTimeout = p.duration("load_timeout", d.loadTimeout());
+        if (loadTimeout.isZero()) {
+            p.errors().add(p.pathOf("load_timeout"), "must be more than 0 (e.g. \"5s\")");
+            loadTimeout = d.loadTimeout();
+        }
+        return new GatewayConfig.PluginsConfig(timeout, loadTimeout, (int) p.integer("pool_size", d.poolSize(), 1, 256),
                 outboundHttp(p.child("outbound_http"), timeout));
     }
 

@@ -25,7 +25,7 @@ public final class HookCallBench {
         int seconds = Integer.parseInt(args[1]);
         BundleManifest manifest = BundleManifest.parse(dir.getFileName().toString(), Files.readAllBytes(dir.resolve("manifest.json")));
         HookRef hook = manifest.customMiddleware().all().get(0);
-        PolyglotLoader loader = new PolyglotLoader(new MemoryStore(), 1, Duration.ofSeconds(10), OutboundHttp.denyAll(Duration.ofSeconds(10)));
+        PolyglotLoader loader = new PolyglotLoader(new MemoryStore(), 1, Duration.ofSeconds(10), Duration.ofSeconds(60), OutboundHttp.denyAll(Duration.ofSeconds(10)));
         try {
             long t0 = System.nanoTime();
             LoadedBundle bundle = loader.load(dir.getFileName().toString(), "bench", dir, manifest);

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -45,9 +46,10 @@ final class GuestFactory {
     private final List<Source> sources;
     private final List<String> hookNames;
     private final HookWatchdog watchdog;
+    private final Duration loadTimeout;
 
     private GuestFactory(String name, Path dir, BundleManifest manifest, Engine engine, GuestApi api, List<Source> sources,
-                         HookWatchdog watchdog) {
+                         HookWatchdog watchdog, Duration loadTimeout) {
         this.name = name;
         this.dir = dir;
         this.manifest = manifest;
@@ -60,10 +62,12 @@ final class GuestFactory {
         for (HookRef h : manifest.customMiddleware().all()) names.add(h.name());
         this.hookNames = List.copyOf(names);
         this.watchdog = watchdog;
+        this.loadTimeout = loadTimeout;
     }
 
     /** Reads the bundle's source files and starts (or joins) the language's engine. */
-    static GuestFactory create(String name, Path dir, BundleManifest manifest, Engines engines, GuestApi api, HookWatchdog watchdog)
+    static GuestFactory create(String name, Path dir, BundleManifest manifest, Engines engines, GuestApi api, HookWatchdog watchdog,
+                               Duration loadTimeout)
             throws BundleLoadException {
         Driver driver = manifest.customMiddleware().driver();
         List<Source> sources = new ArrayList<>();
@@ -86,13 +90,19 @@ final class GuestFactory {
         } catch (RuntimeException e) {
             throw new BundleLoadException("bundle \"" + name + "\": the " + Engines.language(driver) + " engine cannot start: " + e.getMessage(), e);
         }
-        return new GuestFactory(name, dir, manifest, engine, api, sources, watchdog);
+        return new GuestFactory(name, dir, manifest, engine, api, sources, watchdog, loadTimeout);
     }
 
     /** The names of the manifest's hooks, each once, in manifest order. */
     List<String> hookNames() { return hookNames; }
 
-    /** A new context with the bundle loaded and its hooks resolved, watched by the watchdog. */
+    /**
+     * A new context with the bundle loaded and its hooks resolved, watched by the watchdog. The
+     * SDK runtime (the gateway's code, and the language's start-up in an engine's first context)
+     * has no time limit; the bundle's own top-level code, its hooks' resolution and the warm-up
+     * call run under {@code plugins.load_timeout}, past which the context is cancelled and the
+     * version refused.
+     */
     Guest newGuest() throws BundleLoadException {
         Context.Builder builder = Context.newBuilder(Engines.language(driver))
                 .engine(engine)
@@ -106,24 +116,39 @@ final class GuestFactory {
             throw new BundleLoadException("bundle \"" + name + "\": cannot open " + dir + ": " + e.getMessage(), e);
         }
         Context ctx = builder.build();
+        HookWatchdog.Slot slot = watchdog.watch(ctx);
         try {
-            GuestSetup.Runtime runtime = setup.install(ctx, api, dir, sources);
+            Value sdk = setup.installRuntime(ctx, api, dir);
+            slot.start(loadTimeout.toNanos());
+            GuestSetup.Runtime runtime = setup.loadBundle(ctx, sdk, dir, sources);
             checkMissing(runtime.resolve().execute(json(hookNames)).asString());
             runtime.warm().executeVoid(HookCall.sample());
-            return new Guest(ctx, watchdog.watch(ctx), hooks(runtime.caller()));
+            Map<HookRef, Value> hooks = hooks(runtime.caller());
+            if (!slot.finish()) throw loadTimedOut(null);
+            return new Guest(ctx, slot, hooks);
         } catch (PolyglotException e) {
-            closeQuietly(ctx);
+            dispose(slot, ctx);
+            if (!slot.finish() || e.isCancelled()) throw loadTimedOut(e);
             throw new BundleLoadException("bundle \"" + name + "\": " + describe(e), e);
         } catch (BundleLoadException | RuntimeException e) {
-            closeQuietly(ctx);
+            dispose(slot, ctx);
             throw e;
         }
     }
 
     /** Stops watching a guest and closes its context. */
     void dispose(Guest g) {
-        watchdog.forget(g.slot());
-        closeQuietly(g.context());
+        dispose(g.slot(), g.context());
+    }
+
+    private void dispose(HookWatchdog.Slot slot, Context ctx) {
+        watchdog.forget(slot);
+        closeQuietly(ctx);
+    }
+
+    private BundleLoadException loadTimedOut(Throwable cause) {
+        return new BundleLoadException("bundle \"" + name + "\": its top-level code ran past plugins.load_timeout ("
+                + loadTimeout.toMillis() + " ms) and was stopped", cause);
     }
 
     /** The guest function of each hook of the manifest, from the runtime's {@code caller(kind, name)}. */

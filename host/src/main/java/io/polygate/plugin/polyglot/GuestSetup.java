@@ -17,8 +17,11 @@ sealed interface GuestSetup permits PythonGuestSetup, JsGuestSetup {
     /** Gives the context what the language needs before it is built (Python: read access to the bundle's folder). */
     void configure(Context.Builder builder, Path dir) throws IOException;
 
-    /** Evaluates the SDK runtime with the host {@code api}, then the bundle's sources, in order. */
-    Runtime install(Context ctx, GuestApi api, Path dir, List<Source> sources);
+    /** Evaluates the SDK runtime with the host {@code api} (the gateway's code); answers what {@link #loadBundle} needs of it. */
+    Value installRuntime(Context ctx, GuestApi api, Path dir);
+
+    /** Evaluates the bundle's sources, in order (the plugin's top-level code), and answers the runtime's entry points. */
+    Runtime loadBundle(Context ctx, Value sdk, Path dir, List<Source> sources);
 
     /**
      * The SDK runtime's entry points: {@code resolve(hook names as JSON)} answers the names the

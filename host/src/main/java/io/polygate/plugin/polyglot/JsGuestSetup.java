@@ -17,10 +17,15 @@ final class JsGuestSetup implements GuestSetup {
     public void configure(Context.Builder builder, Path dir) {}
 
     @Override
-    public Runtime install(Context ctx, GuestApi api, Path dir, List<Source> sources) {
+    public Value installRuntime(Context ctx, GuestApi api, Path dir) {
         ctx.eval(PRELUDE);
         Value bindings = ctx.getBindings("js");
         bindings.getMember("__polygate_install").execute(api);
+        return bindings;
+    }
+
+    @Override
+    public Runtime loadBundle(Context ctx, Value bindings, Path dir, List<Source> sources) {
         for (Source s : sources) ctx.eval(s);
         return new Runtime(bindings.getMember("__polygate_resolve"), bindings.getMember("__polygate_warm"), bindings.getMember("__polygate_caller"));
     }

@@ -42,8 +42,8 @@ final class PolyglotBundle implements LoadedBundle {
 
     /** Loads a version: returns once its first context is ready, the rest of the pool is built in the background. */
     static PolyglotBundle load(String name, String version, Path dir, BundleManifest manifest, Engines engines, GuestApi api,
-                               int poolSize, Duration timeout, HookWatchdog watchdog) throws BundleLoadException {
-        GuestFactory factory = GuestFactory.create(name, dir, manifest, engines, api, watchdog);
+                               int poolSize, Duration timeout, Duration loadTimeout, HookWatchdog watchdog) throws BundleLoadException {
+        GuestFactory factory = GuestFactory.create(name, dir, manifest, engines, api, watchdog, loadTimeout);
         PolyglotBundle b = new PolyglotBundle(name, version, manifest, timeout, new ContextPool(name, version, poolSize, factory));
         long t0 = System.nanoTime();
         try {

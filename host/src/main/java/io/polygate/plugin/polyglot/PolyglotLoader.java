@@ -17,15 +17,21 @@ public final class PolyglotLoader implements BundleLoader {
     private final Store store;
     private final int poolSize;
     private final Duration hookTimeout;
+    private final Duration loadTimeout;
     private final HookWatchdog watchdog;
     private final OutboundHttp outboundHttp;
 
-    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout, OutboundHttp outboundHttp) {
+    /**
+     * @param hookTimeout a hook call running longer is stopped
+     * @param loadTimeout a bundle's top-level code running longer is stopped and the version refused
+     */
+    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout, Duration loadTimeout, OutboundHttp outboundHttp) {
         if (poolSize < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + poolSize);
         this.store = store;
         this.outboundHttp = outboundHttp;
         this.poolSize = poolSize;
         this.hookTimeout = hookTimeout;
+        this.loadTimeout = loadTimeout;
         this.watchdog = new HookWatchdog(hookTimeout);
     }
 
@@ -37,7 +43,7 @@ public final class PolyglotLoader implements BundleLoader {
 
     @Override
     public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
-        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, outboundHttp.forBundle(name)), poolSize, hookTimeout, watchdog);
+        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, outboundHttp.forBundle(name)), poolSize, hookTimeout, loadTimeout, watchdog);
     }
 
     @Override

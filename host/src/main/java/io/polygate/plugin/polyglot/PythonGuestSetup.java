@@ -25,10 +25,15 @@ final class PythonGuestSetup implements GuestSetup {
     }
 
     @Override
-    public Runtime install(Context ctx, GuestApi api, Path dir, List<Source> sources) {
+    public Value installRuntime(Context ctx, GuestApi api, Path dir) {
         Value runtime = ctx.eval(RUNTIME).execute(api, importPath(dir));
+        ctx.getBindings("python").removeMember("__polygate_runtime");
+        return runtime;
+    }
+
+    @Override
+    public Runtime loadBundle(Context ctx, Value runtime, Path dir, List<Source> sources) {
         Value main = ctx.getBindings("python");
-        main.removeMember("__polygate_runtime");
         for (Source s : sources) {
             // as when Tyk imports the file: plugins find their bundle's files through __file__
             main.putMember("__file__", dir.resolve(s.getName()).toString());
