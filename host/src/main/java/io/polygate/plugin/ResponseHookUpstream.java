@@ -105,12 +105,14 @@ public final class ResponseHookUpstream implements Upstream {
                 } catch (HookException e) {
                     Outcome.Respond r = PluginFailures.respond(bundle, hook, exchange, e, 500);
                     client.getHeaders().clear();
+                    exchange.addResponseHeadersTo(client);
                     JsonErrors.write(client, clientCallback, r.status(), r.body());
                     return;
                 } catch (RuntimeException e) {
                     String id = JsonErrors.newErrorId();
                     LOG.error("api={} bundle={} hook={} error_id={}: {}", exchange.apiId(), bundle.name(), hook.name(), id, e.toString(), e);
                     client.getHeaders().clear();
+                    exchange.addResponseHeadersTo(client);
                     JsonErrors.write(client, clientCallback, 500, JsonErrors.body(500, "plugin hook failed", id));
                     return;
                 }

@@ -225,7 +225,9 @@ public final class UpstreamHandler extends ProxyHandler {
         if (!clientResponse.isCommitted()) {
             LOG.warn("api={} upstream={} {} {} error_id={}: {}", api, upstreamRequest.getURI(), status,
                     timeout ? "timeout" : "failure", errorId, describe(failure));
+            // the upstream's headers go; the gateway's own (rate limit, quota, plugins) stay
             clientResponse.getHeaders().clear();
+            forwarded(clientRequest).exchange.addResponseHeadersTo(clientResponse);
             JsonErrors.write(clientResponse, Callback.from(clientCallback::succeeded, clientCallback::failed), status,
                     JsonErrors.body(status, message, errorId));
         } else {

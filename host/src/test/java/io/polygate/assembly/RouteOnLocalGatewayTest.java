@@ -92,6 +92,20 @@ class RouteOnLocalGatewayTest {
     }
 
     @Test
+    void anUnreachableUpstreamsAnswerStillCarriesEachLimitHeaderOnce() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        RouteBuilder routes = new RouteBuilder(sessions, gateway.proxy(), clock, new Limits(RateLimitConfig.DEFAULT, new LocalLimiters(clock), null, () -> 1, null, clock, null));
+        gateway.serve(routes.build(TestApis.parse(api("proxied", "/proxied", "http://127.0.0.1:" + closedPort))));
+        HttpTester.Response r = gateway.get("/proxied/items", "Authorization", KEY);
+        assertThat(r.getStatus()).isEqualTo(502);
+        assertThat(GatewayFixture.JSON.readTree(r.getContent()).get("error").asText()).startsWith("upstream unreachable: ");
+        assertLimitHeadersOnce(r);
+    }
+
+    @Test
     void requestsKeyAuthRefusesCarryNoLimitHeaders() throws Exception {
         HttpTester.Response r = gateway.get("/proxied/items");
         assertThat(r.getStatus()).isEqualTo(401);
