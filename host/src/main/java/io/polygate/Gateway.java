@@ -118,7 +118,8 @@ public final class Gateway implements AutoCloseable {
             Duration hookTimeout = Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", config.plugins().hookTimeout().toMillis()));
             OutboundHttp outboundHttp = new OutboundHttp(config.plugins().outboundHttp(), hookTimeout, this::adminPort, metrics);
             this.bundles = new BundleStore(config.bundlesDir(),
-                    new PolyglotLoader(store, pluginPoolSize(config.plugins().poolSize()), hookTimeout, config.plugins().loadTimeout(), outboundHttp),
+                    new PolyglotLoader(store, new GatewayConfig.PluginsConfig(hookTimeout, config.plugins().loadTimeout(), config.plugins().maxHeapShare(),
+                            pluginPoolSize(config.plugins().poolSize()), config.plugins().outboundHttp()), outboundHttp, metrics),
                     bundlesConfig(config.bundles()), store, feed, nodes);
             SessionCache sessionCache = new SessionCache();
             PluginSessions pluginSessions = new PluginSessions(sessions);

@@ -163,7 +163,8 @@ public final class ConfigLoader {
             p.errors().add(p.pathOf("load_timeout"), "must be more than 0 (e.g. \"5s\")");
             loadTimeout = d.loadTimeout();
         }
-        return new GatewayConfig.PluginsConfig(timeout, loadTimeout, (int) p.integer("pool_size", d.poolSize(), 1, 256),
+        double maxHeapShare = p.number("max_heap_share", d.maxHeapShare(), 0, 0.99);
+        return new GatewayConfig.PluginsConfig(timeout, loadTimeout, maxHeapShare, (int) p.integer("pool_size", d.poolSize(), 1, 256),
                 outboundHttp(p.child("outbound_http"), timeout));
     }
 

@@ -52,19 +52,22 @@ public record GatewayConfig(
      * @param hookTimeout a hook running longer is stopped and its request gets a 500 with an error id
      * @param loadTimeout a bundle's top-level code (its files evaluated, its imports) running longer
      *                    is stopped and the version is refused
+     * @param maxHeapShare past this share of the maximum heap in use after a garbage collection, the
+     *                    plugin calls running are stopped (0 turns the guard off)
      * @param poolSize    contexts per bundle version, each serving one request at a time (default:
      *                    the number of cores, at least 2; Python contexts cost 2-4 MB and ~100 ms each)
      * @param outboundHttp what {@code TykMakeHttpRequest} / {@code TykBatchRequest} may reach
      */
-    public record PluginsConfig(Duration hookTimeout, Duration loadTimeout, int poolSize, OutboundHttpConfig outboundHttp) {
+    public record PluginsConfig(Duration hookTimeout, Duration loadTimeout, double maxHeapShare, int poolSize, OutboundHttpConfig outboundHttp) {
         public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(5);
+        public static final double DEFAULT_MAX_HEAP_SHARE = 0.85;
 
         public PluginsConfig {
             if (outboundHttp == null) outboundHttp = OutboundHttpConfig.defaults(hookTimeout);
         }
 
         public PluginsConfig(Duration hookTimeout, int poolSize) {
-            this(hookTimeout, DEFAULT_LOAD_TIMEOUT, poolSize, null);
+            this(hookTimeout, DEFAULT_LOAD_TIMEOUT, DEFAULT_MAX_HEAP_SHARE, poolSize, null);
         }
 
         public static PluginsConfig defaults() {

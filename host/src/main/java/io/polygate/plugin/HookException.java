@@ -13,7 +13,9 @@ public final class HookException extends Exception {
         /** No context of the bundle became free in time. */
         BUSY,
         /** The bundle version was closed (replaced or shut down) before the call. */
-        CLOSED
+        CLOSED,
+        /** The call was stopped because the gateway's heap ran short while it ran (the memory guard). */
+        OUT_OF_MEMORY
     }
 
     private final Kind kind;

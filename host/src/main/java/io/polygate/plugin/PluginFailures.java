@@ -27,6 +27,12 @@ public final class PluginFailures {
                 return new Outcome.Respond(503, null, JsonErrors.CONTENT_TYPE,
                         JsonErrors.body(503, "plugin bundle \"" + bundle.name() + "\" is busy, try again", id));
             }
+            case OUT_OF_MEMORY -> {
+                LOG.error("api={} bundle={} version={} hook={} phase={} error_id={}: {}", api, bundle.name(), bundle.version(),
+                        hook.name(), hook.type().field(), id, e.getMessage());
+                return new Outcome.Respond(503, null, JsonErrors.CONTENT_TYPE,
+                        JsonErrors.body(503, "plugin hook stopped: the gateway is short of memory", id));
+            }
             case TIMEOUT -> {
                 LOG.error("api={} bundle={} version={} hook={} phase={} error_id={}: {}", api, bundle.name(), bundle.version(),
                         hook.name(), hook.type().field(), id, e.getMessage());

@@ -1,5 +1,7 @@
 package io.polygate.bench;
 
+import io.polygate.config.GatewayConfig;
+import io.polygate.observability.Metrics;
 import io.polygate.plugin.HookCall;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.plugin.polyglot.OutboundHttp;
@@ -25,7 +27,8 @@ public final class HookCallBench {
         int seconds = Integer.parseInt(args[1]);
         BundleManifest manifest = BundleManifest.parse(dir.getFileName().toString(), Files.readAllBytes(dir.resolve("manifest.json")));
         HookRef hook = manifest.customMiddleware().all().get(0);
-        PolyglotLoader loader = new PolyglotLoader(new MemoryStore(), 1, Duration.ofSeconds(10), Duration.ofSeconds(60), OutboundHttp.denyAll(Duration.ofSeconds(10)));
+        PolyglotLoader loader = new PolyglotLoader(new MemoryStore(), new GatewayConfig.PluginsConfig(Duration.ofSeconds(10), Duration.ofSeconds(60), 0, 1, null),
+                OutboundHttp.denyAll(Duration.ofSeconds(10)), new Metrics());
         try {
             long t0 = System.nanoTime();
             LoadedBundle bundle = loader.load(dir.getFileName().toString(), "bench", dir, manifest);

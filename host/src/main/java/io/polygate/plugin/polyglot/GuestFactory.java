@@ -116,7 +116,7 @@ final class GuestFactory {
             throw new BundleLoadException("bundle \"" + name + "\": cannot open " + dir + ": " + e.getMessage(), e);
         }
         Context ctx = builder.build();
-        HookWatchdog.Slot slot = watchdog.watch(ctx);
+        HookWatchdog.Slot slot = watchdog.watch(ctx, name);
         try {
             Value sdk = setup.installRuntime(ctx, api, dir);
             slot.start(loadTimeout.toNanos());
@@ -128,6 +128,8 @@ final class GuestFactory {
             return new Guest(ctx, slot, hooks);
         } catch (PolyglotException e) {
             dispose(slot, ctx);
+            if (!slot.finish() && slot.stoppedForMemory())
+                throw new BundleLoadException("bundle \"" + name + "\": its top-level code was stopped: the heap ran short while it ran", e);
             if (!slot.finish() || e.isCancelled()) throw loadTimedOut(e);
             throw new BundleLoadException("bundle \"" + name + "\": " + describe(e), e);
         } catch (BundleLoadException | RuntimeException e) {

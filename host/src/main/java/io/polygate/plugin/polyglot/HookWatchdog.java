@@ -23,6 +23,8 @@ final class HookWatchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HookWatchdog.class);
     private static final long IDLE = Long.MIN_VALUE;
     private static final long CANCELLED = Long.MIN_VALUE + 1;
+    /** Cancelled by {@link #cancelRunning()}: the heap ran short, not the call's time. */
+    private static final long STOPPED_FOR_MEMORY = Long.MIN_VALUE + 2;
 
     private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -38,10 +40,12 @@ final class HookWatchdog implements AutoCloseable {
     /** The deadline of one context: armed while a hook runs on it. */
     static final class Slot {
         private final Context context;
+        private final String bundle;
         private final AtomicLong deadline = new AtomicLong(IDLE);
 
-        private Slot(Context context) {
+        private Slot(Context context, String bundle) {
             this.context = context;
+            this.bundle = bundle;
         }
 
         /** Arms the deadline at the start of a call. */
@@ -52,12 +56,26 @@ final class HookWatchdog implements AutoCloseable {
         /** Disarms it when the call returns; false if the watchdog had already cancelled the call. */
         boolean finish() {
             long d = deadline.get();
-            return d != CANCELLED && deadline.compareAndSet(d, IDLE);
+            return d != CANCELLED && d != STOPPED_FOR_MEMORY && deadline.compareAndSet(d, IDLE);
+        }
+
+        /** After {@link #finish} answered false: whether the call was stopped because the heap ran short. */
+        boolean stoppedForMemory() { return deadline.get() == STOPPED_FOR_MEMORY; }
+
+        private boolean cancel(long d, long reason) {
+            if (d == IDLE || d == CANCELLED || d == STOPPED_FOR_MEMORY || !deadline.compareAndSet(d, reason)) return false;
+            try {
+                context.close(true);
+            } catch (RuntimeException e) {
+                LOG.debug("cancelling a plugin context: {}", e.toString());
+            }
+            return true;
         }
     }
 
-    Slot watch(Context context) {
-        Slot s = new Slot(context);
+    /** @param bundle the bundle the context runs, for log lines */
+    Slot watch(Context context, String bundle) {
+        Slot s = new Slot(context, bundle);
         slots.add(s);
         return s;
     }
@@ -76,15 +94,16 @@ final class HookWatchdog implements AutoCloseable {
             long now = System.nanoTime();
             for (Slot s : slots) {
                 long d = s.deadline.get();
-                if (d != IDLE && d != CANCELLED && now - d > 0 && s.deadline.compareAndSet(d, CANCELLED)) {
-                    try {
-                        s.context.close(true);
-                    } catch (RuntimeException e) {
-                        LOG.debug("cancelling a plugin context: {}", e.toString());
-                    }
-                }
+                if (d != IDLE && d != CANCELLED && d != STOPPED_FOR_MEMORY && now - d > 0) s.cancel(d, CANCELLED);
             }
         }
+    }
+
+    /** Stops every call (and bundle load) running now; answers the bundles they ran, one entry per call. */
+    java.util.List<String> cancelRunning() {
+        java.util.List<String> stopped = new java.util.ArrayList<>();
+        for (Slot s : slots) if (s.cancel(s.deadline.get(), STOPPED_FOR_MEMORY)) stopped.add(s.bundle);
+        return stopped;
     }
 
     @Override

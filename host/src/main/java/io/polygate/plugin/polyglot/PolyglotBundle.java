@@ -102,9 +102,10 @@ final class PolyglotBundle implements LoadedBundle {
             } finally {
                 DataReads.end();
             }
-            if (!guest.slot().finish()) throw timedOut(hook, null);
+            if (!guest.slot().finish()) throw guest.slot().stoppedForMemory() ? stoppedForMemory(hook, null) : timedOut(hook, null);
         } catch (PolyglotException e) {
             boolean inTime = guest.slot().finish();
+            if (!inTime && guest.slot().stoppedForMemory()) throw stoppedForMemory(hook, e);
             if (!inTime || e.isCancelled()) throw timedOut(hook, e);
             if (e.isHostException() && e.asHostException() instanceof StoreException se) throw se;
             throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" hook " + hook.name() + " (" + hook.type().field() + "): "
@@ -124,6 +125,11 @@ final class PolyglotBundle implements LoadedBundle {
         if (failure instanceof StoreException) return true;
         if (!(failure instanceof HookException h) || h.kind() != HookException.Kind.GUEST_ERROR) return false;
         return h.getCause() == null || h.getCause() instanceof PolyglotException pe && !pe.isInternalError() && !pe.isResourceExhausted();
+    }
+
+    private HookException stoppedForMemory(HookRef hook, Throwable cause) {
+        return new HookException(HookException.Kind.OUT_OF_MEMORY, "bundle \"" + name + "\" hook " + hook.name() + " (" + hook.type().field()
+                + ") was stopped: the heap ran short while it ran", cause);
     }
 
     private HookException timedOut(HookRef hook, Throwable cause) {

@@ -1,38 +1,34 @@
 package io.polygate.plugin.polyglot;
 
+import io.polygate.config.GatewayConfig.PluginsConfig;
+import io.polygate.observability.Metrics;
 import io.polygate.plugin.BundleLoader;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.storage.Store;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
- * Loads bundles into GraalVM: one pool of {@code poolSize} contexts per bundle version, each hook
- * call limited to {@code hookTimeout}. Owns the shared engines and the watchdog thread; plugins'
- * outbound HTTP goes through the given {@link OutboundHttp}, closed with the loader.
+ * Loads bundles into GraalVM: one pool of {@code pool_size} contexts per bundle version, each hook
+ * call limited to {@code hook_timeout} and each bundle's top-level code to {@code load_timeout}.
+ * Owns the shared engines, the watchdog thread and the {@link MemoryGuard}; plugins' outbound
+ * HTTP goes through the given {@link OutboundHttp}, closed with the loader.
  */
 public final class PolyglotLoader implements BundleLoader {
     private final Engines engines = new Engines();
     private final Store store;
-    private final int poolSize;
-    private final Duration hookTimeout;
-    private final Duration loadTimeout;
+    private final PluginsConfig config;
     private final HookWatchdog watchdog;
+    private final MemoryGuard memoryGuard;
     private final OutboundHttp outboundHttp;
 
-    /**
-     * @param hookTimeout a hook call running longer is stopped
-     * @param loadTimeout a bundle's top-level code running longer is stopped and the version refused
-     */
-    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout, Duration loadTimeout, OutboundHttp outboundHttp) {
-        if (poolSize < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + poolSize);
+    public PolyglotLoader(Store store, PluginsConfig config, OutboundHttp outboundHttp, Metrics metrics) {
+        if (config.poolSize() < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + config.poolSize());
         this.store = store;
+        this.config = config;
         this.outboundHttp = outboundHttp;
-        this.poolSize = poolSize;
-        this.hookTimeout = hookTimeout;
-        this.loadTimeout = loadTimeout;
-        this.watchdog = new HookWatchdog(hookTimeout);
+        this.watchdog = new HookWatchdog(config.hookTimeout());
+        this.memoryGuard = new MemoryGuard(config.maxHeapShare(), watchdog, metrics);
     }
 
     /** Creates the JS engine (cheap) so that a missing JIT is reported at start, before any bundle loads. */
@@ -43,11 +39,13 @@ public final class PolyglotLoader implements BundleLoader {
 
     @Override
     public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
-        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, outboundHttp.forBundle(name)), poolSize, hookTimeout, loadTimeout, watchdog);
+        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, outboundHttp.forBundle(name)),
+                config.poolSize(), config.hookTimeout(), config.loadTimeout(), watchdog);
     }
 
     @Override
     public void close() {
+        memoryGuard.close();
         outboundHttp.close();
         watchdog.close();
         engines.close();

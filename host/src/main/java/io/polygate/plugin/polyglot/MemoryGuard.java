@@ -1,0 +1,93 @@
+package io.polygate.plugin.polyglot;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import io.polygate.observability.Metrics;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stops plugin code when the heap runs short. GraalVM's community edition has no per-context heap
+ * limit, so a hook that allocates without bound would take the whole gateway down; instead, after
+ * every garbage collection the JVM reports how much of the heap survived it, and past
+ * {@code maxShare} of the maximum heap every hook call and bundle load running at that moment is
+ * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles and
+ * {@code polygate_plugin_memory_stops_total{bundle}} counts them. What survived a collection is
+ * what is really held, so a burst of short-lived garbage does not trip it.
+ *
+ * <p>Not contained: memory held by host code, or by a plugin's module-level state between calls
+ * (that is the bundle's footprint, paid once per context); a single allocation bigger than what is
+ * left fails with an {@code OutOfMemoryError} in the guest before any collection reports.
+ */
+final class MemoryGuard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryGuard.class);
+
+    private final double maxShare;
+    private final long maxHeap;
+    private final HookWatchdog watchdog;
+    private final Metrics metrics;
+    private final Set<String> heapPools;
+    private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private final NotificationListener listener = this::afterCollection;
+
+    MemoryGuard(double maxShare, HookWatchdog watchdog, Metrics metrics) {
+        this.maxShare = maxShare;
+        this.maxHeap = Runtime.getRuntime().maxMemory();
+        this.watchdog = watchdog;
+        this.metrics = metrics;
+        this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).map(p -> p.getName()).collect(Collectors.toSet());
+        if (maxShare <= 0 || maxShare >= 1 || maxHeap == Long.MAX_VALUE) return;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof NotificationEmitter e) {
+                e.addNotificationListener(listener, null, null);
+                emitters.add(e);
+            }
+        }
+    }
+
+    private void afterCollection(Notification n, Object handback) {
+        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) return;
+        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet())
+            if (heapPools.contains(pool.getKey())) used += pool.getValue().getUsed();
+        if (used <= maxShare * maxHeap) return;
+        List<String> stopped = watchdog.cancelRunning();
+        Map<String, Integer> byBundle = new TreeMap<>();
+        for (String bundle : stopped) {
+            byBundle.merge(bundle, 1, Integer::sum);
+            metrics.counter("polygate_plugin_memory_stops_total", "Plugin calls and loads stopped because the heap ran short",
+                    "bundle", bundle).increment();
+        }
+        if (stopped.isEmpty()) return; // short of memory, but not in plugin code: nothing to stop
+        LOG.warn("heap {} MiB of {} MiB in use after {} ({} %, limit plugins.max_heap_share {} %): stopped {}",
+                used >> 20, maxHeap >> 20, info.getGcName(), Math.round(100.0 * used / maxHeap), Math.round(100 * maxShare),
+                "plugin calls " + byBundle);
+    }
+
+    @Override
+    public void close() {
+        for (NotificationEmitter e : emitters) {
+            try {
+                e.removeNotificationListener(listener);
+            } catch (ListenerNotFoundException ignored) {
+                // already gone
+            }
+        }
+    }
+}
