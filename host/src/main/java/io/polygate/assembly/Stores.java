@@ -6,6 +6,7 @@ import io.polygate.storage.Store;
 import io.polygate.storage.memory.MemoryChangeFeed;
 import io.polygate.storage.memory.MemoryStore;
 import io.polygate.storage.redis.RedisChangeFeed;
+import io.polygate.storage.redis.RedisClusterChangeFeed;
 import io.polygate.storage.redis.RedisStore;
 
 /** Builds the configured {@link Store} and its {@link ChangeFeed}. */
@@ -23,10 +24,7 @@ public final class Stores {
     public static ChangeFeed feed(Store store) {
         if (store instanceof MemoryStore m) return new MemoryChangeFeed(m);
         if (store instanceof RedisStore r) {
-            if (r.client() instanceof io.lettuce.core.RedisClient) return new RedisChangeFeed(r);
-            org.slf4j.LoggerFactory.getLogger(Stores.class).warn("Redis Cluster: bundle reload notices and key-change "
-                    + "invalidation stay within each node (keyspace notifications are node-local on a cluster)");
-            return new MemoryChangeFeed();
+            return r.client() instanceof io.lettuce.core.RedisClient ? new RedisChangeFeed(r) : new RedisClusterChangeFeed(r);
         }
         throw new IllegalArgumentException("no change feed for " + store.describe());
     }
