@@ -1,5 +1,6 @@
 package io.polygate.storage.redis;
 
+import io.polygate.storage.ChangeFeed;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,11 +15,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The listeners of a Redis change feed and the one thread that calls them: notices by topic
  * ({@code polygate:<topic>} channels), key changes by watched prefix (keyspace notifications,
- * {@code __keyspace@<db>__:<key>}), and what to run after a reconnect. Shared by the standalone
- * and the cluster feed, which differ only in where they subscribe.
+ * {@code __keyspace@<db>__:<key>}), and what to run after a reconnect: the part of the
+ * {@link ChangeFeed} the standalone and the cluster feed share. They differ only in where they
+ * subscribe ({@link #subscribeChannel}, {@link #subscribePattern}).
  */
-final class FeedListeners implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(FeedListeners.class);
+abstract sealed class RedisFeed implements ChangeFeed permits RedisChangeFeed, RedisClusterChangeFeed {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisFeed.class);
     static final String TOPIC_PREFIX = "polygate:";
 
     private final String keyspacePrefix;
@@ -31,8 +33,54 @@ final class FeedListeners implements AutoCloseable {
         return t;
     });
 
-    FeedListeners(int database) {
+    private final RedisStore store;
+    private boolean externalWrites;
+
+    RedisFeed(RedisStore store, int database) {
+        this.store = store;
         this.keyspacePrefix = "__keyspace@" + database + "__:";
+    }
+
+    /** Subscribes the feed's pub/sub connection to a channel. */
+    abstract void subscribeChannel(String channel);
+
+    /** Pattern-subscribes the feed to keyspace notifications (on every node that has them). */
+    abstract void subscribePattern(String pattern);
+
+    /** Closes the feed's pub/sub connection. */
+    abstract void closeConnection();
+
+    /** Whether keyspace notifications were enabled on the server (set once, while the feed starts). */
+    void externalWrites(boolean enabled) { this.externalWrites = enabled; }
+
+    @Override
+    public void publish(String topic, String message) {
+        store.publish(TOPIC_PREFIX + topic, message);
+    }
+
+    @Override
+    public AutoCloseable subscribe(String topic, Consumer<String> listener) {
+        return add(topics, topic, listener, t -> subscribeChannel(TOPIC_PREFIX + t));
+    }
+
+    @Override
+    public AutoCloseable watchKeys(String prefix, Consumer<String> listener) {
+        return add(keyWatches, prefix, listener, p -> subscribePattern(keyPattern(p)));
+    }
+
+    @Override
+    public void onReconnect(Runnable action) { reconnectActions.add(action); }
+
+    @Override
+    public boolean seesExternalWrites() { return externalWrites; }
+
+    @Override
+    public void close() {
+        try {
+            closeConnection();
+        } finally {
+            thread.shutdownNow();
+        }
     }
 
     /** The pattern that watches keys starting with {@code prefix}. */
@@ -51,16 +99,6 @@ final class FeedListeners implements AutoCloseable {
         dispatch(keyWatches.get(prefix), key);
     }
 
-    /** Adds a topic listener; {@code subscribe} runs once per topic, with its channel. */
-    AutoCloseable addTopic(String topic, Consumer<String> listener, Consumer<String> subscribe) {
-        return add(topics, topic, listener, t -> subscribe.accept(TOPIC_PREFIX + t));
-    }
-
-    /** Adds a key watch; {@code psubscribe} runs once per prefix, with its pattern. */
-    AutoCloseable addKeyWatch(String prefix, Consumer<String> listener, Consumer<String> psubscribe) {
-        return add(keyWatches, prefix, listener, p -> psubscribe.accept(keyPattern(p)));
-    }
-
     private static AutoCloseable add(Map<String, List<Consumer<String>>> map, String name, Consumer<String> listener,
                                      Consumer<String> firstOfItsName) {
         List<Consumer<String>> list = map.computeIfAbsent(name, (Function<String, List<Consumer<String>>>) n -> {
@@ -70,8 +108,6 @@ final class FeedListeners implements AutoCloseable {
         list.add(listener);
         return () -> list.remove(listener);
     }
-
-    void onReconnect(Runnable action) { reconnectActions.add(action); }
 
     /** Runs the reconnect actions on the feed thread. */
     void reconnected() {
@@ -95,8 +131,15 @@ final class FeedListeners implements AutoCloseable {
         };
     }
 
+    /** Adds the flags keyspace notifications need to what the server has set. */
+    static void enableKeyspaceEvents(io.lettuce.core.api.sync.RedisServerCommands<String, String> server) {
+        String current = server.configGet("notify-keyspace-events").getOrDefault("notify-keyspace-events", "");
+        String flags = withKeyspaceFlags(current);
+        if (!flags.equals(current)) server.configSet("notify-keyspace-events", flags);
+    }
+
     /** The flags {@code notify-keyspace-events} needs ({@code K$gx}: keyspace events of strings, generic commands, expiry) added to {@code current}. */
-    static String withKeyspaceFlags(String current) {
+    private static String withKeyspaceFlags(String current) {
         StringBuilder flags = new StringBuilder(current);
         for (char c : "K$gx".toCharArray()) {
             if (current.indexOf(c) < 0 && !(c != 'K' && current.indexOf('A') >= 0)) flags.append(c);
@@ -108,7 +151,4 @@ final class FeedListeners implements AutoCloseable {
         LOG.warn("Redis keyspace notifications could not be enabled ({}): plain writes into Redis will not invalidate "
                 + "cached sessions until they expire. Set notify-keyspace-events to include K$gx on the server.", e.getMessage());
     }
-
-    @Override
-    public void close() { thread.shutdownNow(); }
 }
