@@ -89,7 +89,7 @@ class LimitDefinitionsTest {
                 "rate_limit_algorithm: \"leaky\" is not one of token_bucket, sliding_log, fixed_window, sliding_window, sentinel",
                 "global_rate_limit.per: must be > 0 when rate is set",
                 "global_rate_limit.key: \"$body.user\" is not one of $headers.NAME, $pathParams.NAME, $authn.CLAIM, $tyk_meta.FIELD, $ip ($body is not supported yet)",
-                "extended_paths.rate_limit[0].path: \"/a(\" is not a valid path pattern: Unclosed group (e.g. \"/users/{id}\" or \"/log/(mobile|web)\")",
+                "extended_paths.rate_limit[0].path: \"/a(\" is not a valid path pattern: missing closing ) (e.g. \"/users/{id}\" or \"/log/(mobile|web)\")",
                 "extended_paths.rate_limit[1].method: \"FETCH\" is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT or *",
                 "extended_paths.rate_limit[1].rate: must be > 0 (e.g. rate: 10, per: 1)",
                 "extended_paths.rate_limit[2].limits: must be a non-empty list of {rate, per} (e.g. [{rate: 10, per: 60}, {rate: 100, per: 3600}])",
