@@ -114,4 +114,13 @@ class LimitDefinitionsTest {
                 "rate_limit.on_store_error: \"maybe\" is not one of allow, deny",
                 "rate_limit.store_retry: \"soon\" is not a duration (e.g. \"30s\", \"500ms\", \"2m\" or a number of seconds)");
     }
+
+    @Test
+    void aBacktrackingPathPatternMatchesInLinearTime() {
+        LimitDefinitions.PathPattern p = LimitDefinitions.pathPattern("/(a+)+$");
+        long start = System.nanoTime();
+        assertThat(p.pattern().matcher("/" + "a".repeat(100_000) + "!").matches()).isFalse();
+        assertThat(p.pattern().matcher("/" + "a".repeat(100_000)).matches()).isTrue();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms").isLessThan(2_000);
+    }
 }
