@@ -34,7 +34,7 @@ public record LimitSpec(List<Window> windows, String counter, String key) {
      * @param path   as written: a regex, with {@code {name}} standing for one path segment
      * @param params the names of the {@code {name}} segments, in order (regex groups 1..n)
      */
-    public record Endpoint(String path, java.util.regex.Pattern pattern, List<String> params, String method, LimitSpec limit) {
+    public record Endpoint(String path, com.google.re2j.Pattern pattern, List<String> params, String method, LimitSpec limit) {
         public Endpoint {
             Objects.requireNonNull(pattern);
             params = List.copyOf(params);

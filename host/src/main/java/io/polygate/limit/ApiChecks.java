@@ -1,5 +1,6 @@
 package io.polygate.limit;
 
+import com.google.re2j.Matcher;
 import io.polygate.chain.Exchange;
 import io.polygate.config.ApiDefinition;
 import io.polygate.config.LimitSpec;
@@ -7,7 +8,6 @@ import io.polygate.config.LimitSpec.Window;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 
 /**
  * An API's own rate limits, resolved once from its definition: per endpoint

@@ -113,7 +113,7 @@ public final class Limits {
         if (p == null) {
             try {
                 p = java.util.Optional.of(LimitDefinitions.pathPattern(path));
-            } catch (java.util.regex.PatternSyntaxException e) {
+            } catch (com.google.re2j.PatternSyntaxException e) {
                 p = java.util.Optional.empty();
             }
             if (paths.size() < 10_000) paths.put(path, p);

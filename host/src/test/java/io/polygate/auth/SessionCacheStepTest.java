@@ -3,6 +3,7 @@ package io.polygate.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Pattern;
 import io.polygate.chain.Exchange;
 import io.polygate.sdk.manifest.IdExtractorSpec;
 import io.polygate.sdk.manifest.IdExtractorSpec.From;
@@ -15,7 +16,6 @@ import io.polygate.testing.StepKit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpTester;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

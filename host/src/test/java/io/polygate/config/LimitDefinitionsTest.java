@@ -89,7 +89,7 @@ class LimitDefinitionsTest {
                 "rate_limit_algorithm: \"leaky\" is not one of token_bucket, sliding_log, fixed_window, sliding_window, sentinel",
                 "global_rate_limit.per: must be > 0 when rate is set",
                 "global_rate_limit.key: \"$body.user\" is not one of $headers.NAME, $pathParams.NAME, $authn.CLAIM, $tyk_meta.FIELD, $ip ($body is not supported yet)",
-                "extended_paths.rate_limit[0].path: \"/a(\" is not a valid path pattern: Unclosed group (e.g. \"/users/{id}\" or \"/log/(mobile|web)\")",
+                "extended_paths.rate_limit[0].path: \"/a(\" is not a valid path pattern: missing closing ) (e.g. \"/users/{id}\" or \"/log/(mobile|web)\")",
                 "extended_paths.rate_limit[1].method: \"FETCH\" is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT or *",
                 "extended_paths.rate_limit[1].rate: must be > 0 (e.g. rate: 10, per: 1)",
                 "extended_paths.rate_limit[2].limits: must be a non-empty list of {rate, per} (e.g. [{rate: 10, per: 60}, {rate: 100, per: 3600}])",
@@ -113,5 +113,14 @@ class LimitDefinitionsTest {
                 "rate_limit.algorithm: \"nope\" is not one of token_bucket, sliding_log, fixed_window, sliding_window, sentinel",
                 "rate_limit.on_store_error: \"maybe\" is not one of allow, deny",
                 "rate_limit.store_retry: \"soon\" is not a duration (e.g. \"30s\", \"500ms\", \"2m\" or a number of seconds)");
+    }
+
+    @Test
+    void aBacktrackingPathPatternMatchesInLinearTime() {
+        LimitDefinitions.PathPattern p = LimitDefinitions.pathPattern("/(a+)+$");
+        long start = System.nanoTime();
+        assertThat(p.pattern().matcher("/" + "a".repeat(100_000) + "!").matches()).isFalse();
+        assertThat(p.pattern().matcher("/" + "a".repeat(100_000)).matches()).isTrue();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms").isLessThan(2_000);
     }
 }

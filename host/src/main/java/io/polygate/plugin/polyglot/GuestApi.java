@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * ({@code http_request}, {@code batch_request}: {@link OutboundHttp}) and a key's session by key
  * id ({@code get_key_data}, {@code set_key_data}). Plugin data lives in the store under
  * {@value #DATA_PREFIX}{@code <key>}, as Tyk keeps it, so a {@code SET coprocess-data:rate:foo 15}
- * in Redis is what {@code tyk.get_data("rate:foo")} reads.
+ * in Redis is what {@code tyk.get_data("rate:foo")} reads. As in Tyk the data is global: every
+ * bundle reads and writes every {@code coprocess-data:} key. A value stored is at most
+ * {@value #MAX_DATA_BYTES} bytes (UTF-8); guest log lines are limited by {@link GuestLogBudget}.
  *
  * <p>Threading: one instance per bundle version, called from any request thread. Blocking:
  * {@code get_data}/{@code store_data}/the key calls are one store round trip, an outbound call at
@@ -32,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GuestApi {
     public static final String DATA_PREFIX = "coprocess-data:";
+    /** The largest {@code store_data} value, in UTF-8 bytes. */
+    public static final int MAX_DATA_BYTES = 64 * 1024;
     /** What Tyk's {@code TykGetKeyData} returns for a key that does not exist. */
     static final String KEY_NOT_FOUND = "{\"status\":\"error\",\"message\":\"Key not found\"}";
 
@@ -40,6 +44,7 @@ public final class GuestApi {
     private final SessionStore sessions;
     private final OutboundHttp.Caller http;
     private final Logger log;
+    private final GuestLogBudget logBudget;
 
     public GuestApi(String bundle, Store store, OutboundHttp.Caller http) {
         this.bundle = bundle;
@@ -47,10 +52,12 @@ public final class GuestApi {
         this.sessions = new SessionStore(store);
         this.http = http;
         this.log = LoggerFactory.getLogger("plugin." + bundle);
+        this.logBudget = GuestLogBudget.of(log);
     }
 
     @HostAccess.Export
     public void log(String message, String level) {
+        if (!logBudget.admit()) return;
         String msg = message == null ? "null" : message;
         switch (level == null ? "info" : level.toLowerCase(Locale.ROOT)) {
             case "error", "fatal", "panic" -> log.error("[{}] {}", bundle, msg);
@@ -71,6 +78,10 @@ public final class GuestApi {
     public void store_data(String key, String value, long ttlSeconds) {
         if (key == null) throw new IllegalArgumentException("tyk.store_data: key must be a string");
         if (value == null) throw new IllegalArgumentException("tyk.store_data: value must be a string");
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_DATA_BYTES)
+            throw new IllegalArgumentException("tyk.store_data: the value of \"" + key + "\" is " + bytes + " bytes, more than the "
+                    + MAX_DATA_BYTES + " a plugin may store");
         store.set(DATA_PREFIX + key, value, ttlSeconds > 0 ? Duration.ofSeconds(ttlSeconds) : null);
     }
 

@@ -5,13 +5,17 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 
-/** Guest stdout/stderr (print, console.log) into the gateway log, one line per log entry, capped. */
+/** Guest stdout/stderr (print, console.log) into the gateway log, one line per log entry, each line and the lines a second ({@link GuestLogBudget}) capped. */
 final class LogOutputStream extends OutputStream {
     private static final int MAX_LINE = 8192;
     private final Logger log;
+    private final GuestLogBudget budget;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    LogOutputStream(Logger log) { this.log = log; }
+    LogOutputStream(Logger log) {
+        this.log = log;
+        this.budget = GuestLogBudget.of(log);
+    }
 
     @Override
     public synchronized void write(int b) {
@@ -33,7 +37,7 @@ final class LogOutputStream extends OutputStream {
     }
 
     private void flushLine() {
-        log.info("{}", line.toString(StandardCharsets.UTF_8));
+        if (budget.admit()) log.info("{}", line.toString(StandardCharsets.UTF_8));
         line.reset();
     }
 }

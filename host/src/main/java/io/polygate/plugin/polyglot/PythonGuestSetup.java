@@ -1,6 +1,8 @@
 package io.polygate.plugin.polyglot;
 
 import io.polygate.sdk.GuestSources;
+import io.polygate.sdk.manifest.BundleManifest;
+import io.polygate.sdk.manifest.ManifestException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,17 +13,31 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.FileSystem;
 import org.graalvm.polyglot.io.IOAccess;
 
-/** A Python bundle in a context: the bundle's folder read-only, plugin-sdk's polygate_runtime.py, the files imported as Tyk does. */
+/**
+ * A Python bundle in a context: the bundle's {@code file_list} files read-only (nothing else in its
+ * folder is visible or importable), plugin-sdk's polygate_runtime.py, the files imported as Tyk does.
+ */
 final class PythonGuestSetup implements GuestSetup {
-    /** A Python bundle's folder of vendored packages, put on {@code sys.path} after the bundle's own folder. */
+    /** A Python bundle's folder of vendored packages (their files in {@code file_list}), put on {@code sys.path} after the bundle's own folder. */
     static final String VENDOR_DIR = "vendor";
+    private static final String MANIFEST = "manifest.json";
     /** Defines {@code __polygate_runtime(host, bundle_dir)}; see plugin-sdk's polygate_runtime.py. */
     private static final Source RUNTIME =
             Source.newBuilder("python", GuestSources.pythonRuntime(), "polygate_runtime.py").cached(true).buildLiteral();
 
     @Override
     public void configure(Context.Builder builder, Path dir) throws IOException {
-        builder.allowIO(IOAccess.newBuilder().fileSystem(FileSystem.allowInternalResourceAccess(new RootedReadOnlyFileSystem(dir))).build());
+        RootedReadOnlyFileSystem files = new RootedReadOnlyFileSystem(dir, listedFiles(dir));
+        builder.allowIO(IOAccess.newBuilder().fileSystem(FileSystem.allowInternalResourceAccess(files)).build());
+    }
+
+    /** The {@code file_list} of the bundle's manifest, which was verified when the bundle was prepared. */
+    private static List<String> listedFiles(Path dir) throws IOException {
+        try {
+            return BundleManifest.parse(String.valueOf(dir.getFileName()), Files.readAllBytes(dir.resolve(MANIFEST))).fileList();
+        } catch (ManifestException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     @Override

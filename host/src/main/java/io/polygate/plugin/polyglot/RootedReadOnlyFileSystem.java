@@ -6,33 +6,48 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
 import java.nio.file.DirectoryStream;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.graalvm.polyglot.io.FileSystem;
 
 /**
- * The guest's file system: reads below the bundle directory only; every write, and every path
- * outside the root, is refused with a {@link SecurityException} (Python sees a PermissionError).
+ * The guest's file system: reads of the bundle's checksummed files only. Every write, and every
+ * path outside the root, is refused with a {@link SecurityException} (Python sees a
+ * PermissionError); a file inside the root that {@code file_list} does not name (so no checksum or
+ * signature covers it) does not exist for the guest: it is not listed, opened or imported (Python
+ * sees a FileNotFoundError, and {@code import json} finds the standard library's).
  */
 final class RootedReadOnlyFileSystem implements FileSystem {
     private final FileSystem delegate = FileSystem.newDefaultFileSystem();
     private final Path root;
+    /** The listed files and the folders on their way from the root, absolute and normalised. */
+    private final Set<Path> visible = new HashSet<>();
 
-    RootedReadOnlyFileSystem(Path root) throws IOException {
+    /** {@code listed}: the manifest's {@code file_list}, relative to {@code root}. */
+    RootedReadOnlyFileSystem(Path root, Collection<String> listed) throws IOException {
         this.root = root.toRealPath();
+        visible.add(this.root);
+        for (String name : listed) {
+            Path p = this.root.resolve(name).normalize();
+            while (p.startsWith(this.root) && visible.add(p)) p = p.getParent();
+        }
     }
 
     private Path check(Path path) throws IOException {
         Path abs = delegate.toAbsolutePath(path).normalize();
         if (!abs.startsWith(root)) throw new SecurityException("Operation not permitted: " + path + " is outside the plugin bundle");
+        if (!visible.contains(abs)) throw new NoSuchFileException(path.toString());
         try {
             Path real = abs.toRealPath();
             if (!real.startsWith(root)) throw new SecurityException("Operation not permitted: " + path + " is outside the plugin bundle");
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             // a missing file inside the root: let the delegate report it
         }
         return abs;
@@ -68,7 +83,7 @@ final class RootedReadOnlyFileSystem implements FileSystem {
 
     @Override
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-        return delegate.newDirectoryStream(check(dir), filter);
+        return delegate.newDirectoryStream(check(dir), entry -> visible.contains(entry.toAbsolutePath().normalize()) && filter.accept(entry));
     }
 
     @Override public Path toAbsolutePath(Path path) { return delegate.toAbsolutePath(path); }

@@ -3,14 +3,14 @@ package io.polygate.sdk.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.polygate.sdk.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * A bundle's {@code manifest.json}, in Tyk's format:
@@ -187,11 +187,13 @@ public record BundleManifest(List<String> fileList, CustomMiddleware customMiddl
             String re = text(cfg, "regex_expression");
             if (re == null || re.isEmpty()) errors.add(p + ".extractor_config.regex_expression: missing");
             else try {
+                // RE2/J: linear in the input, so no pattern can backtrack on 1 MiB of request data
                 regex = Pattern.compile(re);
-                if (index < 0 || index > regex.matcher("").groupCount())
-                    errors.add(p + ".extractor_config.regex_match_index: " + index + " but the expression has " + regex.matcher("").groupCount() + " groups");
+                if (index < 0 || index > regex.groupCount())
+                    errors.add(p + ".extractor_config.regex_match_index: " + index + " but the expression has " + regex.groupCount() + " groups");
             } catch (PatternSyntaxException e) {
-                errors.add(p + ".extractor_config.regex_expression: not a valid regular expression: " + e.getDescription());
+                errors.add(p + ".extractor_config.regex_expression: not a valid RE2 regular expression (no backreferences or lookaround): "
+                        + e.getDescription() + ": `" + e.getPattern() + "`");
             }
         }
         String xpath = null;

@@ -1,6 +1,6 @@
 package io.polygate.sdk.manifest;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /**
  * Where the identity of a request is read from before {@code auth_check}, so that the session
@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * @param extractWith  value (the whole value), regex (one group of {@code regex}) or xpath (the
  *                     string value of {@code xpath} on the value read as XML)
  * @param name         the header name (header) or parameter name (form, querystring); null for body
- * @param regex        the compiled {@code regex_expression} when {@code extractWith} is regex
+ * @param regex        the compiled {@code regex_expression} when {@code extractWith} is regex: RE2/J,
+ *                     matched in time linear in the input (no backreferences or lookaround)
  * @param regexMatchIndex which group of the match is the id (0 = the whole match)
  * @param xpath        the {@code xpath_expression} (checked to compile) when {@code extractWith} is xpath
  */

@@ -491,6 +491,9 @@ def __polygate_runtime(host, import_path):
         def decode(self, encoding='utf-8', errors='strict'):
             return str(self)
 
+    # how a host IllegalArgumentException (a tyk.* call refusing an argument) reads in Python
+    _ILLEGAL_ARGUMENT = 'java.lang.IllegalArgumentException: '
+
     class TykGateway(object):
         @staticmethod
         def log(msg, level='info'):
@@ -507,7 +510,14 @@ def __polygate_runtime(host, import_path):
 
         @staticmethod
         def store_data(key, value, ttl=0):
-            host.store_data(_s(key), _s(value), int(ttl or 0))
+            try:
+                host.store_data(_s(key), _s(value), int(ttl or 0))
+            except BaseException as e:
+                # the host refusing an argument (e.g. a value over the size cap): a ValueError the plugin can catch
+                text = str(e)
+                if type(e).__name__ == 'ForeignException' and text.startswith(_ILLEGAL_ARGUMENT):
+                    raise ValueError(text[len(_ILLEGAL_ARGUMENT):]) from None
+                raise
 
         @staticmethod
         def trigger_event(event_name, payload=''):

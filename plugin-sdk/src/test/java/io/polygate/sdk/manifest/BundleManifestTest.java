@@ -80,7 +80,18 @@ class BundleManifestTest {
                         + "custom_middleware.driver: \"lua\" is not supported (python, js; otto, goja and javascript mean js); "
                         + "custom_middleware.pre[0].name: missing; "
                         + "custom_middleware.id_extractor.extract_from: \"cookie\" is not one of header, form, querystring, body; "
-                        + "custom_middleware.id_extractor.extractor_config.regex_expression: not a valid regular expression: Unclosed group");
+                        + "custom_middleware.id_extractor.extractor_config.regex_expression: not a valid RE2 regular expression (no backreferences or lookaround): missing closing ): `(`");
+    }
+
+    @Test
+    void aRegexThatNeedsBacktrackingIsRefused() {
+        assertThatThrownBy(() -> parse("""
+                {"file_list": ["m.js"], "custom_middleware": {"driver": "js", "auth_check": {"name": "A"},
+                 "id_extractor": {"extract_from": "header", "extract_with": "regex",
+                  "extractor_config": {"header_name": "X", "regex_expression": "(a+)\\\\1"}}}}
+                """))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("regex_expression: not a valid RE2 regular expression (no backreferences or lookaround): invalid escape sequence: `\\1`");
     }
 
     @Test
