@@ -3,6 +3,7 @@ package io.polygate;
 import io.polygate.config.ConfigException;
 import io.polygate.config.ConfigLoader;
 import io.polygate.config.GatewayConfig;
+import io.polygate.storage.StoreException;
 import io.polygate.proxy.EchoServer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -51,9 +52,24 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Gateway gateway = new Gateway(config);
+        Gateway gateway;
+        try {
+            gateway = new Gateway(config);
+        } catch (StoreException e) {
+            // the store is down or refuses us: one line, not a stack trace
+            System.err.println("polygate: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "polygate-shutdown"));
-        gateway.start();
+        try {
+            gateway.start();
+        } catch (java.io.IOException e) {
+            System.err.println("polygate: cannot start: " + e.getMessage() + " (is another process on port "
+                    + config.listenPort() + " or " + config.admin().port() + "?)");
+            System.exit(1);
+            return;
+        }
         gateway.join();
     }
 

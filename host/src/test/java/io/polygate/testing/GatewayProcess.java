@@ -21,12 +21,14 @@ import java.util.List;
 public final class GatewayProcess implements AutoCloseable {
     private final Process process;
     private final int port;
+    private final int adminPort;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private GatewayProcess(Process process, int port, Path log) {
+    private GatewayProcess(Process process, int port, int adminPort, Path log) {
         this.process = process;
         this.port = port;
+        this.adminPort = adminPort;
         this.log = log;
     }
 
@@ -46,7 +48,7 @@ public final class GatewayProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.polygate.Main", "start", "--config", config.toString()));
         Path log = dir.resolve("gateway.log");
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new GatewayProcess(p, port, log);
+        return new GatewayProcess(p, port, admin, log);
     }
 
     private static int freePort() throws IOException {
@@ -57,11 +59,29 @@ public final class GatewayProcess implements AutoCloseable {
 
     public boolean alive() { return process.isAlive(); }
 
+    /** Waits for the process to exit; its exit code, or -1 if it still runs after {@code within}. */
+    public int exitCode(Duration within) throws InterruptedException {
+        return process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     public String log() throws IOException { return Files.readString(log); }
 
     /** A GET on the gateway port, with a timeout; null when there is no answer. */
     public HttpResponse<String> get(String path, Duration timeout) throws InterruptedException {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout));
+    }
+
+    /** An admin API call with the secret; {@code body} may be null; null when there is no answer. */
+    public HttpResponse<String> admin(String method, String path, String body) throws InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).header("X-Polygate-Secret", "test-secret")
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** An upload of a bundle zip ({@code POST /bundles?name=NAME}); null when there is no answer. */
+    public HttpResponse<String> push(String name, byte[] zip) throws InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/bundles?name=" + name)).header("X-Polygate-Secret", "test-secret")
+                .header("Content-Type", "application/zip").timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(zip)));
     }
 
     /** A GET with one request header; null when there is no answer. */

@@ -42,11 +42,27 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a local redis-server on the given port (to bring a stopped one back on the same address). */
     public static RedisServer startOn(int port) {
+        try {
+            return start(port, Files.createTempDirectory("polygate-redis"), false);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A redis-server that keeps its data in {@code dir} (append-only file, fsync on every write),
+     * so that one started again on the same port and folder has everything the stopped one had.
+     */
+    public static RedisServer startDurable(int port, Path dir) {
+        return start(port, dir, true);
+    }
+
+    private static RedisServer start(int port, Path dir, boolean durable) {
         String binary = findBinary();
         try {
-            Path dir = Files.createTempDirectory("polygate-redis");
+            Files.createDirectories(dir);
             Process p = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no")
+                    "--save", "", "--appendonly", durable ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString(), "--protected-mode", "no")
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();

@@ -13,6 +13,9 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.api.sync.RedisKeyCommands;
 import io.lettuce.core.api.sync.RedisStringCommands;
 import io.lettuce.core.api.sync.RedisServerCommands;
@@ -25,6 +28,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +47,13 @@ public final class RedisStore implements Store, RedisScripting {
     private final RedisScriptingAsyncCommands<String, String> asyncScripting;
     private final Supplier<String> pinger;
     private final String description;
+    /**
+     * Lettuce's event loops and its reconnect delay: doubling from 10 ms up to {@link #MAX_RECONNECT_DELAY}
+     * (Lettuce's default grows to 30 s, so after an outage of a few seconds the gateway would wait
+     * seconds more for its next attempt).
+     */
+    private final ClientResources resources;
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
 
     public RedisStore(URI uri, boolean cluster, Duration timeout) {
         RedisURI redisUri = RedisURI.create(uri.toString());
@@ -50,9 +61,11 @@ public final class RedisStore implements Store, RedisScripting {
         this.description = "redis " + redactedUri(uri) + (cluster ? " (cluster)" : "");
         this.database = redisUri.getDatabase();
         this.redisUri = redisUri;
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS)).build();
         try {
             if (cluster) {
-                RedisClusterClient c = RedisClusterClient.create(redisUri);
+                RedisClusterClient c = RedisClusterClient.create(resources, redisUri);
                 StatefulRedisClusterConnection<String, String> conn = c.connect();
                 conn.setTimeout(timeout);
                 RedisAdvancedClusterCommands<String, String> cmd = conn.sync();
@@ -65,7 +78,7 @@ public final class RedisStore implements Store, RedisScripting {
                 this.asyncScripting = conn.async();
                 this.pinger = cmd::ping;
             } else {
-                RedisClient c = RedisClient.create(redisUri);
+                RedisClient c = RedisClient.create(resources, redisUri);
                 StatefulRedisConnection<String, String> conn = c.connect();
                 conn.setTimeout(timeout);
                 RedisCommands<String, String> cmd = conn.sync();
@@ -79,6 +92,7 @@ public final class RedisStore implements Store, RedisScripting {
                 this.pinger = cmd::ping;
             }
         } catch (RuntimeException e) {
+            resources.shutdown();
             throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
         }
     }
@@ -186,6 +200,7 @@ public final class RedisStore implements Store, RedisScripting {
             connection.close();
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
     }
 }
