@@ -3,6 +3,7 @@ package io.polygate.plugin.polyglot;
 import io.polygate.plugin.BundleLoader;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.sdk.manifest.BundleManifest;
+import io.polygate.session.SessionStore;
 import io.polygate.storage.Store;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,14 +16,17 @@ import java.time.Duration;
 public final class PolyglotLoader implements BundleLoader {
     private final Engines engines = new Engines();
     private final Store store;
+    private final SessionStore sessions;
     private final int poolSize;
     private final Duration hookTimeout;
     private final HookWatchdog watchdog;
     private final OutboundHttp outboundHttp;
 
-    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout, OutboundHttp outboundHttp) {
+    /** @param sessions the keys plugins read and write ({@code TykGetKeyData}, {@code TykSetKeyData}) */
+    public PolyglotLoader(Store store, SessionStore sessions, int poolSize, Duration hookTimeout, OutboundHttp outboundHttp) {
         if (poolSize < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + poolSize);
         this.store = store;
+        this.sessions = sessions;
         this.outboundHttp = outboundHttp;
         this.poolSize = poolSize;
         this.hookTimeout = hookTimeout;
@@ -37,7 +41,7 @@ public final class PolyglotLoader implements BundleLoader {
 
     @Override
     public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
-        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, outboundHttp.forBundle(name)), poolSize, hookTimeout, watchdog);
+        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, sessions, outboundHttp.forBundle(name)), poolSize, hookTimeout, watchdog);
     }
 
     @Override
