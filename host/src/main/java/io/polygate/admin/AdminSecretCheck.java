@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * In front of every admin path: the call must carry the admin secret in {@code X-Polygate-Secret}
  * (or Tyk's {@code X-Tyk-Authorization}), compared in constant time. Without it the call is
  * answered here, a 401 (Tyk's 403 on the {@code /tyk} paths), and logged with its path's key masked
- * ({@link AdminLogPaths}); with it, it goes on to the wrapped handler. A client address that failed
- * too often with a wrong secret ({@link AdminAuthFailures}; a missing one is not counted) gets a 429 with {@code Retry-After} for every call, the
- * secret not checked, until its window ends.
+ * ({@link AdminLogPaths}); with it, it goes on to the wrapped handler. A client address that sent
+ * too many wrong secrets ({@link AdminAuthFailures}; a missing one is not counted) gets a 429 with
+ * {@code Retry-After} for every call, the secret not checked, until its window ends.
  */
 final class AdminSecretCheck extends Handler.Wrapper {
     private static final Logger LOG = LoggerFactory.getLogger(AdminSecretCheck.class);
@@ -47,7 +47,8 @@ final class AdminSecretCheck extends Handler.Wrapper {
         if (given != null && MessageDigest.isEqual(sha256(given), secretDigest)) return super.handle(request, response, callback);
         if (given != null) failures.failed(address);
         if (failures.blockedForSeconds(address) > 0)
-            LOG.warn("admin: {} failed {} times: its calls are refused (429) for {} s", address, AdminAuthFailures.MAX_FAILURES, AdminAuthFailures.WINDOW_SECONDS);
+            LOG.warn("admin: {} sent {} wrong secrets within {} s: its calls are refused (429) until that time is over", address,
+                    AdminAuthFailures.MAX_FAILURES, AdminAuthFailures.WINDOW_SECONDS);
         LOG.warn("admin: refused {} {} from {}: wrong or missing admin secret", request.getMethod(),
                 AdminLogPaths.masked(request.getHttpURI().getPath()), address);
         AdminError refusal = tykPath ? new AdminError(403, TykGatewayApi.FORBIDDEN)

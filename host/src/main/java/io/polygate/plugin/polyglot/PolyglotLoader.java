@@ -22,6 +22,11 @@ public final class PolyglotLoader implements BundleLoader {
     private final HookWatchdog watchdog;
     private final OutboundHttp outboundHttp;
 
+    /** Plugins' key calls on {@code store} with keys hashed (the {@code hash_keys} default). */
+    public PolyglotLoader(Store store, int poolSize, Duration hookTimeout, OutboundHttp outboundHttp) {
+        this(store, new SessionStore(store), poolSize, hookTimeout, outboundHttp);
+    }
+
     /** @param sessions the keys plugins read and write ({@code TykGetKeyData}, {@code TykSetKeyData}) */
     public PolyglotLoader(Store store, SessionStore sessions, int poolSize, Duration hookTimeout, OutboundHttp outboundHttp) {
         if (poolSize < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + poolSize);
