@@ -81,9 +81,7 @@ public final class PluginRunner {
         // one cold run: the outbound call may use most of the hook's limit (the gateway's default is half)
         GatewayConfig.OutboundHttpConfig http = new GatewayConfig.OutboundHttpConfig(timeout.multipliedBy(9).dividedBy(10),
                 GatewayConfig.OutboundHttpConfig.DEFAULT_MAX_RESPONSE_BYTES, Map.of(name, allowHttp));
-        Metrics metrics = new Metrics();
-        PolyglotLoader loader = new PolyglotLoader(store, new GatewayConfig.PluginsConfig(timeout, GatewayConfig.PluginsConfig.DEFAULT_LOAD_TIMEOUT,
-                GatewayConfig.PluginsConfig.DEFAULT_MAX_HEAP_SHARE, 1, http), new OutboundHttp(http, timeout, () -> 0, metrics), metrics);
+        PolyglotLoader loader = new PolyglotLoader(store, 1, timeout, new OutboundHttp(http, timeout, () -> 0, new Metrics()));
         LoadedBundle bundle = null;
         try {
             Path dir = bundlePath;
