@@ -109,7 +109,7 @@ public final class Gateway implements AutoCloseable {
             SessionStore sessions = new SessionStore(store, apiId -> {
                 ApiRegistry r = registry.get();
                 return r == null ? -1 : r.sessionLifetimeSeconds(apiId);
-            });
+            }, config.hashKeys());
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
             this.limits = LimitBackends.limits(config.rateLimit(), store, nodes, clock, metrics);
             limits.executor(threads);
@@ -118,7 +118,7 @@ public final class Gateway implements AutoCloseable {
             Duration hookTimeout = Duration.ofMillis(setting("polygate.plugin.timeout_ms", "POLYGATE_PLUGIN_TIMEOUT_MS", config.plugins().hookTimeout().toMillis()));
             OutboundHttp outboundHttp = new OutboundHttp(config.plugins().outboundHttp(), hookTimeout, this::adminPort, metrics);
             this.bundles = new BundleStore(config.bundlesDir(),
-                    new PolyglotLoader(store, new GatewayConfig.PluginsConfig(hookTimeout, config.plugins().loadTimeout(), config.plugins().maxHeapShare(),
+                    new PolyglotLoader(store, sessions, new GatewayConfig.PluginsConfig(hookTimeout, config.plugins().loadTimeout(), config.plugins().maxHeapShare(),
                             pluginPoolSize(config.plugins().poolSize()), config.plugins().outboundHttp()), outboundHttp, metrics),
                     bundlesConfig(config.bundles()), store, feed, nodes);
             SessionCache sessionCache = new SessionCache();

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@code errors} name each field, and nothing is changed. The {@code /tyk/...} paths answer as
  * Tyk's Gateway API ({@link TykGatewayApi}). This class wires the parts, ignores a trailing
  * {@code /}, and answers what no path handles (404) and every {@link AdminError} a call ends with,
- * in Tyk's shape on the Tyk paths.
+ * in Tyk's shape on the Tyk paths; its log lines and 404 messages show paths with the key masked
+ * ({@link AdminLogPaths}).
  *
  * <pre>
  * GET    /health          GET /metrics (Prometheus text)
@@ -46,7 +47,7 @@ public final class AdminHandler extends Handler.Wrapper {
                                       BundleStore bundleStore, long maxZipBytes) {
         KeyResource keys = new KeyResource(sessions, limits);
         PolicyResource policies = limits.policies() == null ? null : new PolicyResource(limits.policies());
-        TykGatewayApi tyk = new TykGatewayApi(apis, sessions, limits.policies(), keys::keyDetail, bundleStore::reload);
+        TykGatewayApi tyk = new TykGatewayApi(apis, sessions, limits.policies(), keys, bundleStore::reload);
         return new AdminRoutes(new HealthResource(store, apis), metrics, limits, keys, new ApiResource(apis), policies,
                 new BundleAdmin(bundleStore, apis, maxZipBytes), tyk);
     }
@@ -54,7 +55,7 @@ public final class AdminHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         Request call = withoutTrailingSlash(request);
-        String path = call.getHttpURI().getCanonicalPath();
+        String path = AdminLogPaths.masked(call.getHttpURI().getCanonicalPath());
         try {
             if (!super.handle(call, response, callback))
                 throw new AdminError(404, "no admin endpoint " + request.getMethod() + " " + path);

@@ -38,10 +38,10 @@ final class AdminRoutes extends PathMappingsHandler {
 
         endpoint("/keys", NAMED_405, Map.of(GET, (request, path) -> keys.list(), POST, (request, path) -> keys.create(request)));
         endpoint("/keys/{key}", NAMED_405, Map.of(
-                GET, (request, path) -> keys.get(path.get("key")),
+                GET, (request, path) -> keys.get(request, path.get("key")),
                 POST, (request, path) -> keys.create(path.get("key"), request),
-                PUT, (request, path) -> keys.replace(path.get("key"), request),
-                DELETE, (request, path) -> keys.delete(path.get("key"))));
+                PUT, (request, path) -> keys.replace(request, path.get("key")),
+                DELETE, (request, path) -> keys.delete(request, path.get("key"))));
         endpoint("/apis", NAMED_405, Map.of(GET, (request, path) -> apis.list(), POST, (request, path) -> apis.create(request)));
         endpoint("/apis/{id}", NAMED_405, Map.of(
                 GET, (request, path) -> apis.get(path.get("id")),
@@ -72,10 +72,10 @@ final class AdminRoutes extends PathMappingsHandler {
         endpoint("/tyk/keys", TYK_405, Map.of(GET, (request, path) -> keys.list(), POST, (request, path) -> tyk.createKey(request)));
         endpoint("/tyk/keys/create", TYK_405, Map.of(POST, (request, path) -> tyk.createKey(request)));
         endpoint("/tyk/keys/{key}", TYK_405, Map.of(
-                GET, (request, path) -> tyk.getKey(path.get("key")),
+                GET, (request, path) -> tyk.getKey(request, path.get("key")),
                 POST, (request, path) -> tyk.saveKey(path.get("key"), request, false),
                 PUT, (request, path) -> tyk.saveKey(path.get("key"), request, true),
-                DELETE, (request, path) -> tyk.deleteKey(path.get("key"))));
+                DELETE, (request, path) -> tyk.deleteKey(request, path.get("key"))));
         endpoint("/tyk/apis", TYK_405, Map.of(GET, (request, path) -> apis.list(), POST, (request, path) -> tyk.createApi(request)));
         endpoint("/tyk/apis/{id}", TYK_405, Map.of(
                 GET, (request, path) -> tyk.getApi(path.get("id")),

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.function.Function;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -37,17 +36,17 @@ final class TykGatewayApi {
     private final ApiRegistry apis;
     private final SessionStore sessions;
     private final PolicyStore policies;
-    /** A key's session as GET shows it (live quota), or null. */
-    private final Function<String, Session> keyDetail;
+    /** Keys by the id a path names, their session as GET shows it (live quota), the answer to a creation. */
+    private final KeyResource keys;
     /** What {@code /tyk/reload} runs (as {@code POST /reload} does). */
     private final Runnable reload;
 
     /** @param policies null: there is no policy store, and no {@code /tyk/policies} */
-    TykGatewayApi(ApiRegistry apis, SessionStore sessions, PolicyStore policies, Function<String, Session> keyDetail, Runnable reload) {
+    TykGatewayApi(ApiRegistry apis, SessionStore sessions, PolicyStore policies, KeyResource keys, Runnable reload) {
         this.apis = apis;
         this.sessions = sessions;
         this.policies = policies;
-        this.keyDetail = keyDetail;
+        this.keys = keys;
         this.reload = reload;
     }
 
@@ -68,8 +67,9 @@ final class TykGatewayApi {
 
     // ---- keys -------------------------------------------------------------------------------------
 
-    Reply getKey(String key) {
-        Session s = keyDetail.apply(key);
+    /** {@code key}: as in the path, a key or (Tyk's {@code ?hashed=true}) its hash; so in PUT and DELETE. */
+    Reply getKey(Request request, String key) {
+        Session s = keys.keyDetail(keys.id(request, key));
         if (s == null) throw new AdminError(404, "Key not found");
         return new Reply(200, s);
     }
@@ -79,26 +79,27 @@ final class TykGatewayApi {
         if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
             throw new AdminError(400, MALFORMED + ": the key must be 1..256 visible ASCII characters");
         Session s = session(request, 400, MALFORMED);
-        if (replace && !sessions.exists(key)) throw new AdminError(404, "Key is not found");
+        String id = replace ? keys.id(request, key) : sessions.id(key);
+        if (replace && !sessions.exists(id)) throw new AdminError(404, "Key is not found");
         if (!hasAccessRights(s)) throw new AdminError(500, "Failed to create key, ensure security settings are correct.");
-        sessions.save(key, s);
-        return new Reply(200, AdminRequests.status(key, replace ? "modified" : "added"));
+        sessions.save(id, s);
+        return new Reply(200, replace ? AdminRequests.status(key, "modified") : keys.added(key));
     }
 
-    Reply deleteKey(String key) {
-        if (!sessions.delete(key)) throw new AdminError(404, "There is no such key found");
+    Reply deleteKey(Request request, String key) {
+        if (!sessions.delete(keys.id(request, key))) throw new AdminError(404, "There is no such key found");
         return new Reply(200, AdminRequests.status(key, "deleted"));
     }
 
-    /** Tyk's createKeyHandler: a generated key ({@code org_id} followed by 32 hex digits, as Tyk's without key hashing). */
+    /** Tyk's createKeyHandler: a generated key ({@code org_id} followed by 32 hex digits, Tyk's form without key hashing), with its {@code key_hash}. */
     Reply createKey(Request request) throws IOException {
         Session s = session(request, 500, "Unmarshalling failed");
         if (!hasAccessRights(s)) throw new AdminError(400, "Failed to create key, keys must have at least one Access Rights record set.");
         String key;
         do {
             key = (s.org_id == null ? "" : s.org_id) + HexFormat.of().formatHex(randomBytes());
-        } while (!sessions.create(key, s));
-        return new Reply(200, AdminRequests.status(key, "added"));
+        } while (!sessions.create(sessions.id(key), s));
+        return new Reply(200, keys.added(key));
     }
 
     /** Tyk refuses keys that name no API (its {@code allow_master_keys} is off by default); policies may name them. */

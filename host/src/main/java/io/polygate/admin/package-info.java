@@ -1,7 +1,9 @@
 /**
  * The admin HTTP API on its own port, as Jetty handlers: {@link io.polygate.admin.AdminHandler}
  * (wiring, the 404 and every error answer), the secret check in front
- * ({@link io.polygate.admin.AdminSecretCheck}), the paths on Jetty's {@code PathMappingsHandler}
+ * ({@link io.polygate.admin.AdminSecretCheck}, with the per-address limit of wrong secrets
+ * {@link io.polygate.admin.AdminAuthFailures} and the masking of keys in logged paths
+ * {@link io.polygate.admin.AdminLogPaths}), the paths on Jetty's {@code PathMappingsHandler}
  * ({@link io.polygate.admin.AdminRoutes}, one {@link io.polygate.admin.AdminEndpoint} a path, its
  * 405s), one class per resource ({@link io.polygate.admin.KeyResource},
  * {@link io.polygate.admin.ApiResource}, {@link io.polygate.admin.PolicyResource},

@@ -12,7 +12,9 @@ import java.time.InstantSource;
 
 /**
  * Built-in key authentication: the key is read from the API's auth header (a {@code Bearer }
- * prefix is dropped), its session looked up in the store and checked. Missing key: 401; unknown,
+ * prefix is dropped), its session looked up in the store by its id ({@link SessionStore#id}: the
+ * key's hash unless {@code hash_keys} is off) and checked; the request is authenticated as that
+ * id, so counters and logs never carry the key itself. Missing key: 401; unknown,
  * inactive or expired key, or a key without access to this API: 403. Messages follow Tyk's.
  */
 public final class KeyAuthStep implements Step {
@@ -47,12 +49,13 @@ public final class KeyAuthStep implements Step {
     public Outcome apply(Exchange exchange) {
         String key = keyFrom(exchange.headers().get(header));
         if (key == null) return Outcome.error(401, MISSING);
-        Session session = sessions.find(key);
+        String id = sessions.id(key);
+        Session session = sessions.find(id);
         if (session == null) return Outcome.error(403, UNKNOWN);
         String refusal = check(session, apiId, clock.millis() / 1000);
         if (refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies)) refusal = null;
         if (refusal != null) return Outcome.error(403, refusal);
-        exchange.authenticate(key, session);
+        exchange.authenticate(id, session);
         return Outcome.CONTINUE;
     }
 

@@ -26,7 +26,8 @@ import java.time.InstantSource;
  * {@code metadata['token']} the request is authenticated as that key with that session. As in
  * Tyk, the metadata the hook returns is merged into the session's {@code meta_data} (later hooks,
  * {@code $tyk_meta.*} and the stored key see it), the session is kept in the store under the
- * token like any key ({@link PluginSessions}), and its policies ({@code apply_policies},
+ * token's id like any key ({@link PluginSessions}; the token's hash unless {@code hash_keys} is
+ * off) and the request is authenticated as that id, and its policies ({@code apply_policies},
  * {@code apply_policy_id}) apply: their access rights here, their rate and quota in the LIMIT
  * phase, where the quota is counted per token across requests. No token: 403. An exception in
  * the hook: 403 with an error id. {@code return_overrides} with a code: that answer. A request a
@@ -90,10 +91,11 @@ public final class PluginAuthStep implements Step {
         long now = clock.millis() / 1000;
         String refusal = refusal(session, now);
         if (refusal != null) return Outcome.error(403, refusal);
-        exchange.authenticate(token.toString(), session);
-        if (sessions != null) sessions.keep(token.toString(), session, apiId);
+        String keyId = sessions == null ? token.toString() : sessions.id(token.toString());
+        exchange.authenticate(keyId, session);
+        if (sessions != null) sessions.keep(keyId, session, apiId);
         String id = exchange.extractedId();
-        if (id != null) cache.put(apiId, id, token.toString(), session, now, dataKeys, mark);
+        if (id != null) cache.put(apiId, id, keyId, session, now, dataKeys, mark);
         return Outcome.CONTINUE;
     }
 

@@ -75,6 +75,7 @@ public final class ConfigLoader {
 
         String host = n.string("host", "0.0.0.0");
         int port = n.port("listen_port", 8080);
+        boolean hashKeys = n.bool("hash_keys", true);
 
         Node a = n.child("admin");
         if (n.has("admin")) a.requireObject();
@@ -113,7 +114,7 @@ public final class ConfigLoader {
         GatewayConfig.PluginsConfig plugins = plugins(n.child("plugins"));
         errors.throwIfAny(what);
         return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, rateLimit, bundles, plugins);
+                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys);
     }
 
     /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */

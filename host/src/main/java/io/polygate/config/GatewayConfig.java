@@ -20,6 +20,8 @@ import java.util.List;
  * @param rateLimit   the {@code rate_limit} section: default algorithm, store failure policy
  * @param bundles     how bundles are verified, limited and watched
  * @param plugins     the plugin runtime: hook time limit and contexts per bundle version
+ * @param hashKeys    Tyk's {@code hash_keys}: keys are stored, listed and counted by their SHA-256,
+ *                    never in plain text (default true)
  */
 public record GatewayConfig(
         String host,
@@ -32,7 +34,8 @@ public record GatewayConfig(
         List<ApiDefinition> apis,
         RateLimitConfig rateLimit,
         BundlesConfig bundles,
-        PluginsConfig plugins) {
+        PluginsConfig plugins,
+        boolean hashKeys) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
@@ -43,7 +46,7 @@ public record GatewayConfig(
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults());
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true);
     }
 
     /**

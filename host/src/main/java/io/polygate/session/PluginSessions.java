@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The sessions {@code auth_check} hooks build, kept in the {@link SessionStore} under their token
- * as Tyk keeps them ({@code SessionManager.UpdateSession(token, ...)}): the admin API's
- * {@code GET /keys/{token}} shows them and {@code DELETE /keys/{token}} removes them.
+ * The sessions {@code auth_check} hooks build, kept in the {@link SessionStore} under their token's
+ * id ({@link #id}) as Tyk keeps them ({@code SessionManager.UpdateSession(token, ...)}): the admin
+ * API's {@code GET /keys/{token}} shows them and {@code DELETE /keys/{token}} removes them. The
+ * other methods take that id (named {@code token} below).
  *
  * <p>A session is written only when it differs from the one this node last wrote for the token,
  * so an {@code auth_check} that builds the same session on every request costs one serialisation
@@ -31,6 +32,9 @@ public final class PluginSessions {
     private final Map<String, Written> written = new ConcurrentHashMap<>();
 
     public PluginSessions(SessionStore sessions) { this.sessions = sessions; }
+
+    /** The id a hook's token is stored under ({@link SessionStore#id}). */
+    public String id(String token) { return sessions.id(token); }
 
     /** Stores {@code session}, built on a request to {@code apiId}, under {@code token} unless this node already stored the same session there. */
     public void keep(String token, Session session, String apiId) {

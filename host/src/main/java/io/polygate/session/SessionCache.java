@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * first). Thread-safe; the cached {@link Session} objects are treated as read-only.
  *
  * <p>Each entry remembers the plugin data keys its {@code auth_check} read ({@code get_data}) and
- * the token it named; {@link #invalidateData} and {@link #invalidateToken} drop the entries built
+ * the id of the token it named ({@link PluginSessions#id}); {@link #invalidateData} and {@link #invalidateToken} drop the entries built
  * on a changed data key or key ({@link #invalidatePolicy} those applying a changed policy), so the
  * next request runs the hook again and gets the new limit.
  * The gateway calls them from the change feed, so a change made anywhere reaches every node.

@@ -13,27 +13,43 @@ import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
- * Keys and their sessions in the {@link Store}, under {@value #PREFIX}{@code <key>} as Tyk keeps
- * them, each write with the session's lifetime ({@link SessionLifetime}) as its expiry. Sessions
- * are read with {@code Json.MAPPER}, as hooks' sessions are. Thread-safe; each call is one store
- * round trip.
+ * Keys and their sessions in the {@link Store}, under {@value #PREFIX}{@code <id>} as Tyk keeps
+ * them, each write with the session's lifetime ({@link SessionLifetime}) as its expiry. A key's
+ * id ({@link #id}) is the lower-case hex SHA-256 of the key when keys are hashed (Tyk's
+ * {@code hash_keys}, the default), else the key itself; every other method takes and lists ids,
+ * so the key text is never stored. Sessions are read with {@code Json.MAPPER}, as hooks' sessions
+ * are. Thread-safe; each call is one store round trip.
  */
 public final class SessionStore {
     public static final String PREFIX = "apikey-";
 
     private final Store store;
     private final SessionLifetime lifetime;
+    private final boolean hashKeys;
 
-    /** Sessions expire by their own {@code session_lifetime} only. */
-    public SessionStore(Store store) { this(store, api -> -1); }
+    /** Keys hashed; sessions expire by their own {@code session_lifetime} only. */
+    public SessionStore(Store store) { this(store, api -> -1, true); }
 
-    /** @param apiLifetimes an API's {@code session_lifetime} in seconds by its id: 0 when it has none, -1 when there is no such API */
-    public SessionStore(Store store, ToLongFunction<String> apiLifetimes) {
+    /** Keys hashed. */
+    public SessionStore(Store store, ToLongFunction<String> apiLifetimes) { this(store, apiLifetimes, true); }
+
+    /**
+     * @param apiLifetimes an API's {@code session_lifetime} in seconds by its id: 0 when it has none, -1 when there is no such API
+     * @param hashKeys     whether a key's id is its SHA-256 ({@code hash_keys})
+     */
+    public SessionStore(Store store, ToLongFunction<String> apiLifetimes, boolean hashKeys) {
         this.store = store;
         this.lifetime = new SessionLifetime(apiLifetimes);
+        this.hashKeys = hashKeys;
     }
 
-    /** The session of {@code key}, or null if there is none. A stored value that no longer parses is treated as absent (and logged by the caller). */
+    /** Whether ids are hashes of the keys. */
+    public boolean hashesKeys() { return hashKeys; }
+
+    /** The id a presented key is stored, cached and counted under: its SHA-256 in hex, or the key itself when keys are not hashed. */
+    public String id(String key) { return hashKeys ? KeyHash.of(key) : key; }
+
+    /** The session of the key with id {@code key}, or null if there is none. A stored value that no longer parses is treated as absent (and logged by the caller). */
     public Session find(String key) {
         String json = store.get(PREFIX + key);
         if (json == null) return null;
@@ -72,6 +88,7 @@ public final class SessionStore {
 
     public boolean delete(String key) { return store.delete(PREFIX + key); }
 
+    /** The ids of all keys: hashes when keys are hashed. */
     public List<String> list() {
         return store.keys(PREFIX).stream().map(k -> k.substring(PREFIX.length())).sorted().collect(Collectors.toList());
     }
@@ -142,8 +159,8 @@ public final class SessionStore {
         return i < 0 ? s : s.substring(0, i);
     }
 
-    /** A key as it may appear in logs: its first 4 characters only. */
+    /** A key (or id) as it may appear in logs, masked as Tyk masks keys: its last 4 characters only ({@code ****abcd}). */
     public static String redact(String key) {
-        return key == null ? "null" : key.length() <= 4 ? "****" : key.substring(0, 4) + "****";
+        return key == null ? "null" : key.length() <= 4 ? "****" : "****" + key.substring(key.length() - 4);
     }
 }

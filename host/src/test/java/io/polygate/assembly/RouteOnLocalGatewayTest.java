@@ -43,7 +43,7 @@ class RouteOnLocalGatewayTest {
         gateway.serve(routes.build(TestApis.parse(api("proxied", "/proxied", "http://127.0.0.1:" + upstream.port() + "/base"))),
                 routes.build(TestApis.parse(api("echoed", "/echoed", "echo://"))));
         ConfigErrors errors = new ConfigErrors();
-        sessions.save(KEY, SessionStore.parse("""
+        sessions.save(sessions.id(KEY), SessionStore.parse("""
                 {"access_rights": {"proxied": {}, "echoed": {}}, "quota_max": 10, "quota_renewal_rate": 3600}
                 """, errors));
         assertThat(errors.list()).isEmpty();

@@ -45,7 +45,7 @@ class AdminRoutesIT {
             POST   | /health               | 404 | {"error":"no admin endpoint POST /health","status":404}
             POST   | /metrics              | 404 | {"error":"no admin endpoint POST /metrics","status":404}
             GET    | /limits               | 404 | {"error":"no admin endpoint GET /limits","status":404}
-            GET    | /keys/k1/x            | 404 | {"error":"no admin endpoint GET /keys/k1/x","status":404}
+            GET    | /keys/k1/x            | 404 | {"error":"no admin endpoint GET /keys/****/x","status":404}
             GET    | /bundles/b/x          | 404 | {"error":"no admin endpoint GET /bundles/b/x","status":404}
             GET    | /reload/x             | 404 | {"error":"no admin endpoint GET /reload/x","status":404}
             PUT    | /keys                 | 405 | {"error":"method PUT not allowed here (allowed: GET, POST)","status":405}
@@ -61,7 +61,7 @@ class AdminRoutesIT {
             GET    | /apis/nope/           | 404 | {"error":"no API \\"nope\\"","status":404}
             GET    | /bundles/nb.zip       | 404 | {"error":"no bundle \\"nb\\"","status":404}
             GET    | /tyk                  | 404 | {"status":"error","message":"no admin endpoint GET /tyk"}
-            GET    | /tyk/keys/k1/x        | 404 | {"status":"error","message":"no admin endpoint GET /tyk/keys/k1/x"}
+            GET    | /tyk/keys/k1/x        | 404 | {"status":"error","message":"no admin endpoint GET /tyk/keys/****/x"}
             GET    | /tyk/reload/other     | 404 | {"status":"error","message":"no admin endpoint GET /tyk/reload/other"}
             PUT    | /tyk/keys             | 405 | {"status":"error","message":"Method not supported"}
             GET    | /tyk/keys/create      | 405 | {"status":"error","message":"Method not supported"}

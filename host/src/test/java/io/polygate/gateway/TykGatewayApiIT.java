@@ -69,14 +69,19 @@ class TykGatewayApiIT {
         assertThat(key).matches("org1[0-9a-f]{32}");
         assertThat(n.path("status").asText()).isEqualTo("ok");
         assertThat(n.path("action").asText()).isEqualTo("added");
-        assertThat(n.has("key_hash")).as("keys are not hashed: Tyk with hash_keys off sends no key_hash").isFalse();
+        String hash = n.path("key_hash").asText();
+        assertThat(hash).as("hash_keys is on by default: Tyk answers the key's hash too").isEqualTo(io.polygate.session.KeyHash.of(key));
 
         assertThat(gw.get("/orders/x", "Authorization", key).statusCode()).isEqualTo(200);
         HttpResponse<String> detail = tyk("GET", "/tyk/keys/" + key, null);
         assertThat(detail.statusCode()).isEqualTo(200);
         assertThat(json(detail).path("org_id").asText()).isEqualTo("org1");
         assertThat(json(detail).path("access_rights").has("orders")).isTrue();
-        assertThat(json(tyk("GET", "/tyk/keys", null)).path("keys").toString()).contains(key);
+        assertThat(json(tyk("GET", "/tyk/keys/" + hash + "?hashed=true", null)).path("org_id").asText()).isEqualTo("org1");
+        String listed = json(tyk("GET", "/tyk/keys", null)).path("keys").toString();
+        assertThat(listed).contains(hash).doesNotContain(key);
+        assertThat(tyk("DELETE", "/tyk/keys/" + hash + "?hashed=true", null).statusCode()).isEqualTo(200);
+        assertThat(gw.get("/orders/x", "Authorization", key).statusCode()).isEqualTo(403);
     }
 
     @Test
@@ -110,7 +115,8 @@ class TykGatewayApiIT {
     void keyPostWithANameCreatesOrReplacesAndPutModifiesAnExistingKeyOnly() throws Exception {
         HttpResponse<String> first = tyk("POST", "/tyk/keys/custom-key-1", ORDERS_KEY);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
-        assertThat(json(first)).isEqualTo(GatewayFixture.JSON.readTree("{\"key\":\"custom-key-1\",\"status\":\"ok\",\"action\":\"added\"}"));
+        assertThat(json(first)).isEqualTo(GatewayFixture.JSON.readTree("{\"key\":\"custom-key-1\",\"status\":\"ok\",\"action\":\"added\",\"key_hash\":\""
+                + io.polygate.session.KeyHash.of("custom-key-1") + "\"}"));
         // Tyk overwrites a key POSTed again (Polygate's own POST /keys/{key} answers 409 instead)
         assertThat(tyk("POST", "/tyk/keys/custom-key-1", ORDERS_KEY.replace("\"rate\": 100", "\"rate\": 7")).statusCode()).isEqualTo(200);
         assertThat(json(tyk("GET", "/tyk/keys/custom-key-1", null)).path("rate").asDouble()).isEqualTo(7);

@@ -252,7 +252,7 @@ class JsvmHostApiIT {
         // an invalid session is logged and not stored
         JsonNode after = call("X-Do", "set-key", "X-Key", "jsvm-key-2", "X-Session", "{\"rate\": -1}");
         assertThat(after.path("rate").asDouble()).isEqualTo(7);
-        assertThat(PluginTesting.logged(pluginLog, "TykSetKeyData jsvm****: invalid session: rate: -1.0 is out of range (>= 0)")).isTrue();
+        assertThat(PluginTesting.logged(pluginLog, "TykSetKeyData ****ey-2: invalid session: rate: -1.0 is out of range (>= 0)")).isTrue();
     }
 
     @Test

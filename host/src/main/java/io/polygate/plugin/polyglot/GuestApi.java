@@ -46,10 +46,11 @@ public final class GuestApi {
     private final Logger log;
     private final GuestLogBudget logBudget;
 
-    public GuestApi(String bundle, Store store, OutboundHttp.Caller http) {
+    /** @param sessions where {@code TykGetKeyData}/{@code TykSetKeyData} find keys, by their id ({@link SessionStore#id}) */
+    public GuestApi(String bundle, Store store, SessionStore sessions, OutboundHttp.Caller http) {
         this.bundle = bundle;
         this.store = store;
-        this.sessions = new SessionStore(store);
+        this.sessions = sessions;
         this.http = http;
         this.log = LoggerFactory.getLogger("plugin." + bundle);
         this.logBudget = GuestLogBudget.of(log);
@@ -143,17 +144,19 @@ public final class GuestApi {
 
     /**
      * {@code TykGetKeyData(key, api_id)}: the key's stored session as JSON (Tyk's session shape), or
-     * Tyk's {@value #KEY_NOT_FOUND}. The API id is accepted and not needed: keys are gateway-wide.
+     * Tyk's {@value #KEY_NOT_FOUND}. The key is hashed on the way in unless {@code hash_keys} is
+     * off. The API id is accepted and not needed: keys are gateway-wide.
      */
     @HostAccess.Export
     public String get_key_data(String key) {
-        Session s = key == null || key.isEmpty() ? null : sessions.find(key);
+        Session s = key == null || key.isEmpty() ? null : sessions.find(sessions.id(key));
         return s == null ? KEY_NOT_FOUND : SessionStore.toJson(s);
     }
 
     /**
      * {@code TykSetKeyData(key, session_json, suppress_reset)}: creates or replaces the key's
-     * session, validated as the admin API validates it; an invalid one is logged and not stored.
+     * session (stored under its id, as {@link #get_key_data} finds it), validated as the admin API
+     * validates it; an invalid one is logged (the key masked) and not stored.
      */
     @HostAccess.Export
     public void set_key_data(String key, String sessionJson) {
@@ -167,6 +170,6 @@ public final class GuestApi {
             log.error("[{}] TykSetKeyData {}: invalid session: {}", bundle, SessionStore.redact(key), String.join("; ", errors.list()));
             return;
         }
-        sessions.save(key, s);
+        sessions.save(sessions.id(key), s);
     }
 }

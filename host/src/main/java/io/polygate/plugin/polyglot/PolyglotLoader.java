@@ -5,6 +5,7 @@ import io.polygate.observability.Metrics;
 import io.polygate.plugin.BundleLoader;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.sdk.manifest.BundleManifest;
+import io.polygate.session.SessionStore;
 import io.polygate.storage.Store;
 import java.nio.file.Path;
 
@@ -17,14 +18,22 @@ import java.nio.file.Path;
 public final class PolyglotLoader implements BundleLoader {
     private final Engines engines = new Engines();
     private final Store store;
+    private final SessionStore sessions;
     private final PluginsConfig config;
     private final HookWatchdog watchdog;
     private final MemoryGuard memoryGuard;
     private final OutboundHttp outboundHttp;
 
+    /** Plugins' key calls on {@code store} with keys hashed (the {@code hash_keys} default). */
     public PolyglotLoader(Store store, PluginsConfig config, OutboundHttp outboundHttp, Metrics metrics) {
+        this(store, new SessionStore(store), config, outboundHttp, metrics);
+    }
+
+    /** @param sessions the keys plugins read and write ({@code TykGetKeyData}, {@code TykSetKeyData}) */
+    public PolyglotLoader(Store store, SessionStore sessions, PluginsConfig config, OutboundHttp outboundHttp, Metrics metrics) {
         if (config.poolSize() < 1) throw new IllegalArgumentException("plugin pool size must be >= 1, got " + config.poolSize());
         this.store = store;
+        this.sessions = sessions;
         this.config = config;
         this.outboundHttp = outboundHttp;
         this.watchdog = new HookWatchdog(config.hookTimeout());
@@ -39,7 +48,7 @@ public final class PolyglotLoader implements BundleLoader {
 
     @Override
     public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
-        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, outboundHttp.forBundle(name)),
+        return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, sessions, outboundHttp.forBundle(name)),
                 config.poolSize(), config.hookTimeout(), config.loadTimeout(), watchdog);
     }
 
