@@ -7,6 +7,7 @@ import io.polygate.storage.redis.RedisClusterChangeFeed;
 import io.polygate.storage.redis.RedisStore;
 import io.polygate.testing.BundleZips;
 import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.PluginTesting;
 import io.polygate.testing.RedisCluster;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -14,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The change feed on a real three-master Redis Cluster: notices published by one node reach the
  * others, and a plain write of a watched key is seen whichever master holds the key; two gateways
- * on the cluster see each other's bundle uploads.
+ * on the cluster see each other's bundle uploads, and a plain {@code SET coprocess-data:...} drops
+ * the session cached on both.
  */
 class ClusterChangeFeedIT {
     static RedisCluster cluster;
@@ -103,6 +107,43 @@ class ClusterChangeFeedIT {
                 }
             }
         }
+    }
+
+    @Test
+    void aPlainClusterWriteOfPluginDataDropsTheCachedSessionOnBothGateways() throws Exception {
+        System.setProperty("polygate.plugin.pool_size", "1");
+        System.setProperty("polygate.plugin.timeout_ms", "10000");
+        Path tmp = Files.createTempDirectory("polygate-cluster-forum");
+        try (GatewayFixture a = forumNode(tmp.resolve("a")); GatewayFixture b = forumNode(tmp.resolve("b"))) {
+            for (GatewayFixture g : List.of(a, b)) {
+                PluginTesting.awaitBundles(g.gateway(), Duration.ofMinutes(3), "per-user-rate");
+                // key foo at the plugin's default 10 per 60 s; the session is cached for 60 s on each node
+                assertThat(g.get("/forum/x", "Key", "foo").headers().firstValue("X-RateLimit-Limit")).contains("10");
+            }
+            cluster.clusterCli("SET", "coprocess-data:rate:foo", "15");   // a plain client, on whichever master holds the key
+            for (GatewayFixture g : List.of(a, b)) {
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (!g.get("/forum/x", "Key", "foo").headers().firstValue("X-RateLimit-Limit").orElse("").equals("15")) {
+                    assertThat(System.nanoTime()).as("the cached session of foo was dropped on %s", g.gateway().bundles().nodeId())
+                            .isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+            }
+        } finally {
+            System.clearProperty("polygate.plugin.pool_size");
+            System.clearProperty("polygate.plugin.timeout_ms");
+        }
+    }
+
+    static GatewayFixture forumNode(Path dir) throws Exception {
+        PluginTesting.bundlesDir(dir.resolve("bundles"), Map.of("per-user-rate", "samples/python/per-user-rate"));
+        return GatewayFixture.start("""
+                storage: {type: redis, redis_uri: "%s", cluster: true}
+                rate_limit: {algorithm: sliding_log}
+                bundles_dir: bundles
+                apis:
+                  - {api_id: forum, listen_path: /forum, strip_listen_path: true, target_url: "echo://", auth: plugin, custom_middleware_bundle: per-user-rate}
+                """.formatted(cluster.uri()), dir);
     }
 
     static GatewayFixture node(Path dir) throws Exception {
