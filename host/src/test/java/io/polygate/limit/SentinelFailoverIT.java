@@ -2,6 +2,7 @@ package io.polygate.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polygate.testing.BundleZips;
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.RedisServer;
 import java.net.http.HttpResponse;
@@ -20,11 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * A gateway on {@code redis-sentinel://} with a real master, replica and sentinel (redis-server
- * processes started by the test): the master is killed while 8 clients send requests to a
- * Redis-limited API; no request hangs or fails with anything but the documented answers, the
+ * Two gateways on {@code redis-sentinel://} with a real master, replica and sentinel (redis-server
+ * processes started by the test): an upload to one is served by the other; the master is killed
+ * while 8 clients send requests to a Redis-limited API on both; no request hangs or fails with anything but the documented answers, the
  * sentinel promotes the replica, the gateway follows it, and limits count and refuse on the new
- * master.
+ * master, and uploads still reach both nodes.
  */
 class SentinelFailoverIT {
 
@@ -47,14 +48,9 @@ class SentinelFailoverIT {
             try {
                 awaitMaster(sentinelPort, master.port());
                 awaitReplicaLinked(replica);
-                try (GatewayFixture gw = GatewayFixture.start("""
-                        storage: {type: redis, redis_uri: "redis-sentinel://127.0.0.1:%d/0#polygate", timeout: 1s}
-                        rate_limit: {on_store_error: allow}
-                        apis:
-                          - {api_id: busy, listen_path: /busy, target_url: "echo://", auth: none, rate_limit_algorithm: sliding_window, global_rate_limit: {rate: 1000000, per: 60}}
-                          - {api_id: scarce, listen_path: /scarce, target_url: "echo://", auth: none, rate_limit_algorithm: fixed_window, global_rate_limit: {rate: 10, per: 600}}
-                        """.formatted(sentinelPort), tmp)) {
+                try (GatewayFixture gw = node(sentinelPort, tmp.resolve("a")); GatewayFixture other = node(sentinelPort, tmp.resolve("b"))) {
                     assertThat(gw.get("/busy/x").statusCode()).isEqualTo(200);
+                    uploadReachesBoth(gw, other, "v1");
 
                     AtomicBoolean running = new AtomicBoolean(true);
                     Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
@@ -62,10 +58,11 @@ class SentinelFailoverIT {
                     ExecutorService clients = Executors.newFixedThreadPool(8);
                     List<Future<?>> load = new ArrayList<>();
                     for (int i = 0; i < 8; i++) {
+                        GatewayFixture target = i % 2 == 0 ? gw : other;
                         load.add(clients.submit(() -> {
                             while (running.get()) {
                                 long t0 = System.nanoTime();
-                                HttpResponse<String> r = gw.get("/busy/x");
+                                HttpResponse<String> r = target.get("/busy/x");
                                 slowest.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
                                 statuses.computeIfAbsent(r.statusCode(), s -> new AtomicLong()).incrementAndGet();
                             }
@@ -100,11 +97,44 @@ class SentinelFailoverIT {
                     }
                     assertThat(admitted).isEqualTo(10);
                     assertThat(replica.command("KEYS", "*scarce*")).contains("scarce");
+                    // notices follow the new master too
+                    uploadReachesBoth(gw, other, "v2");
                 }
             } finally {
                 sentinel.destroy();
             }
         }
+    }
+
+    static GatewayFixture node(int sentinelPort, Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("bundles"));
+        return GatewayFixture.start("""
+                storage: {type: redis, redis_uri: "redis-sentinel://127.0.0.1:%d/0#polygate", timeout: 1s}
+                rate_limit: {on_store_error: allow}
+                bundles_dir: bundles
+                apis:
+                  - {api_id: busy, listen_path: /busy, target_url: "echo://", auth: none, rate_limit_algorithm: sliding_window, global_rate_limit: {rate: 1000000, per: 60}}
+                  - {api_id: scarce, listen_path: /scarce, target_url: "echo://", auth: none, rate_limit_algorithm: fixed_window, global_rate_limit: {rate: 10, per: 600}}
+                  - {api_id: plugged, listen_path: /plugged, target_url: "echo://", auth: none, custom_middleware_bundle: stamp}
+                """.formatted(sentinelPort), dir);
+    }
+
+    /** Uploads a bundle version to {@code a}; {@code b} serves it within 10 s. */
+    static void uploadReachesBoth(GatewayFixture a, GatewayFixture b, String version) throws Exception {
+        HttpResponse<String> pushed = BundleZips.push(a, "stamp", BundleZips.build(BundleZips.files(
+                "{\"file_list\": [\"middleware.js\"], \"custom_middleware\": {\"driver\": \"js\", \"pre\": [{\"name\": \"stamp\"}]}}",
+                "middleware.js", "function stamp(request, session, spec) { request.add_header('X-Stamp', '" + version + "'); }\n"), null));
+        assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!version.equals(stamp(b))) {
+            assertThat(System.nanoTime()).as("the other gateway serves %s", version).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    static String stamp(GatewayFixture g) throws Exception {
+        HttpResponse<String> r = g.get("/plugged/x");
+        return r.statusCode() == 200 ? GatewayFixture.json(r).path("headers").path("X-Stamp").asText() : null;
     }
 
     static void awaitMaster(int sentinelPort, int expectedPort) throws Exception {
