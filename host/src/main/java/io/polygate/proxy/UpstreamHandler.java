@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@code -Proto} and {@code -Host} are added, and connections to each upstream are kept alive in a
  * pool. An upstream that refuses the connection gives the client a 502, one that stays silent
  * longer than {@code upstream_timeout} a 504, both with a JSON body and a log line. A client
- * that goes away aborts its upstream exchange.
+ * that goes away aborts its upstream exchange; a body that turns out malformed as it streams (a
+ * bad chunk size) aborts it too, and the client gets a 400 and a closed connection.
  *
  * <p>One instance (one {@link HttpClient}) serves every API; the target comes from the
  * {@link Exchange} that the chain put on the request.
@@ -75,6 +76,8 @@ public final class UpstreamHandler extends ProxyHandler {
     private static final class Forwarded extends Request.Wrapper {
         final Exchange exchange;
         final Target target;
+        /** Why reading the client's body failed (malformed framing, the client gone), or null. */
+        volatile Throwable clientBodyFailure;
 
         Forwarded(Request request, Exchange exchange, Target target) {
             super(request);
@@ -141,19 +144,24 @@ public final class UpstreamHandler extends ProxyHandler {
         return upstreamRequest;
     }
 
+    /**
+     * The client's body as it streams upstream. A chunked body has no declared length: it is
+     * counted, and the exchange aborted once it passes {@code max_request_body_bytes}. A body the
+     * server's parser rejects (a bad chunk size) is remembered, so the client gets its 400.
+     */
     @Override
     protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(Request clientRequest, Response clientResponse,
                                                                                      org.eclipse.jetty.client.Request upstreamRequest) {
-        long max = config.maxRequestBodyBytes();
-        if (max <= 0 || clientRequest.getLength() >= 0) return super.newProxyToServerRequestContent(clientRequest, clientResponse, upstreamRequest);
-        // a chunked body has no declared length: count it, and abort the exchange once it passes the limit
+        long max = clientRequest.getLength() >= 0 ? 0 : config.maxRequestBodyBytes();
+        Forwarded f = forwarded(clientRequest);
         return new ProxyRequestContent(clientRequest) {
             private long seen;
 
             @Override
             public org.eclipse.jetty.io.Content.Chunk read() {
                 org.eclipse.jetty.io.Content.Chunk chunk = super.read();
-                if (chunk != null && chunk.hasRemaining()) {
+                if (org.eclipse.jetty.io.Content.Chunk.isFailure(chunk)) f.clientBodyFailure = chunk.getFailure();
+                if (max > 0 && chunk != null && chunk.hasRemaining()) {
                     seen += chunk.remaining();
                     if (seen > max) {
                         chunk.release();
@@ -214,11 +222,14 @@ public final class UpstreamHandler extends ProxyHandler {
     protected void onServerToProxyResponseFailure(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest,
                                                   org.eclipse.jetty.client.Response upstreamResponse, Response clientResponse,
                                                   Callback clientCallback, Throwable failure) {
-        String api = forwarded(clientRequest).exchange.apiId();
+        Forwarded f = forwarded(clientRequest);
+        String api = f.exchange.apiId();
+        Throwable badBody = f.clientBodyFailure;
         boolean timeout = isTimeout(failure);
         BodyTooLarge tooLarge = bodyTooLarge(failure);
-        int status = tooLarge != null ? 413 : timeout ? 504 : 502;
-        String message = tooLarge != null ? tooLarge.getMessage() : timeout
+        int status = tooLarge != null ? 413 : badBody != null ? 400 : timeout ? 504 : 502;
+        String message = tooLarge != null ? tooLarge.getMessage() : badBody != null
+                ? "malformed request body: " + describe(badBody) : timeout
                 ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
                 : "upstream unreachable: " + describe(failure);
         String errorId = JsonErrors.newErrorId();
@@ -228,6 +239,8 @@ public final class UpstreamHandler extends ProxyHandler {
             // the upstream's headers go; the gateway's own (rate limit, quota, plugins) stay
             clientResponse.getHeaders().clear();
             forwarded(clientRequest).exchange.addResponseHeadersTo(clientResponse);
+            // the rest of a malformed body cannot be framed: nothing more is read from this connection
+            if (badBody != null) clientResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
             JsonErrors.write(clientResponse, Callback.from(clientCallback::succeeded, clientCallback::failed), status,
                     JsonErrors.body(status, message, errorId));
         } else {
