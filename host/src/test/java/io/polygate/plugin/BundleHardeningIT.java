@@ -204,7 +204,8 @@ class BundleHardeningIT {
         long lines = events.stream().filter(e -> e.getFormattedMessage().contains("chatty line")).count() - 2;
         long dropped = events.stream().filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("guest log lines dropped"))
                 .mapToLong(e -> Long.parseLong(e.getFormattedMessage().split(" ")[0])).sum();
-        assertThat(lines).as("lines logged in %d s", seconds).isBetween(1L, 100L * seconds);
+        // the budget is per calendar second: a loop of `seconds` may touch one second more
+        assertThat(lines).as("lines logged in %d s", seconds).isBetween(1L, 100L * (seconds + 1));
         assertThat(lines + dropped).isEqualTo(10_000);
     }
 }
