@@ -114,10 +114,14 @@ api() { # api ID PATH AUTH [BUNDLE] -> one API definition (YAML flow mapping) in
   printf '{api_id: %s, listen_path: %s, strip_listen_path: true, target_url: "http://127.0.0.1:%s", auth: %s%s}' \
     "$1" "$2" "$UP_PORT" "$3" "${4:+, custom_middleware_bundle: $4}"
 }
-start_gateway() { # start_gateway DIR API...: DIR/gateway.yaml over a fresh copy of the bundles; PID, GW_T0 (ms), GW_LOG
-  local dir=$1; shift
+start_gateway() { # start_gateway DIR API...: DIR/gateway.yaml over fresh copies of the bundles its APIs name; PID, GW_T0 (ms), GW_LOG
+  local dir=$1 a b; shift
   port_free "$GW_PORT" "$ADMIN_PORT"
-  mkdir -p "$dir"; cp -r "$WORK/bundles" "$dir/bundles"
+  mkdir -p "$dir/bundles"
+  for a in "$@"; do   # only those: a bundle in bundles_dir loads at start whether an API uses it or not
+    b=$(sed -n 's/.*custom_middleware_bundle: \([^,}]*\).*/\1/p' <<< "$a")
+    [ -z "$b" ] || cp -r "$WORK/bundles/$b" "$dir/bundles/$b"
+  done
   cat > "$dir/gateway.yaml" <<YAML
 host: 127.0.0.1
 listen_port: $GW_PORT

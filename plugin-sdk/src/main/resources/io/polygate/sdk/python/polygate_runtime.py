@@ -13,8 +13,11 @@ back to the HookCall. Nothing else crosses.
 
 
 def __polygate_runtime(host, import_path):
-    import binascii  # not base64: importing base64 takes seconds in a fresh GraalPy context
-    import json
+    # Imports cost a fresh context seconds of its start-up (a bundle goes live only after it):
+    # binascii, not base64; _json (the json module's Java-backed scanner and encoder), not json,
+    # which imports re and compiles its patterns (about 4 s of one core in a fresh gateway).
+    import _json
+    import binascii
     import sys
     import types
 
@@ -44,22 +47,27 @@ def __polygate_runtime(host, import_path):
                 sys.modules.pop(name, None)
         import os
         import _thread
-        import threading
 
         def refused(what):
             def f(*args, **kwargs):
                 raise PermissionError("polygate sandbox: os.%s is not allowed" % what)
             return f
 
-        # the sandbox refuses thread creation, but Thread.start() would then wait forever for
-        # the thread to report in: refuse at once instead
+        # The sandbox refuses thread creation, but Thread.start() would then wait forever for
+        # the thread to report in: refuse at once instead. threading takes _thread's functions
+        # when it is imported, so patching _thread covers a later import (importing threading
+        # here would cost a fresh context over a second); patch it too when already imported.
         def no_threads(*args, **kwargs):
             raise RuntimeError("polygate sandbox: plugins may not start threads")
-        for mod, attr in ((_thread, 'start_new_thread'), (_thread, 'start_new'), (_thread, 'start_joinable_thread'),
-                          (threading, '_start_new_thread'), (threading, '_start_joinable_thread')):
-            if hasattr(mod, attr):
-                setattr(mod, attr, no_threads)
-        threading.Thread.start = lambda self: no_threads()
+        for attr in ('start_new_thread', 'start_new', 'start_joinable_thread'):
+            if hasattr(_thread, attr):
+                setattr(_thread, attr, no_threads)
+        threading = sys.modules.get('threading')
+        if threading is not None:
+            for attr in ('_start_new_thread', '_start_joinable_thread'):
+                if hasattr(threading, attr):
+                    setattr(threading, attr, no_threads)
+            threading.Thread.start = lambda self: no_threads()
         for what in ('system', 'popen', 'fork', 'forkpty', 'execv', 'execve', 'execl', 'execle', 'execlp',
                      'execlpe', 'execvp', 'execvpe', 'spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv',
                      'spawnve', 'spawnvp', 'spawnvpe', 'posix_spawn', 'posix_spawnp', 'kill', 'killpg'):
@@ -67,6 +75,29 @@ def __polygate_runtime(host, import_path):
                 setattr(os, what, refused(what))
 
     # ------------------------------------------------------------------ helpers
+    class _ScanContext(object):
+        """What _json's scanner reads from json.JSONDecoder: json.loads' defaults."""
+        strict = True
+        object_hook = object_pairs_hook = None
+        parse_float = float
+        parse_int = int
+        parse_constant = staticmethod({'-Infinity': float('-inf'), 'Infinity': float('inf'), 'NaN': float('nan')}.__getitem__)
+        memo = {}
+
+    _scan = _json.make_scanner(_ScanContext())
+
+    def _loads(text):
+        """json.loads of a JSON text the gateway wrote (no surrounding whitespace)."""
+        return _scan(text, 0)[0]
+
+    def _not_serializable(o):
+        raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+
+    def _dumps(obj, default=_not_serializable):
+        """_dumps(obj, default=default), compact."""
+        encode = _json.make_encoder({}, default, _json.encode_basestring_ascii, None, ':', ',', False, False, True)
+        return ''.join(encode(obj, 0))
+
     def _s(v):
         if v is None:
             return ''
@@ -131,14 +162,14 @@ def __polygate_runtime(host, import_path):
         def __init__(self, call):
             self._call = call
 
-        headers = _lazy('headers', lambda c: json.loads(c.headers_json()))
+        headers = _lazy('headers', lambda c: _loads(c.headers_json()))
         set_headers = _lazy('set_headers', lambda c: {}, False)
         delete_headers = _lazy('delete_headers', lambda c: [], False)
         body = _lazy('body', lambda c: c.body_text())
         raw_body = _lazy('raw_body', lambda c: binascii.a2b_base64(c.body_b64()))
         url = _lazy('url', lambda c: c.url())
         method = _lazy('method', lambda c: c.method())
-        params = _lazy('params', lambda c: json.loads(c.params_json()))
+        params = _lazy('params', lambda c: _loads(c.params_json()))
         add_params = _lazy('add_params', lambda c: {}, False)
         delete_params = _lazy('delete_params', lambda c: [], False)
         return_overrides = _lazy('return_overrides', lambda c: ReturnOverrides(), False)
@@ -151,7 +182,7 @@ def __polygate_runtime(host, import_path):
 
     def _commit_request(o, call):
         if o._headers is not None and o._orig_headers != o._headers:
-            call.replace_headers(json.dumps(_strmap(o._headers)))
+            call.replace_headers(_dumps(_strmap(o._headers)))
         if o._delete_headers:
             for h in o._delete_headers:
                 call.delete_header(str(h))
@@ -163,7 +194,7 @@ def __polygate_runtime(host, import_path):
         if o._method is not None and _s(o._method) != o._orig_method:
             call.set_method(_s(o._method))
         if o._params is not None and o._orig_params != o._params:
-            call.replace_params(json.dumps(_strmap(o._params)))
+            call.replace_params(_dumps(_strmap(o._params)))
         if o._add_params:
             for k, v in o._add_params.items():
                 call.add_param(str(k), _s(v))
@@ -181,7 +212,7 @@ def __polygate_runtime(host, import_path):
             if code:
                 headers = getattr(ro, 'headers', None)
                 call.override(code, _s(ro.response_error), _s(ro.response_body),
-                              json.dumps(_strmap(headers)) if headers else None)
+                              _dumps(_strmap(headers)) if headers else None)
 
     class TykCoProcessRequest(object):
         """The `request` a hook gets (Tyk's TykCoProcessRequest)."""
@@ -258,7 +289,7 @@ def __polygate_runtime(host, import_path):
             if call is not None:
                 object.__setattr__(self, '_pg_call', None)
                 js = call.session_json()
-                _fill_session(self.__dict__, json.loads(js) if js is not None else None)
+                _fill_session(self.__dict__, _loads(js) if js is not None else None)
 
         def __getattr__(self, name):
             if name.startswith('__') or self._pg_call is None:
@@ -304,19 +335,19 @@ def __polygate_runtime(host, import_path):
         if d is None:
             if len(specs) >= 64:
                 specs.clear()
-            d = specs[sid] = json.loads(call.spec_json())
+            d = specs[sid] = _loads(call.spec_json())
         return Spec(d)
 
     def _metadata(call):
         js = call.metadata_json()
-        return ({}, None) if js is None else (json.loads(js), js)
+        return ({}, None) if js is None else (_loads(js), js)
 
     def _commit_metadata(metadata, js, call):
         if js is None and not metadata:
             return
-        if js is not None and metadata == json.loads(js):
+        if js is not None and metadata == _loads(js):
             return
-        call.set_metadata(json.dumps(dict((str(k), v) for k, v in metadata.items()), default=str))
+        call.set_metadata(_dumps(dict((str(k), v) for k, v in metadata.items()), default=str))
 
     # ------------------------------------------------------------------ response
     def _load_response_body(o):
@@ -338,7 +369,7 @@ def __polygate_runtime(host, import_path):
             self._call = call
             self.status_code = call.response_status()
             self._orig_status = self.status_code
-            self.headers = json.loads(call.response_headers_json())
+            self.headers = _loads(call.response_headers_json())
             self._orig_headers = dict(self.headers)
 
         def __getattr__(self, name):
@@ -354,7 +385,7 @@ def __polygate_runtime(host, import_path):
         if int(r.status_code) != d.get('_orig_status'):
             call.set_response_status(int(r.status_code))
         if r.headers != d.get('_orig_headers'):
-            call.replace_response_headers(json.dumps(_strmap(r.headers)))
+            call.replace_response_headers(_dumps(_strmap(r.headers)))
         raw = d.get('raw_body')
         if isinstance(raw, (bytes, bytearray)) and bytes(raw) != d.get('_orig_raw'):
             call.set_response_body_b64(binascii.b2a_base64(bytes(raw), newline=False).decode('ascii'))
@@ -382,13 +413,13 @@ def __polygate_runtime(host, import_path):
         missing or not callable."""
         main = sys.modules['__main__'].__dict__
         missing = []
-        for name in json.loads(names_json):
+        for name in _loads(names_json):
             fn = main.get(name)
             if fn is None or not callable(fn):
                 missing.append(name)
             else:
                 hooks[name] = fn
-        return json.dumps(missing)
+        return _dumps(missing)
 
     def caller(kind, name):
         """The function the gateway calls for one hook of the manifest: takes a HookCall."""
@@ -430,7 +461,7 @@ def __polygate_runtime(host, import_path):
                 request = out
             _commit_request(request.object, call)
             if auth or _touched(session):
-                call.set_session(json.dumps(session._dump(), default=str))
+                call.set_session(_dumps(session._dump(), default=str))
             _commit_metadata(metadata, md_json, call)
         return call_request
 
@@ -449,7 +480,7 @@ def __polygate_runtime(host, import_path):
         metadata, md_json = _metadata(call)
         _spec(call)
         _commit_request(o, call)
-        call.set_session(json.dumps(session._dump(), default=str))
+        call.set_session(_dumps(session._dump(), default=str))
         _commit_metadata(metadata, md_json, call)
 
     # ------------------------------------------------------------------ modules for plugins
