@@ -144,11 +144,21 @@ public record GatewayConfig(
      * @param connectTimeout    TCP connect limit to an upstream (a refused or timed-out connect is a 502)
      * @param maxConnectionsPerUpstream keep-alive pool size per upstream host:port
      * @param clientIdleTimeout how long a client connection may stay idle (slow clients are cut)
+     * @param clientHeaderTimeout how long the request line and headers of one request may take to
+     *                          arrive, from their first byte; past it the connection is closed
+     * @param minRequestDataRate bytes a second a request body must arrive at on average, checked
+     *                          whenever the gateway waits for more of it once
+     *                          {@code clientHeaderTimeout} has passed since it began reading it
+     *                          (slower: 408); 0 = no minimum
      * @param maxRequestHeaderBytes bigger request heads get 431
      * @param maxRequestBodyBytes   bigger request bodies get 413 (0 = no limit): a declared
      *                              Content-Length before anything is sent upstream, a chunked body
      *                              by aborting the exchange once it passes the limit
      */
     public record ProxyConfig(Duration upstreamTimeout, Duration connectTimeout, int maxConnectionsPerUpstream,
-                              Duration clientIdleTimeout, int maxRequestHeaderBytes, long maxRequestBodyBytes) {}
+                              Duration clientIdleTimeout, int maxRequestHeaderBytes, long maxRequestBodyBytes,
+                              Duration clientHeaderTimeout, long minRequestDataRate) {
+        public static final Duration DEFAULT_CLIENT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+        public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 128;
+    }
 }
