@@ -122,6 +122,7 @@ public final class Gateway implements AutoCloseable {
             OutboundHttp outboundHttp = new OutboundHttp(config.plugins().outboundHttp(), hookTimeout, this::adminPort, metrics);
             this.bundles = new BundleStore(config.bundlesDir(),
                     new PolyglotLoader(store, sessions, new GatewayConfig.PluginsConfig(hookTimeout, config.plugins().loadTimeout(), config.plugins().maxHeapShare(),
+                            config.plugins().memoryStrikes(),
                             pluginPoolSize(config.plugins().poolSize()), config.plugins().outboundHttp()), outboundHttp, metrics),
                     bundlesConfig(config.bundles()), store, feed, nodes);
             SessionCache sessionCache = new SessionCache();

@@ -165,7 +165,8 @@ public final class ConfigLoader {
             loadTimeout = d.loadTimeout();
         }
         double maxHeapShare = p.number("max_heap_share", d.maxHeapShare(), 0, 0.99);
-        return new GatewayConfig.PluginsConfig(timeout, loadTimeout, maxHeapShare, (int) p.integer("pool_size", d.poolSize(), 1, 256),
+        int memoryStrikes = (int) p.integer("memory_strikes", d.memoryStrikes(), 0, 1000);
+        return new GatewayConfig.PluginsConfig(timeout, loadTimeout, maxHeapShare, memoryStrikes, (int) p.integer("pool_size", d.poolSize(), 1, 256),
                 outboundHttp(p.child("outbound_http"), timeout));
     }
 

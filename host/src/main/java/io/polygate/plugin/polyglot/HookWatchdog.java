@@ -40,18 +40,33 @@ final class HookWatchdog implements AutoCloseable {
     /** The deadline of one context: armed while a hook runs on it. */
     static final class Slot {
         private final Context context;
-        private final String bundle;
+        private final MemoryStrikes strikes;
         private final AtomicLong deadline = new AtomicLong(IDLE);
+        /** Whether what runs is a hook call, not a load (set before the deadline is armed). */
+        private volatile boolean hookCall;
 
-        private Slot(Context context, String bundle) {
+        private Slot(Context context, MemoryStrikes strikes) {
             this.context = context;
-            this.bundle = bundle;
+            this.strikes = strikes;
         }
 
-        /** Arms the deadline at the start of a call. */
-        void start(long timeoutNanos) {
+        /** Arms the deadline at the start of a hook call. */
+        void startCall(long timeoutNanos) {
+            hookCall = true;
             deadline.set(System.nanoTime() + timeoutNanos);
         }
+
+        /** Arms the deadline at the start of a bundle's load into this context. */
+        void startLoad(long timeoutNanos) {
+            hookCall = false;
+            deadline.set(System.nanoTime() + timeoutNanos);
+        }
+
+        /** The strikes of the version this context runs. */
+        MemoryStrikes strikes() { return strikes; }
+
+        /** Whether the call last started was a hook call (a load otherwise). */
+        boolean hookCall() { return hookCall; }
 
         /** Disarms it when the call returns; false if the watchdog had already cancelled the call. */
         boolean finish() {
@@ -73,9 +88,9 @@ final class HookWatchdog implements AutoCloseable {
         }
     }
 
-    /** @param bundle the bundle the context runs, for log lines */
-    Slot watch(Context context, String bundle) {
-        Slot s = new Slot(context, bundle);
+    /** @param strikes the strikes of the bundle version the context runs (its name for log lines) */
+    Slot watch(Context context, MemoryStrikes strikes) {
+        Slot s = new Slot(context, strikes);
         slots.add(s);
         return s;
     }
@@ -99,10 +114,10 @@ final class HookWatchdog implements AutoCloseable {
         }
     }
 
-    /** Stops every call (and bundle load) running now; answers the bundles they ran, one entry per call. */
-    java.util.List<String> cancelRunning() {
-        java.util.List<String> stopped = new java.util.ArrayList<>();
-        for (Slot s : slots) if (s.cancel(s.deadline.get(), STOPPED_FOR_MEMORY)) stopped.add(s.bundle);
+    /** Stops every call (and bundle load) running now; answers their slots. */
+    java.util.List<Slot> cancelRunning() {
+        java.util.List<Slot> stopped = new java.util.ArrayList<>();
+        for (Slot s : slots) if (s.cancel(s.deadline.get(), STOPPED_FOR_MEMORY)) stopped.add(s);
         return stopped;
     }
 

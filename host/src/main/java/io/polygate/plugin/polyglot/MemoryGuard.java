@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * limit, so a hook that allocates without bound would take the whole gateway down; instead, after
  * every garbage collection the JVM reports how much of the heap survived it, and past
  * {@code maxShare} of the maximum heap every hook call and bundle load running at that moment is
- * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles and
- * {@code polygate_plugin_memory_stops_total{bundle}} counts them. What survived a collection is
+ * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles,
+ * {@code polygate_plugin_memory_stops_total{bundle}} counts them, and each version whose hook
+ * calls were stopped gets a strike ({@link MemoryStrikes}: enough of them take the version out of
+ * service; a load stopped is not a strike). What survived a collection is
  * what is really held, so a burst of short-lived garbage does not trip it.
  *
  * <p>Not contained: memory held by host code, or by a plugin's module-level state between calls
@@ -67,17 +70,23 @@ final class MemoryGuard implements AutoCloseable {
         for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet())
             if (heapPools.contains(pool.getKey())) used += pool.getValue().getUsed();
         if (used <= maxShare * maxHeap) return;
-        List<String> stopped = watchdog.cancelRunning();
+        List<HookWatchdog.Slot> stopped = watchdog.cancelRunning();
         Map<String, Integer> byBundle = new TreeMap<>();
-        for (String bundle : stopped) {
+        Set<MemoryStrikes> struck = new LinkedHashSet<>();
+        for (HookWatchdog.Slot slot : stopped) {
+            String bundle = slot.strikes().bundle();
             byBundle.merge(bundle, 1, Integer::sum);
             metrics.counter("polygate_plugin_memory_stops_total", "Plugin calls and loads stopped because the heap ran short",
                     "bundle", bundle).increment();
+            // a load stopped (a context rebuilt while the heap is still short) is no fault of the version
+            if (slot.hookCall()) struck.add(slot.strikes());
         }
         if (stopped.isEmpty()) return; // short of memory, but not in plugin code: nothing to stop
         LOG.warn("heap {} MiB of {} MiB in use after {} ({} %, limit plugins.max_heap_share {} %): stopped {}",
                 used >> 20, maxHeap >> 20, info.getGcName(), Math.round(100.0 * used / maxHeap), Math.round(100 * maxShare),
                 "plugin calls " + byBundle);
+        // one strike per version and collection, however many of its calls were running
+        struck.forEach(MemoryStrikes::strike);
     }
 
     @Override
