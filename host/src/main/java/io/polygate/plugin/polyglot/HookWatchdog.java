@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * wake-up (a scheduled task per call woke the watchdog thread on every request); a runaway call
  * is stopped within its limit plus one tick.
  *
+ * <p>A hook call also notes what its thread has allocated when it begins (one read of the JVM's
+ * per-thread counter), so that the {@link MemoryGuard} can tell the call that filled the heap from
+ * those that ran beside it.
+ *
  * <p>Thread-safe. A slot's deadline is claimed by compare-and-set, so a call that finishes just as
  * the watchdog fires is either finished or cancelled, never both.
  */
@@ -25,6 +29,10 @@ final class HookWatchdog implements AutoCloseable {
     private static final long CANCELLED = Long.MIN_VALUE + 1;
     /** Cancelled by {@link #cancelRunning()}: the heap ran short, not the call's time. */
     private static final long STOPPED_FOR_MEMORY = Long.MIN_VALUE + 2;
+
+    /** Each thread's allocations: every context runs on a thread of its own, so its calls' are its thread's. */
+    private static final com.sun.management.ThreadMXBean ALLOCATIONS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -44,14 +52,19 @@ final class HookWatchdog implements AutoCloseable {
         private final AtomicLong deadline = new AtomicLong(IDLE);
         /** Whether what runs is a hook call, not a load (set before the deadline is armed). */
         private volatile boolean hookCall;
+        /** The thread running the hook call, and what it had allocated when the call began (-1: unknown). */
+        private volatile long callThread;
+        private volatile long allocatedAtCallStart = -1;
 
         private Slot(Context context, MemoryStrikes strikes) {
             this.context = context;
             this.strikes = strikes;
         }
 
-        /** Arms the deadline at the start of a hook call. */
+        /** Arms the deadline at the start of a hook call, on the thread that runs it. */
         void startCall(long timeoutNanos) {
+            callThread = Thread.currentThread().threadId();
+            allocatedAtCallStart = ALLOCATIONS.getCurrentThreadAllocatedBytes();
             hookCall = true;
             deadline.set(System.nanoTime() + timeoutNanos);
         }
@@ -67,6 +80,13 @@ final class HookWatchdog implements AutoCloseable {
 
         /** Whether the call last started was a hook call (a load otherwise). */
         boolean hookCall() { return hookCall; }
+
+        /** Bytes the hook call last started has allocated since it began, or -1 when the JVM does not count them. */
+        long allocatedByCall() {
+            long start = allocatedAtCallStart;
+            long now = start < 0 ? -1 : ALLOCATIONS.getThreadAllocatedBytes(callThread);
+            return now < 0 ? -1 : now - start;
+        }
 
         /** Disarms it when the call returns; false if the watchdog had already cancelled the call. */
         boolean finish() {

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * every garbage collection the JVM reports how much of the heap survived it, and past
  * {@code maxShare} of the maximum heap every hook call and bundle load running at that moment is
  * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles,
- * {@code polygate_plugin_memory_stops_total{bundle}} counts them, and each version whose hook
- * calls were stopped gets a strike ({@link MemoryStrikes}: enough of them take the version out of
- * service; a load stopped is not a strike). What survived a collection is
+ * {@code polygate_plugin_memory_stops_total{bundle}} counts them, and each version whose stopped
+ * hook call allocated a tenth of the heap or more gets a strike ({@link MemoryStrikes}: enough of
+ * them take the version out of service). What survived a collection is
  * what is really held, so a burst of short-lived garbage does not trip it.
  *
  * <p>Not contained: memory held by host code, or by a plugin's module-level state between calls
@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class MemoryGuard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryGuard.class);
+
+    private static final int OFFENDING_SHARE_PERCENT = 10;
 
     private final double maxShare;
     private final long maxHeap;
@@ -78,8 +80,7 @@ final class MemoryGuard implements AutoCloseable {
             byBundle.merge(bundle, 1, Integer::sum);
             metrics.counter("polygate_plugin_memory_stops_total", "Plugin calls and loads stopped because the heap ran short",
                     "bundle", bundle).increment();
-            // a load stopped (a context rebuilt while the heap is still short) is no fault of the version
-            if (slot.hookCall()) struck.add(slot.strikes());
+            if (offending(slot)) struck.add(slot.strikes());
         }
         if (stopped.isEmpty()) return; // short of memory, but not in plugin code: nothing to stop
         LOG.warn("heap {} MiB of {} MiB in use after {} ({} %, limit plugins.max_heap_share {} %): stopped {}",
@@ -87,6 +88,19 @@ final class MemoryGuard implements AutoCloseable {
                 "plugin calls " + byBundle);
         // one strike per version and collection, however many of its calls were running
         struck.forEach(MemoryStrikes::strike);
+    }
+
+    /**
+     * Whether a stopped call earns its version a strike: a hook call (a load stopped, a context
+     * rebuilt while the heap is still short, is no fault of the version) that allocated at least
+     * {@value #OFFENDING_SHARE_PERCENT} % of the maximum heap since it began (a call that only ran
+     * beside the one filling the heap is stopped too, but is not to blame), or any hook call when
+     * the JVM does not count allocations.
+     */
+    private boolean offending(HookWatchdog.Slot slot) {
+        if (!slot.hookCall()) return false;
+        long allocated = slot.allocatedByCall();
+        return allocated < 0 || allocated >= maxHeap / 100 * OFFENDING_SHARE_PERCENT;
     }
 
     @Override
