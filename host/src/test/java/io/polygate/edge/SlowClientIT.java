@@ -3,6 +3,7 @@ package io.polygate.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.LoopbackUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +29,6 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,16 +47,12 @@ class SlowClientIT {
     static final long HEADER_TIMEOUT_MS = 2_000;
     /** The deadline plus one sweep, with room for a loaded machine. */
     static final long CLOSED_WITHIN_MS = HEADER_TIMEOUT_MS + 6_000;
-    static Server upstream;
+    static LoopbackUpstream upstream;
     static GatewayFixture gw;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new Server();
-        ServerConnector connector = new ServerConnector(upstream);
-        connector.setHost("127.0.0.1");
-        upstream.addConnector(connector);
-        upstream.setHandler(new Handler.Abstract() {
+        upstream = LoopbackUpstream.start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String body = Content.Source.asString(request);
@@ -66,18 +61,17 @@ class SlowClientIT {
                 return true;
             }
         });
-        upstream.start();
         gw = GatewayFixture.start("""
                 proxy: {client_header_timeout: 2s, min_request_data_rate: 100}
                 apis:
                   - {api_id: open, listen_path: /open/, target_url: "http://127.0.0.1:%d", auth: none}
-                """.formatted(connector.getLocalPort()));
+                """.formatted(upstream.port()));
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (gw != null) gw.close();
-        if (upstream != null) upstream.stop();
+        if (upstream != null) upstream.close();
     }
 
     @Test
