@@ -34,6 +34,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void memoryStrikesHaveADefaultAndAreChecked() throws Exception {
+        assertThat(load("admin: {secret: s}\n").plugins().memoryStrikes()).isEqualTo(3);
+        assertThat(load("admin: {secret: s}\nplugins: {memory_strikes: 0}\n").plugins().memoryStrikes()).isZero();
+        assertThatThrownBy(() -> load("admin: {secret: s}\nplugins: {memory_strikes: -1}\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "plugins.memory_strikes: -1 is out of range (0..1000)"));
+    }
+
+    @Test
     void slowClientLimitsHaveDefaultsAndAreChecked() throws Exception {
         GatewayConfig c = load("admin: {secret: s}\n");
         assertThat(c.proxy().clientHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));

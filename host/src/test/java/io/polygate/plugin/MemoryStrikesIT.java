@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,14 +24,15 @@ import org.junit.jupiter.api.Timeout;
  * the memory guard stops twice is taken out of service like a failed load. With a version before
  * it (two uploads), that version serves again and the status says why; without one (a single
  * version in bundles_dir) the bundle is failed and its API answers 503 naming the cause. The log
- * and a metric name the bundle; the first strike alone changes nothing.
+ * and a metric name the bundle; the first strike alone changes nothing, and a call that only ran
+ * beside the bomb is stopped with it but is no strike against its bundle.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class MemoryStrikesIT {
     static GatewayProcess gw;
 
     /**
-     * Holds a megabyte more every millisecond, a leak the guard outpaces: a compiled loop that
+     * Holds a megabyte more every 5 ms, a leak the guard outpaces: a compiled loop that
      * allocates flat out can fill this small heap before the guard hears of a collection (a guest
      * OutOfMemoryError, a 500), which is not what this test is about.
      */
@@ -38,7 +40,7 @@ class MemoryStrikesIT {
             function hook(request, session, spec) {
               if (request.get_header('X-Bomb')) {
                 var x = [];
-                for (;;) { x.push(new ArrayBuffer(1000000)); var t = Date.now(); while (Date.now() === t) {} }
+                for (;;) { x.push(new ArrayBuffer(1000000)); var t = Date.now(); while (Date.now() - t < 5) {} }
               }
               request.add_header('X-Served-By', '%s');
             }
@@ -54,9 +56,22 @@ class MemoryStrikesIT {
     @BeforeAll
     static void start() throws Exception {
         Path tmp = Files.createTempDirectory("polygate-strikes");
-        Path alone = tmp.resolve("bundles").resolve("alone");
-        Files.createDirectories(alone);
-        for (Map.Entry<String, String> f : files("alone", true).entrySet()) Files.writeString(alone.resolve(f.getKey()), f.getValue());
+        writeFolder(tmp.resolve("bundles").resolve("alone"), files("alone", true));
+        writeFolder(tmp.resolve("bundles").resolve("bomber"), files("bomber", true));
+        writeFolder(tmp.resolve("bundles").resolve("bystander"), BundleZips.files(
+                "{\"file_list\": [\"middleware.js\"], \"custom_middleware\": {\"driver\": \"js\", \"pre\": [{\"name\": \"hook\"}]}}",
+                "middleware.js", """
+                        // busy without allocating (a loop that allocates garbage as fast as it can may be blamed, docs/plugins.md)
+                        function hook(request, session, spec) {
+                          var busy = request.get_header('X-Busy');
+                          if (busy) {
+                            console.log('busy ' + busy);
+                            var t = Date.now(), i = 0;
+                            while (++i % 1000000 !== 0 || Date.now() - t < 20000) {}
+                          }
+                          request.add_header('X-Served-By', 'bystander');
+                        }
+                        """));
         gw = GatewayProcess.start(tmp, """
                 bundles_dir: bundles
                 plugins: {hook_timeout: 30s, pool_size: 1, memory_strikes: 2}
@@ -64,6 +79,8 @@ class MemoryStrikesIT {
                   - {api_id: plain, listen_path: /plain, strip_listen_path: true, target_url: "echo://", auth: none}
                   - {api_id: twice, listen_path: /twice, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: twice}
                   - {api_id: alone, listen_path: /alone, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: alone}
+                  - {api_id: bomber, listen_path: /bomber, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: bomber}
+                  - {api_id: bystander, listen_path: /bystander, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: bystander}
                 """, "-Xmx256m");
         gw.await("/plain/x", 200, Duration.ofMinutes(3));
     }
@@ -126,6 +143,38 @@ class MemoryStrikesIT {
         assertThat(gw.get("/plain/x", Duration.ofSeconds(5)).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aCallThatOnlyRanBesideTheBombIsStoppedButNotStruck() throws Exception {
+        gw.await("/bystander/x", 200, Duration.ofMinutes(2));
+        String version = status("bystander").path("version").asText();
+        for (int i = 1; i <= 2; i++) {
+            String busy = "round-" + i;
+            CompletableFuture<HttpResponse<String>> beside = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return gw.getWithHeader("/bystander/x", "X-Busy", busy, Duration.ofSeconds(60));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            awaitLog("busy " + busy);
+            bomb("/bomber/x");
+            HttpResponse<String> stopped = beside.get(60, TimeUnit.SECONDS);
+            assertThat(stopped.statusCode()).as("the call beside the bomb was stopped too: %s", stopped.body()).isEqualTo(503);
+        }
+        awaitLog("bundle bomber version ");
+        assertThat(gw.log()).doesNotContain("bundle bystander version " + version + ": stopped because the heap ran short, strike");
+        JsonNode after = status("bystander");
+        assertThat(after.path("version").asText()).isEqualTo(version);
+        assertThat(after.path("error").isNull()).as("%s", after).isTrue();
+        assertThat(servedBy("/bystander/x")).isEqualTo("bystander");
+        assertThat(metrics()).doesNotContain("polygate_plugin_memory_unfit_total{bundle=\"bystander\"}");
+    }
+
+    static void writeFolder(Path dir, Map<String, String> files) throws java.io.IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<String, String> f : files.entrySet()) Files.writeString(dir.resolve(f.getKey()), f.getValue());
+    }
+
     /** Uploads a version and waits until its API serves it; its version. */
     static String upload(String name, Map<String, String> files) throws Exception {
         HttpResponse<String> r = gw.push(name, BundleZips.build(files, null));
@@ -146,7 +195,9 @@ class MemoryStrikesIT {
         assertThat(json(r).path("error").asText()).isEqualTo("plugin hook stopped: the gateway is short of memory");
     }
 
+    /** Who served a plain request, once the heap is collected (a bomb's garbage may still fill it, and the guard stop the call). */
     static String servedBy(String path) throws Exception {
+        gw.collectGarbage();
         HttpResponse<String> r = gw.get(path, Duration.ofSeconds(10));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json(r).path("headers").path("X-Served-By").asText();

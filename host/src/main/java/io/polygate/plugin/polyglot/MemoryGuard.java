@@ -7,7 +7,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * every garbage collection the JVM reports how much of the heap survived it, and past
  * {@code maxShare} of the maximum heap every hook call and bundle load running at that moment is
  * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles,
- * {@code polygate_plugin_memory_stops_total{bundle}} counts them, and each version whose stopped
- * hook call allocated a tenth of the heap or more gets a strike ({@link MemoryStrikes}: enough of
- * them take the version out of service). What survived a collection is
+ * {@code polygate_plugin_memory_stops_total{bundle}} counts them, and the version whose stopped
+ * hook call allocated the most since it began (a tenth of the heap at least) gets a strike
+ * ({@link MemoryStrikes}: enough of them take the version out of service). What survived a collection is
  * what is really held, so a burst of short-lived garbage does not trip it.
  *
  * <p>Not contained: memory held by host code, or by a plugin's module-level state between calls
@@ -74,33 +73,43 @@ final class MemoryGuard implements AutoCloseable {
         if (used <= maxShare * maxHeap) return;
         List<HookWatchdog.Slot> stopped = watchdog.cancelRunning();
         Map<String, Integer> byBundle = new TreeMap<>();
-        Set<MemoryStrikes> struck = new LinkedHashSet<>();
         for (HookWatchdog.Slot slot : stopped) {
             String bundle = slot.strikes().bundle();
             byBundle.merge(bundle, 1, Integer::sum);
             metrics.counter("polygate_plugin_memory_stops_total", "Plugin calls and loads stopped because the heap ran short",
                     "bundle", bundle).increment();
-            if (offending(slot)) struck.add(slot.strikes());
         }
         if (stopped.isEmpty()) return; // short of memory, but not in plugin code: nothing to stop
         LOG.warn("heap {} MiB of {} MiB in use after {} ({} %, limit plugins.max_heap_share {} %): stopped {}",
                 used >> 20, maxHeap >> 20, info.getGcName(), Math.round(100.0 * used / maxHeap), Math.round(100 * maxShare),
                 "plugin calls " + byBundle);
-        // one strike per version and collection, however many of its calls were running
-        struck.forEach(MemoryStrikes::strike);
+        MemoryStrikes offender = offender(stopped);
+        if (offender != null) offender.strike();
     }
 
     /**
-     * Whether a stopped call earns its version a strike: a hook call (a load stopped, a context
-     * rebuilt while the heap is still short, is no fault of the version) that allocated at least
-     * {@value #OFFENDING_SHARE_PERCENT} % of the maximum heap since it began (a call that only ran
-     * beside the one filling the heap is stopped too, but is not to blame), or any hook call when
-     * the JVM does not count allocations.
+     * The version to blame, one strike per collection: the one whose stopped hook call allocated
+     * the most since it began, if that is at least {@value #OFFENDING_SHARE_PERCENT} % of the
+     * maximum heap. The calls that only ran beside it are stopped too but are not to blame, nor is
+     * a load stopped (a context rebuilt while the heap is still short). When the JVM does not
+     * count allocations, every version with a hook call stopped is struck.
      */
-    private boolean offending(HookWatchdog.Slot slot) {
-        if (!slot.hookCall()) return false;
-        long allocated = slot.allocatedByCall();
-        return allocated < 0 || allocated >= maxHeap / 100 * OFFENDING_SHARE_PERCENT;
+    private MemoryStrikes offender(List<HookWatchdog.Slot> stopped) {
+        HookWatchdog.Slot most = null;
+        long mostBytes = maxHeap / 100 * OFFENDING_SHARE_PERCENT - 1;
+        for (HookWatchdog.Slot slot : stopped) {
+            if (!slot.hookCall()) continue;
+            long allocated = slot.allocatedByCall();
+            if (allocated < 0) {
+                slot.strikes().strike();
+                continue;
+            }
+            if (allocated > mostBytes) {
+                most = slot;
+                mostBytes = allocated;
+            }
+        }
+        return most == null ? null : most.strikes();
     }
 
     @Override
