@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * sweep. Each closed connection is logged (INFO) and counted in
  * {@code polygate_client_timeouts_total{reason="header"}}.
  *
+ * <p>The parser is reached through Jetty's {@code server.internal.HttpConnection} (public, but
+ * not API): HTTP/1.1 only, which is all the gateway port speaks. The admin port is not swept.
+ *
  * <p>Threading: the sweep runs on the scheduler; the parser's state is volatile and is written
  * after its begin time, so reading the state first sees a begin time at least as recent.
  */

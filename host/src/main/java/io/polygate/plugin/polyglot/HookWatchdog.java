@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stops hook calls that run past their time limit: one thread scans the contexts in use every
  * {@code tick} and cancels ({@code Context.close(true)}, which the guest cannot catch) those past
- * their deadline. A call costs two atomic writes on its {@link Slot}, no scheduling and no
+ * their deadline. A call costs a few volatile writes on its {@link Slot} and one read of its
+ * thread's allocation counter, no scheduling and no
  * wake-up (a scheduled task per call woke the watchdog thread on every request); a runaway call
  * is stopped within its limit plus one tick.
  *
