@@ -11,6 +11,7 @@ import io.polygate.bundle.BundleStore;
 import io.polygate.plugin.polyglot.OutboundHttp;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.proxy.ChainHandler;
+import io.polygate.proxy.ClientHeaderTimeout;
 import io.polygate.config.GatewayConfig;
 import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrorHandler;
@@ -96,6 +97,7 @@ public final class Gateway implements AutoCloseable {
             gatewayConnector.setHost(config.host());
             gatewayConnector.setPort(config.listenPort());
             gatewayConnector.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
+            gatewayConnector.addBean(new ClientHeaderTimeout(gatewayConnector, config.proxy().clientHeaderTimeout(), metrics));
 
             adminConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(new HttpConfiguration(http)));
             adminConnector.setName("admin");
@@ -110,7 +112,8 @@ public final class Gateway implements AutoCloseable {
                 ApiRegistry r = registry.get();
                 return r == null ? -1 : r.sessionLifetimeSeconds(apiId);
             }, config.hashKeys());
-            ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes());
+            ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes(), config.proxy().minRequestDataRate(),
+                    config.proxy().clientHeaderTimeout());
             this.limits = LimitBackends.limits(config.rateLimit(), store, nodes, clock, metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);
@@ -119,6 +122,7 @@ public final class Gateway implements AutoCloseable {
             OutboundHttp outboundHttp = new OutboundHttp(config.plugins().outboundHttp(), hookTimeout, this::adminPort, metrics);
             this.bundles = new BundleStore(config.bundlesDir(),
                     new PolyglotLoader(store, sessions, new GatewayConfig.PluginsConfig(hookTimeout, config.plugins().loadTimeout(), config.plugins().maxHeapShare(),
+                            config.plugins().memoryStrikes(),
                             pluginPoolSize(config.plugins().poolSize()), config.plugins().outboundHttp()), outboundHttp, metrics),
                     bundlesConfig(config.bundles()), store, feed, nodes);
             SessionCache sessionCache = new SessionCache();

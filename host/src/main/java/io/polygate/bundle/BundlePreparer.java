@@ -111,6 +111,11 @@ final class BundlePreparer implements AutoCloseable {
         return prepare(name, root, null, source, currentVersion);
     }
 
+    /** Verifies and loads again a version whose extracted files were kept ({@link BundleVersion#keepFiles}); they are its own again. */
+    BundleVersion fromKeptFiles(String name, Path files, String source) throws Refused {
+        return prepare(name, files, files, source, null);
+    }
+
     /** {@code owned}: a folder to delete when the version is closed. */
     private BundleVersion prepare(String name, Path root, Path owned, String source, String currentVersion) throws Refused {
         try {
@@ -123,8 +128,7 @@ final class BundlePreparer implements AutoCloseable {
             String version = contentVersion(root, manifest);
             if (version.equals(currentVersion)) return null;
             LoadedBundle loaded = loader.load(name, version, root, manifest);
-            Runnable cleanup = owned == null ? null : () -> deleteTree(owned);
-            return new BundleVersion(loaded, Instant.now(), source, cleanup);
+            return new BundleVersion(loaded, Instant.now(), source, owned);
         } catch (BundleException e) {
             throw refused(e);
         } catch (ManifestException | BundleLoadException e) {
@@ -190,7 +194,7 @@ final class BundlePreparer implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path p) {
+    static void deleteTree(Path p) {
         if (p == null || !Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             for (Path f : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);

@@ -1,5 +1,6 @@
 package io.polygate.bundle;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bundles this node knows, one {@link Slot} per name, and the state machine of each: a version
- * is {@link #install swapped in} (the old one retired), a refused load is {@link #recordFailure
- * recorded} (the version serving stays), a bundle is {@link #drop dropped}. Each change tells the
- * listeners (the routes are rebuilt on it).
+ * is {@link #install swapped in} (the old one retired, its extracted files kept as the slot's
+ * {@link Fallback}), a refused load is {@link #recordFailure recorded} (the version serving stays),
+ * a version found unfit is {@link #takeOut taken out} (the fallback, loaded again, serves instead),
+ * a bundle is {@link #drop dropped}. Each change tells the listeners (the routes are rebuilt on it).
  *
  * <p>Threading: reads never block. A slot's state is written only by its bundle's turn in the
  * {@link LoadQueue}, one at a time; the map itself is concurrent.
@@ -27,6 +29,14 @@ final class BundleSlots {
     /** What a slot shows: replaced as one value, so a reader never sees half of a swap or a failure. */
     private record Shown(BundleVersion current, BundleState state, String error, Instant errorAt) {}
 
+    /** The version replaced last, as the files it can be loaded again from (only versions the gateway extracted). */
+    record Fallback(String version, String source, Path files) {}
+
+    /** Told when a version serving became unfit ({@link io.polygate.plugin.LoadedBundle#onUnfit}); must not block. */
+    interface UnfitListener {
+        void unfit(String name, BundleVersion version, String why);
+    }
+
     /** One bundle name. */
     static final class Slot {
         private volatile Shown shown = new Shown(null, BundleState.LOADING, null, null);
@@ -34,6 +44,10 @@ final class BundleSlots {
         volatile String dirSeen;
         /** Fingerprint of the bundles_dir entry last loaded or refused (null: none). */
         volatile String dirLoaded;
+        /** The version to fall back to when the one serving is taken out, or null; written in the bundle's turn. */
+        private Fallback fallback;
+        /** The version last taken out as unfit: the stored copy of it is not loaded again unless uploaded again. */
+        volatile String unfitVersion;
 
         BundleVersion current() { return shown.current(); }
 
@@ -47,8 +61,11 @@ final class BundleSlots {
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile UnfitListener unfitListener = (name, version, why) -> {};
 
     void onChange(Runnable listener) { listeners.add(listener); }
+
+    void onUnfit(UnfitListener listener) { unfitListener = listener; }
 
     /** The slot of {@code name}, or null. */
     Slot get(String name) { return slots.get(name); }
@@ -97,6 +114,9 @@ final class BundleSlots {
         }
         BundleVersion old = slot.current();
         slot.shown = new Shown(loaded, BundleState.READY, null, null);
+        slot.unfitVersion = null;
+        if (old != null) keepAsFallback(slot, old);
+        watch(name, loaded);
         fire();
         if (old != null) {
             LOG.info("bundle {}: version {} ({}) replaces {}; the old version closes once idle", name, loaded.version(), loaded.source(), old.version());
@@ -104,6 +124,42 @@ final class BundleSlots {
         } else {
             LOG.info("bundle {}: version {} ({}) is live", name, loaded.version(), loaded.source());
         }
+    }
+
+    private void watch(String name, BundleVersion version) {
+        version.onUnfit(why -> unfitListener.unfit(name, version, why));
+    }
+
+    private static void keepAsFallback(Slot slot, BundleVersion old) {
+        Fallback before = slot.fallback;
+        Path files = old.keepFiles();
+        slot.fallback = files == null ? null : new Fallback(old.version(), old.source(), files);
+        if (before != null) BundlePreparer.deleteTree(before.files());
+    }
+
+    /** In the bundle's turn: the fallback, now the caller's (it loads or deletes the files), or null. */
+    Fallback takeFallback(Slot slot) {
+        Fallback f = slot.fallback;
+        slot.fallback = null;
+        return f;
+    }
+
+    /**
+     * In the bundle's turn: {@code unfit} stops serving and is retired; {@code replacement} serves
+     * instead ({@code ready}, with the error), or, when null, the bundle is {@code failed}, as
+     * after a failed load with no version serving.
+     */
+    void takeOut(String name, Slot slot, BundleVersion unfit, BundleVersion replacement, String error) {
+        if (closed) {
+            if (replacement != null) replacement.close();
+            return;
+        }
+        slot.unfitVersion = unfit.version();
+        slot.shown = new Shown(replacement, replacement != null ? BundleState.READY : BundleState.FAILED, error, Instant.now());
+        if (replacement != null) watch(name, replacement);
+        LOG.error("bundle {}: {}", name, error);
+        fire();
+        unfit.retire();
     }
 
     /** A refused load: the version serving (if any) stays; without one the bundle is {@code failed}. */
@@ -128,6 +184,8 @@ final class BundleSlots {
         fire();
         BundleVersion current = s == null ? null : s.current();
         if (current != null) current.retire();
+        Fallback fallback = s == null ? null : takeFallback(s);
+        if (fallback != null) BundlePreparer.deleteTree(fallback.files());
         LOG.info("bundle {} deleted", name);
     }
 

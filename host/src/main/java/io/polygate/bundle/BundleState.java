@@ -8,7 +8,7 @@ enum BundleState {
     LOADING,
     /** A version is serving (a later load may have failed: then the status has an error too). */
     READY,
-    /** The last load failed and no version is serving. */
+    /** The last load failed, or the version serving was taken out as unfit, and no version is serving. */
     FAILED,
     /** Neither uploaded nor in {@code bundles_dir} (or not a valid bundle name). */
     MISSING;

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the sources: {@link BundleUploads} (the admin API), {@link StoredBundles} (uploads kept in
  *       the store), {@link BundleFolder} ({@code bundles_dir}, polled every {@code poll_interval}),
  *       and {@link BundleSources}, which picks the source of a load;
- *   <li>{@link BundleCluster}: notices between nodes and the nodes' reports.
+ *   <li>{@link BundleCluster}: notices between nodes and the nodes' reports;
+ *   <li>{@link UnfitVersions}: a version the memory guard stopped too often taken out, the one
+ *       before it serving again.
  * </ul>
  *
  * <p><b>Sources.</b> Uploads take precedence over a file of the same name that was already in
@@ -109,6 +111,7 @@ public final class BundleStore implements AutoCloseable {
         this.folder = new BundleFolder(dir, slots, loads, preparer, cluster);
         this.sources = new BundleSources(slots, loads, stored, folder);
         this.uploads = new BundleUploads(slots, loads, preparer, stored, folder, cluster);
+        slots.onUnfit(new UnfitVersions(slots, loads, preparer, cluster));
         this.pollInterval = config.pollInterval();
     }
 

@@ -5,6 +5,7 @@ import io.polygate.plugin.HookCall;
 import io.polygate.plugin.LoadedBundle;
 import io.polygate.sdk.manifest.BundleManifest;
 import io.polygate.sdk.manifest.HookRef;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One loaded version of a bundle as the {@link BundleStore} serves it: the loaded code plus a count
  * of the requests inside routes built on it. A reload {@link #retire() retires} the old version
  * after the new routes are live; the old version is closed when its last request has finished
- * (at once if none is inside), and {@code onClosed} runs then (deletes its extracted files).
+ * (at once if none is inside), and its extracted files are deleted then, unless they were
+ * {@link #keepFiles() kept} to restore it from.
  *
  * <p>Threading: {@link #tryRetain()}/{@link #release()} are lock-free and called from request
  * threads; {@link #retire()} from a loader thread, in the bundle's turn (one at a time per bundle).
@@ -27,16 +29,19 @@ public final class BundleVersion implements LoadedBundle, Pin {
     private final LoadedBundle loaded;
     private final Instant loadedAt;
     private final String source;
-    private final Runnable onClosed;
+    /** The folder the gateway extracted this version into, or null (a bundles_dir folder, loaded in place). */
+    private final Path files;
     /** Requests inside; {@value #CLOSED} once closed. */
     private final AtomicInteger holds = new AtomicInteger();
     private volatile boolean retired;
+    private volatile boolean filesKept;
 
-    BundleVersion(LoadedBundle loaded, Instant loadedAt, String source, Runnable onClosed) {
+    /** @param files the folder extracted for this version, deleted when it closes; null when it is not the gateway's */
+    BundleVersion(LoadedBundle loaded, Instant loadedAt, String source, Path files) {
         this.loaded = loaded;
         this.loadedAt = loadedAt;
         this.source = source;
-        this.onClosed = onClosed;
+        this.files = files;
     }
 
     @Override public String name() { return loaded.name(); }
@@ -52,6 +57,18 @@ public final class BundleVersion implements LoadedBundle, Pin {
 
     @Override
     public int contexts() { return loaded.contexts(); }
+
+    @Override
+    public void onUnfit(java.util.function.Consumer<String> listener) { loaded.onUnfit(listener); }
+
+    /**
+     * Keeps the extracted files when the version closes, so that it can be loaded again from them;
+     * the folder, or null when the files are not the gateway's. Whoever keeps them deletes them.
+     */
+    Path keepFiles() {
+        filesKept = files != null;
+        return files;
+    }
 
     @Override
     public CompletableFuture<Void> submit(HookRef hook, HookCall call) {
@@ -84,7 +101,7 @@ public final class BundleVersion implements LoadedBundle, Pin {
         try {
             loaded.close();
         } finally {
-            if (onClosed != null) onClosed.run();
+            if (files != null && !filesKept) BundlePreparer.deleteTree(files);
         }
     }
 
@@ -96,7 +113,7 @@ public final class BundleVersion implements LoadedBundle, Pin {
         try {
             loaded.close();
         } finally {
-            if (onClosed != null) onClosed.run();
+            if (files != null && !filesKept) BundlePreparer.deleteTree(files);
         }
     }
 }

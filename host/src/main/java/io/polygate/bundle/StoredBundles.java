@@ -55,8 +55,8 @@ final class StoredBundles {
     boolean has(String name) { return store != null && store.get(BUNDLE_KEY + name) != null; }
 
     /**
-     * In the bundle's turn: loads the stored version unless it is the one serving, and reports the
-     * result to the other nodes.
+     * In the bundle's turn: loads the stored version unless it is the one serving or the one this
+     * node took out as unfit, and reports the result to the other nodes.
      *
      * @return true when the store has the bundle (loaded, unchanged or failed)
      */
@@ -74,7 +74,8 @@ final class StoredBundles {
             JsonNode n = JSON.readTree(json);
             String version = n.path("version").asText();
             String current = slot.currentVersion();
-            if (!version.equals(current)) {
+            // a version taken out as unfit (BundleSlots.takeOut) comes back only by an upload
+            if (!version.equals(current) && !version.equals(slot.unfitVersion)) {
                 BundleVersion loaded = preparer.fromZip(name, Base64.getDecoder().decode(n.path("zip").asText()), "upload", current);
                 if (loaded != null) slots.install(name, slot, loaded);
             }

@@ -165,7 +165,8 @@ public final class ConfigLoader {
             loadTimeout = d.loadTimeout();
         }
         double maxHeapShare = p.number("max_heap_share", d.maxHeapShare(), 0, 0.99);
-        return new GatewayConfig.PluginsConfig(timeout, loadTimeout, maxHeapShare, (int) p.integer("pool_size", d.poolSize(), 1, 256),
+        int memoryStrikes = (int) p.integer("memory_strikes", d.memoryStrikes(), 0, 1000);
+        return new GatewayConfig.PluginsConfig(timeout, loadTimeout, maxHeapShare, memoryStrikes, (int) p.integer("pool_size", d.poolSize(), 1, 256),
                 outboundHttp(p.child("outbound_http"), timeout));
     }
 
@@ -256,12 +257,19 @@ public final class ConfigLoader {
 
     private static ProxyConfig proxy(Node p) {
         if (!p.json().isMissingNode() && !p.json().isNull()) p.requireObject();
+        Duration headerTimeout = p.duration("client_header_timeout", ProxyConfig.DEFAULT_CLIENT_HEADER_TIMEOUT);
+        if (headerTimeout.isZero()) {
+            p.errors().add(p.pathOf("client_header_timeout"), "must be more than 0 (e.g. \"10s\")");
+            headerTimeout = ProxyConfig.DEFAULT_CLIENT_HEADER_TIMEOUT;
+        }
         return new ProxyConfig(
                 p.duration("upstream_timeout", Duration.ofSeconds(30)),
                 p.duration("connect_timeout", Duration.ofSeconds(5)),
                 (int) p.integer("max_connections_per_upstream", 256, 1, 100_000),
                 p.duration("client_idle_timeout", Duration.ofSeconds(30)),
                 (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024),
-                p.integer("max_request_body_bytes", 0, 0, Long.MAX_VALUE));
+                p.integer("max_request_body_bytes", 0, 0, Long.MAX_VALUE),
+                headerTimeout,
+                p.integer("min_request_data_rate", ProxyConfig.DEFAULT_MIN_REQUEST_DATA_RATE, 0, Integer.MAX_VALUE));
     }
 }

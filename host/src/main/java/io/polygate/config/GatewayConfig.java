@@ -57,20 +57,25 @@ public record GatewayConfig(
      *                    is stopped and the version is refused
      * @param maxHeapShare past this share of the maximum heap in use after a garbage collection, the
      *                    plugin calls running are stopped (0 turns the guard off)
+     * @param memoryStrikes after the memory guard stopped calls of a bundle version this many
+     *                    times, the version is taken out of service like a failed load (the
+     *                    version before it serves again when there is one); 0 = never
      * @param poolSize    contexts per bundle version, each serving one request at a time (default:
      *                    the number of cores, at least 2; Python contexts cost 2-4 MB and ~100 ms each)
      * @param outboundHttp what {@code TykMakeHttpRequest} / {@code TykBatchRequest} may reach
      */
-    public record PluginsConfig(Duration hookTimeout, Duration loadTimeout, double maxHeapShare, int poolSize, OutboundHttpConfig outboundHttp) {
+    public record PluginsConfig(Duration hookTimeout, Duration loadTimeout, double maxHeapShare, int memoryStrikes, int poolSize,
+                                OutboundHttpConfig outboundHttp) {
         public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(5);
         public static final double DEFAULT_MAX_HEAP_SHARE = 0.85;
+        public static final int DEFAULT_MEMORY_STRIKES = 3;
 
         public PluginsConfig {
             if (outboundHttp == null) outboundHttp = OutboundHttpConfig.defaults(hookTimeout);
         }
 
         public PluginsConfig(Duration hookTimeout, int poolSize) {
-            this(hookTimeout, DEFAULT_LOAD_TIMEOUT, DEFAULT_MAX_HEAP_SHARE, poolSize, null);
+            this(hookTimeout, DEFAULT_LOAD_TIMEOUT, DEFAULT_MAX_HEAP_SHARE, DEFAULT_MEMORY_STRIKES, poolSize, null);
         }
 
         public static PluginsConfig defaults() {
@@ -144,11 +149,21 @@ public record GatewayConfig(
      * @param connectTimeout    TCP connect limit to an upstream (a refused or timed-out connect is a 502)
      * @param maxConnectionsPerUpstream keep-alive pool size per upstream host:port
      * @param clientIdleTimeout how long a client connection may stay idle (slow clients are cut)
+     * @param clientHeaderTimeout how long the request line and headers of one request may take to
+     *                          arrive, from their first byte; past it the connection is closed
+     * @param minRequestDataRate bytes a second a request body must arrive at on average, checked
+     *                          whenever the gateway waits for more of it once
+     *                          {@code clientHeaderTimeout} has passed since it began reading it
+     *                          (slower: 408); 0 = no minimum
      * @param maxRequestHeaderBytes bigger request heads get 431
      * @param maxRequestBodyBytes   bigger request bodies get 413 (0 = no limit): a declared
      *                              Content-Length before anything is sent upstream, a chunked body
      *                              by aborting the exchange once it passes the limit
      */
     public record ProxyConfig(Duration upstreamTimeout, Duration connectTimeout, int maxConnectionsPerUpstream,
-                              Duration clientIdleTimeout, int maxRequestHeaderBytes, long maxRequestBodyBytes) {}
+                              Duration clientIdleTimeout, int maxRequestHeaderBytes, long maxRequestBodyBytes,
+                              Duration clientHeaderTimeout, long minRequestDataRate) {
+        public static final Duration DEFAULT_CLIENT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+        public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 128;
+    }
 }

@@ -48,6 +48,14 @@ public interface LoadedBundle extends AutoCloseable {
     /** How many contexts are built and serving: one when the version goes live, then up to the pool size. */
     int contexts();
 
+    /**
+     * Whom to tell, once, when this version can no longer be trusted to serve: the memory guard
+     * stopped its calls {@code plugins.memory_strikes} times. Called on a runtime thread with a
+     * message naming the bundle, the version and why; it must not block. A later call replaces
+     * the listener.
+     */
+    void onUnfit(java.util.function.Consumer<String> listener);
+
     /** Closes the contexts once the calls in flight have finished; later calls fail with CLOSED. */
     @Override
     void close();

@@ -35,12 +35,18 @@ public final class ChainHandler extends Handler.Abstract {
     private final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.empty());
     private final Metrics metrics;
     private final long maxBodyBytes;
+    private final MinimumBodyRate minimumBodyRate;
 
-    /** @param maxBodyBytes request bodies declared bigger than this get 413; 0 = no limit */
-    public ChainHandler(Metrics metrics, long maxBodyBytes) {
+    /**
+     * @param maxBodyBytes     request bodies declared bigger than this get 413; 0 = no limit
+     * @param minBodyRate      bytes a second a request body must arrive at, on average (slower: 408); 0 = no minimum
+     * @param minBodyRateGrace how long a body is read before its rate is judged
+     */
+    public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace) {
         super(InvocationType.NON_BLOCKING);
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
+        this.minimumBodyRate = new MinimumBodyRate(minBodyRate, minBodyRateGrace, metrics);
     }
 
     public void routes(RouteTable table) { routes.set(table); }
@@ -132,7 +138,7 @@ public final class ChainHandler extends Handler.Abstract {
                     + " bytes is over the limit of " + maxBodyBytes);
             return true;
         }
-        Exchange exchange = new Exchange(request, route.api().apiId(), upstreamPath(route, request.getHttpURI().getPath(), canonical));
+        Exchange exchange = new Exchange(minimumBodyRate.watch(request), route.api().apiId(), upstreamPath(route, request.getHttpURI().getPath(), canonical));
         run(exchange, route, 0, response, callback);
         return true;
     }

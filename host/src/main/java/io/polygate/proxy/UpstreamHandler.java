@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -227,9 +228,11 @@ public final class UpstreamHandler extends ProxyHandler {
         Throwable badBody = f.clientBodyFailure;
         boolean timeout = isTimeout(failure);
         BodyTooLarge tooLarge = bodyTooLarge(failure);
-        int status = tooLarge != null ? 413 : badBody != null ? 400 : timeout ? 504 : 502;
+        // a body too slow (MinimumBodyRate) is a 408; one the parser rejects a 400
+        int bodyStatus = badBody instanceof HttpException h ? h.getCode() : 400;
+        int status = tooLarge != null ? 413 : badBody != null ? bodyStatus : timeout ? 504 : 502;
         String message = tooLarge != null ? tooLarge.getMessage() : badBody != null
-                ? "malformed request body: " + describe(badBody) : timeout
+                ? (bodyStatus == 408 ? badBody.getMessage() : "malformed request body: " + describe(badBody)) : timeout
                 ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
                 : "upstream unreachable: " + describe(failure);
         String errorId = JsonErrors.newErrorId();
@@ -239,7 +242,7 @@ public final class UpstreamHandler extends ProxyHandler {
             // the upstream's headers go; the gateway's own (rate limit, quota, plugins) stay
             clientResponse.getHeaders().clear();
             forwarded(clientRequest).exchange.addResponseHeadersTo(clientResponse);
-            // the rest of a malformed body cannot be framed: nothing more is read from this connection
+            // the rest of a malformed or too slow body is not read: nothing more is read from this connection
             if (badBody != null) clientResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
             JsonErrors.write(clientResponse, Callback.from(clientCallback::succeeded, clientCallback::failed), status,
                     JsonErrors.body(status, message, errorId));

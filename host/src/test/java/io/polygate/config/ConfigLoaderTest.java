@@ -34,6 +34,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void memoryStrikesHaveADefaultAndAreChecked() throws Exception {
+        assertThat(load("admin: {secret: s}\n").plugins().memoryStrikes()).isEqualTo(3);
+        assertThat(load("admin: {secret: s}\nplugins: {memory_strikes: 0}\n").plugins().memoryStrikes()).isZero();
+        assertThatThrownBy(() -> load("admin: {secret: s}\nplugins: {memory_strikes: -1}\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "plugins.memory_strikes: -1 is out of range (0..1000)"));
+    }
+
+    @Test
+    void slowClientLimitsHaveDefaultsAndAreChecked() throws Exception {
+        GatewayConfig c = load("admin: {secret: s}\n");
+        assertThat(c.proxy().clientHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.proxy().minRequestDataRate()).isEqualTo(128);
+        GatewayConfig set = load("admin: {secret: s}\nproxy: {client_header_timeout: 2s, min_request_data_rate: 0}\n");
+        assertThat(set.proxy().clientHeaderTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(set.proxy().minRequestDataRate()).isZero();
+        assertThatThrownBy(() -> load("admin: {secret: s}\nproxy: {client_header_timeout: 0, min_request_data_rate: -1}\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactlyInAnyOrder(
+                        "proxy.client_header_timeout: must be more than 0 (e.g. \"10s\")",
+                        "proxy.min_request_data_rate: -1 is out of range (0..2147483647)"));
+    }
+
+    @Test
     void reportsEveryErrorAtOnceWithItsPath() {
         String yaml = """
                 listen_port: 99999

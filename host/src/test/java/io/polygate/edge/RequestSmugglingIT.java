@@ -3,6 +3,7 @@ package io.polygate.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.LoopbackUpstream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Queue;
@@ -11,8 +12,6 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * only requests whose body it read to the end.
  */
 class RequestSmugglingIT {
-    static Server upstream;
+    static LoopbackUpstream upstream;
     static final Queue<String> completeAtUpstream = new ConcurrentLinkedQueue<>();
     static GatewayFixture gw;
 
@@ -55,11 +54,7 @@ class RequestSmugglingIT {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = new Server();
-        ServerConnector connector = new ServerConnector(upstream);
-        connector.setHost("127.0.0.1");
-        upstream.addConnector(connector);
-        upstream.setHandler(new Handler.Abstract() {
+        upstream = LoopbackUpstream.start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String body = Content.Source.asString(request);
@@ -69,17 +64,16 @@ class RequestSmugglingIT {
                 return true;
             }
         });
-        upstream.start();
         gw = GatewayFixture.start("""
                 apis:
                   - {api_id: open, listen_path: /open/, target_url: "http://127.0.0.1:%d", auth: none}
-                """.formatted(connector.getLocalPort()));
+                """.formatted(upstream.port()));
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (gw != null) gw.close();
-        if (upstream != null) upstream.stop();
+        if (upstream != null) upstream.close();
     }
 
     @BeforeEach

@@ -66,6 +66,22 @@ public final class GatewayProcess implements AutoCloseable {
 
     public String log() throws IOException { return Files.readString(log); }
 
+    /**
+     * A full garbage collection in the gateway's JVM ({@code jcmd <pid> GC.run}), so that what a
+     * test does next does not meet the garbage of what it did before (a heap still full of it).
+     */
+    public void collectGarbage() throws IOException, InterruptedException {
+        Path javaBin = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        Process jcmd = new ProcessBuilder(javaBin.resolveSibling("jcmd").toString(), Long.toString(process.pid()), "GC.run")
+                .redirectErrorStream(true).start();
+        if (!jcmd.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            jcmd.destroyForcibly();
+            throw new IllegalStateException("jcmd GC.run did not finish within 60 s");
+        }
+        String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (jcmd.exitValue() != 0) throw new IllegalStateException("jcmd GC.run failed: " + out);
+    }
+
     /** A GET on the gateway port, with a timeout; null when there is no answer. */
     public HttpResponse<String> get(String path, Duration timeout) throws InterruptedException {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout));

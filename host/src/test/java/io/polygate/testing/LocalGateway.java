@@ -22,11 +22,12 @@ import org.eclipse.jetty.server.Server;
  */
 public final class LocalGateway implements AutoCloseable {
     private static final ProxyConfig PROXY = new ProxyConfig(Duration.ofSeconds(10), Duration.ofSeconds(2), 16,
-            Duration.ofSeconds(30), 16 * 1024, 0);
+            Duration.ofSeconds(30), 16 * 1024, 0, ProxyConfig.DEFAULT_CLIENT_HEADER_TIMEOUT, 0);
 
     private final Server server = new Server();
     private final LocalConnector connector = new LocalConnector(server);
-    private final ChainHandler chain = new ChainHandler(new Metrics(), PROXY.maxRequestBodyBytes());
+    private final ChainHandler chain = new ChainHandler(new Metrics(), PROXY.maxRequestBodyBytes(), PROXY.minRequestDataRate(),
+            PROXY.clientHeaderTimeout());
     private final UpstreamHandler proxy = new UpstreamHandler(PROXY);
 
     private LocalGateway() {}

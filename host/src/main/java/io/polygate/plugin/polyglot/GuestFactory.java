@@ -46,10 +46,11 @@ final class GuestFactory {
     private final List<Source> sources;
     private final List<String> hookNames;
     private final HookWatchdog watchdog;
+    private final MemoryStrikes strikes;
     private final Duration loadTimeout;
 
     private GuestFactory(String name, Path dir, BundleManifest manifest, Engine engine, GuestApi api, List<Source> sources,
-                         HookWatchdog watchdog, Duration loadTimeout) {
+                         HookWatchdog watchdog, MemoryStrikes strikes, Duration loadTimeout) {
         this.name = name;
         this.dir = dir;
         this.manifest = manifest;
@@ -62,12 +63,17 @@ final class GuestFactory {
         for (HookRef h : manifest.customMiddleware().all()) names.add(h.name());
         this.hookNames = List.copyOf(names);
         this.watchdog = watchdog;
+        this.strikes = strikes;
         this.loadTimeout = loadTimeout;
     }
 
-    /** Reads the bundle's source files and starts (or joins) the language's engine. */
+    /**
+     * Reads the bundle's source files and starts (or joins) the language's engine.
+     *
+     * @param strikes the version's memory strikes, which its contexts' watchdog slots carry
+     */
     static GuestFactory create(String name, Path dir, BundleManifest manifest, Engines engines, GuestApi api, HookWatchdog watchdog,
-                               Duration loadTimeout)
+                               MemoryStrikes strikes, Duration loadTimeout)
             throws BundleLoadException {
         Driver driver = manifest.customMiddleware().driver();
         List<Source> sources = new ArrayList<>();
@@ -90,7 +96,7 @@ final class GuestFactory {
         } catch (RuntimeException e) {
             throw new BundleLoadException("bundle \"" + name + "\": the " + Engines.language(driver) + " engine cannot start: " + e.getMessage(), e);
         }
-        return new GuestFactory(name, dir, manifest, engine, api, sources, watchdog, loadTimeout);
+        return new GuestFactory(name, dir, manifest, engine, api, sources, watchdog, strikes, loadTimeout);
     }
 
     /** The names of the manifest's hooks, each once, in manifest order. */
@@ -116,10 +122,10 @@ final class GuestFactory {
             throw new BundleLoadException("bundle \"" + name + "\": cannot open " + dir + ": " + e.getMessage(), e);
         }
         Context ctx = builder.build();
-        HookWatchdog.Slot slot = watchdog.watch(ctx, name);
+        HookWatchdog.Slot slot = watchdog.watch(ctx, strikes);
         try {
             Value sdk = setup.installRuntime(ctx, api, dir);
-            slot.start(loadTimeout.toNanos());
+            slot.startLoad(loadTimeout.toNanos());
             GuestSetup.Runtime runtime = setup.loadBundle(ctx, sdk, dir, sources);
             checkMissing(runtime.resolve().execute(json(hookNames)).asString());
             runtime.warm().executeVoid(HookCall.sample());

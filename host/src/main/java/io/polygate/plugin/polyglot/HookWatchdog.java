@@ -12,9 +12,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Stops hook calls that run past their time limit: one thread scans the contexts in use every
  * {@code tick} and cancels ({@code Context.close(true)}, which the guest cannot catch) those past
- * their deadline. A call costs two atomic writes on its {@link Slot}, no scheduling and no
+ * their deadline. A call costs a few volatile writes on its {@link Slot} and one read of its
+ * thread's allocation counter, no scheduling and no
  * wake-up (a scheduled task per call woke the watchdog thread on every request); a runaway call
  * is stopped within its limit plus one tick.
+ *
+ * <p>A hook call also notes what its thread has allocated when it begins (one read of the JVM's
+ * per-thread counter), so that the {@link MemoryGuard} can tell the call that filled the heap from
+ * those that ran beside it.
  *
  * <p>Thread-safe. A slot's deadline is claimed by compare-and-set, so a call that finishes just as
  * the watchdog fires is either finished or cancelled, never both.
@@ -25,6 +30,10 @@ final class HookWatchdog implements AutoCloseable {
     private static final long CANCELLED = Long.MIN_VALUE + 1;
     /** Cancelled by {@link #cancelRunning()}: the heap ran short, not the call's time. */
     private static final long STOPPED_FOR_MEMORY = Long.MIN_VALUE + 2;
+
+    /** Each thread's allocations: every context runs on a thread of its own, so its calls' are its thread's. */
+    private static final com.sun.management.ThreadMXBean ALLOCATIONS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
     private final Thread thread;
@@ -40,17 +49,44 @@ final class HookWatchdog implements AutoCloseable {
     /** The deadline of one context: armed while a hook runs on it. */
     static final class Slot {
         private final Context context;
-        private final String bundle;
+        private final MemoryStrikes strikes;
         private final AtomicLong deadline = new AtomicLong(IDLE);
+        /** Whether what runs is a hook call, not a load (set before the deadline is armed). */
+        private volatile boolean hookCall;
+        /** The thread running the hook call, and what it had allocated when the call began (-1: unknown). */
+        private volatile long callThread;
+        private volatile long allocatedAtCallStart = -1;
 
-        private Slot(Context context, String bundle) {
+        private Slot(Context context, MemoryStrikes strikes) {
             this.context = context;
-            this.bundle = bundle;
+            this.strikes = strikes;
         }
 
-        /** Arms the deadline at the start of a call. */
-        void start(long timeoutNanos) {
+        /** Arms the deadline at the start of a hook call, on the thread that runs it. */
+        void startCall(long timeoutNanos) {
+            callThread = Thread.currentThread().threadId();
+            allocatedAtCallStart = ALLOCATIONS.getCurrentThreadAllocatedBytes();
+            hookCall = true;
             deadline.set(System.nanoTime() + timeoutNanos);
+        }
+
+        /** Arms the deadline at the start of a bundle's load into this context. */
+        void startLoad(long timeoutNanos) {
+            hookCall = false;
+            deadline.set(System.nanoTime() + timeoutNanos);
+        }
+
+        /** The strikes of the version this context runs. */
+        MemoryStrikes strikes() { return strikes; }
+
+        /** Whether the call last started was a hook call (a load otherwise). */
+        boolean hookCall() { return hookCall; }
+
+        /** Bytes the hook call last started has allocated since it began, or -1 when the JVM does not count them. */
+        long allocatedByCall() {
+            long start = allocatedAtCallStart;
+            long now = start < 0 ? -1 : ALLOCATIONS.getThreadAllocatedBytes(callThread);
+            return now < 0 ? -1 : now - start;
         }
 
         /** Disarms it when the call returns; false if the watchdog had already cancelled the call. */
@@ -73,9 +109,9 @@ final class HookWatchdog implements AutoCloseable {
         }
     }
 
-    /** @param bundle the bundle the context runs, for log lines */
-    Slot watch(Context context, String bundle) {
-        Slot s = new Slot(context, bundle);
+    /** @param strikes the strikes of the bundle version the context runs (its name for log lines) */
+    Slot watch(Context context, MemoryStrikes strikes) {
+        Slot s = new Slot(context, strikes);
         slots.add(s);
         return s;
     }
@@ -99,10 +135,10 @@ final class HookWatchdog implements AutoCloseable {
         }
     }
 
-    /** Stops every call (and bundle load) running now; answers the bundles they ran, one entry per call. */
-    java.util.List<String> cancelRunning() {
-        java.util.List<String> stopped = new java.util.ArrayList<>();
-        for (Slot s : slots) if (s.cancel(s.deadline.get(), STOPPED_FOR_MEMORY)) stopped.add(s.bundle);
+    /** Stops every call (and bundle load) running now; answers their slots. */
+    java.util.List<Slot> cancelRunning() {
+        java.util.List<Slot> stopped = new java.util.ArrayList<>();
+        for (Slot s : slots) if (s.cancel(s.deadline.get(), STOPPED_FOR_MEMORY)) stopped.add(s);
         return stopped;
     }
 

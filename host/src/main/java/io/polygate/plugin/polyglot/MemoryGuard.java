@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * limit, so a hook that allocates without bound would take the whole gateway down; instead, after
  * every garbage collection the JVM reports how much of the heap survived it, and past
  * {@code maxShare} of the maximum heap every hook call and bundle load running at that moment is
- * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles and
- * {@code polygate_plugin_memory_stops_total{bundle}} counts them. What survived a collection is
+ * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles,
+ * {@code polygate_plugin_memory_stops_total{bundle}} counts them, and the version whose stopped
+ * hook call allocated the most since it began (a tenth of the heap at least) gets a strike
+ * ({@link MemoryStrikes}: enough of them take the version out of service). What survived a collection is
  * what is really held, so a burst of short-lived garbage does not trip it.
  *
  * <p>Not contained: memory held by host code, or by a plugin's module-level state between calls
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class MemoryGuard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryGuard.class);
+
+    private static final int OFFENDING_SHARE_PERCENT = 10;
 
     private final double maxShare;
     private final long maxHeap;
@@ -67,9 +71,10 @@ final class MemoryGuard implements AutoCloseable {
         for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet())
             if (heapPools.contains(pool.getKey())) used += pool.getValue().getUsed();
         if (used <= maxShare * maxHeap) return;
-        List<String> stopped = watchdog.cancelRunning();
+        List<HookWatchdog.Slot> stopped = watchdog.cancelRunning();
         Map<String, Integer> byBundle = new TreeMap<>();
-        for (String bundle : stopped) {
+        for (HookWatchdog.Slot slot : stopped) {
+            String bundle = slot.strikes().bundle();
             byBundle.merge(bundle, 1, Integer::sum);
             metrics.counter("polygate_plugin_memory_stops_total", "Plugin calls and loads stopped because the heap ran short",
                     "bundle", bundle).increment();
@@ -78,6 +83,33 @@ final class MemoryGuard implements AutoCloseable {
         LOG.warn("heap {} MiB of {} MiB in use after {} ({} %, limit plugins.max_heap_share {} %): stopped {}",
                 used >> 20, maxHeap >> 20, info.getGcName(), Math.round(100.0 * used / maxHeap), Math.round(100 * maxShare),
                 "plugin calls " + byBundle);
+        MemoryStrikes offender = offender(stopped);
+        if (offender != null) offender.strike();
+    }
+
+    /**
+     * The version to blame, one strike per collection: the one whose stopped hook call allocated
+     * the most since it began, if that is at least {@value #OFFENDING_SHARE_PERCENT} % of the
+     * maximum heap. The calls that only ran beside it are stopped too but are not to blame, nor is
+     * a load stopped (a context rebuilt while the heap is still short). When the JVM does not
+     * count allocations, every version with a hook call stopped is struck.
+     */
+    private MemoryStrikes offender(List<HookWatchdog.Slot> stopped) {
+        HookWatchdog.Slot most = null;
+        long mostBytes = maxHeap / 100 * OFFENDING_SHARE_PERCENT - 1;
+        for (HookWatchdog.Slot slot : stopped) {
+            if (!slot.hookCall()) continue;
+            long allocated = slot.allocatedByCall();
+            if (allocated < 0) {
+                slot.strikes().strike();
+                continue;
+            }
+            if (allocated > mostBytes) {
+                most = slot;
+                mostBytes = allocated;
+            }
+        }
+        return most == null ? null : most.strikes();
     }
 
     @Override

@@ -83,7 +83,7 @@ public final class PluginRunner {
                 GatewayConfig.OutboundHttpConfig.DEFAULT_MAX_RESPONSE_BYTES, Map.of(name, allowHttp));
         Metrics metrics = new Metrics();
         PolyglotLoader loader = new PolyglotLoader(store, new GatewayConfig.PluginsConfig(timeout, GatewayConfig.PluginsConfig.DEFAULT_LOAD_TIMEOUT,
-                GatewayConfig.PluginsConfig.DEFAULT_MAX_HEAP_SHARE, 1, http), new OutboundHttp(http, timeout, () -> 0, metrics), metrics);
+                GatewayConfig.PluginsConfig.DEFAULT_MAX_HEAP_SHARE, GatewayConfig.PluginsConfig.DEFAULT_MEMORY_STRIKES, 1, http), new OutboundHttp(http, timeout, () -> 0, metrics), metrics);
         LoadedBundle bundle = null;
         try {
             Path dir = bundlePath;

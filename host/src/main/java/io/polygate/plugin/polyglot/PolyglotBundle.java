@@ -31,20 +31,23 @@ final class PolyglotBundle implements LoadedBundle {
     private final BundleManifest manifest;
     private final Duration timeout;
     private final ContextPool pool;
+    private final MemoryStrikes strikes;
 
-    private PolyglotBundle(String name, String version, BundleManifest manifest, Duration timeout, ContextPool pool) {
+    private PolyglotBundle(String name, String version, BundleManifest manifest, Duration timeout, ContextPool pool, MemoryStrikes strikes) {
         this.name = name;
         this.version = version;
         this.manifest = manifest;
         this.timeout = timeout;
         this.pool = pool;
+        this.strikes = strikes;
     }
 
     /** Loads a version: returns once its first context is ready, the rest of the pool is built in the background. */
     static PolyglotBundle load(String name, String version, Path dir, BundleManifest manifest, Engines engines, GuestApi api,
-                               int poolSize, Duration timeout, Duration loadTimeout, HookWatchdog watchdog) throws BundleLoadException {
-        GuestFactory factory = GuestFactory.create(name, dir, manifest, engines, api, watchdog, loadTimeout);
-        PolyglotBundle b = new PolyglotBundle(name, version, manifest, timeout, new ContextPool(name, version, poolSize, factory));
+                               int poolSize, Duration timeout, Duration loadTimeout, HookWatchdog watchdog, MemoryStrikes strikes)
+            throws BundleLoadException {
+        GuestFactory factory = GuestFactory.create(name, dir, manifest, engines, api, watchdog, strikes, loadTimeout);
+        PolyglotBundle b = new PolyglotBundle(name, version, manifest, timeout, new ContextPool(name, version, poolSize, factory), strikes);
         long t0 = System.nanoTime();
         try {
             b.pool.addFirst();
@@ -65,6 +68,8 @@ final class PolyglotBundle implements LoadedBundle {
     @Override public BundleManifest manifest() { return manifest; }
 
     @Override public int contexts() { return pool.contexts(); }
+
+    @Override public void onUnfit(java.util.function.Consumer<String> listener) { strikes.onUnfit(listener); }
 
     @Override
     public CompletableFuture<Void> submit(HookRef hook, HookCall call) {
@@ -94,7 +99,7 @@ final class PolyglotBundle implements LoadedBundle {
     private void call(Guest guest, HookRef hook, HookCall call) throws HookException {
         Value fn = guest.hooks().get(hook);
         if (fn == null) throw new HookException(HookException.Kind.GUEST_ERROR, "bundle \"" + name + "\" has no hook " + hook, null);
-        guest.slot().start(timeout.toNanos());
+        guest.slot().startCall(timeout.toNanos());
         try {
             DataReads.begin(call);
             try {

@@ -23,6 +23,7 @@ public final class PolyglotLoader implements BundleLoader {
     private final HookWatchdog watchdog;
     private final MemoryGuard memoryGuard;
     private final OutboundHttp outboundHttp;
+    private final Metrics metrics;
 
     /** Plugins' key calls on {@code store} with keys hashed (the {@code hash_keys} default). */
     public PolyglotLoader(Store store, PluginsConfig config, OutboundHttp outboundHttp, Metrics metrics) {
@@ -36,6 +37,7 @@ public final class PolyglotLoader implements BundleLoader {
         this.sessions = sessions;
         this.config = config;
         this.outboundHttp = outboundHttp;
+        this.metrics = metrics;
         this.watchdog = new HookWatchdog(config.hookTimeout());
         this.memoryGuard = new MemoryGuard(config.maxHeapShare(), watchdog, metrics);
     }
@@ -49,7 +51,8 @@ public final class PolyglotLoader implements BundleLoader {
     @Override
     public LoadedBundle load(String name, String version, Path dir, BundleManifest manifest) throws BundleLoadException {
         return PolyglotBundle.load(name, version, dir, manifest, engines, new GuestApi(name, store, sessions, outboundHttp.forBundle(name)),
-                config.poolSize(), config.hookTimeout(), config.loadTimeout(), watchdog);
+                config.poolSize(), config.hookTimeout(), config.loadTimeout(), watchdog,
+                new MemoryStrikes(name, version, config.memoryStrikes(), metrics));
     }
 
     @Override
