@@ -41,8 +41,8 @@ class BundleArchivePropertyTest {
             "\u00e9t\u00e9.py", "x".repeat(300), "./c.py", "d//e.py");
 
     /** What a patch writes over a real zip's header bytes. */
-    private enum Patch { RENAME_OUTSIDE, RENAME_ABSOLUTE, RENAME_TO_OTHER, RENAME_LOCAL_ONLY, DECLARED_SIZE, CRC, UNIX_MODE,
-        ENCRYPTED, METHOD, LOCAL_OFFSET, ENTRY_COUNT, FLIP_BYTE, TRUNCATE }
+    private enum Patch { RENAME_OUTSIDE, RENAME_ABSOLUTE, RENAME_TO_OTHER, RENAME_LOCAL_ONLY, LOCAL_NAME_LENGTH, DECLARED_SIZE,
+        CRC, UNIX_MODE, ENCRYPTED, METHOD, LOCAL_OFFSET, ENTRY_COUNT, FLIP_BYTE, TRUNCATE }
 
     private record Entry(String name, byte[] content, boolean stored) {}
 
@@ -185,7 +185,12 @@ class BundleArchivePropertyTest {
         switch (m.patch()) {
             case RENAME_OUTSIDE -> rename(zip, cen, loc, nameLen, "../");
             case RENAME_ABSOLUTE -> rename(zip, cen, loc, nameLen, m.value() % 2 == 0 ? "/" : "C:");
-            case RENAME_LOCAL_ONLY -> rename(zip, cen, -1, nameLen, "z");
+            case RENAME_LOCAL_ONLY -> {
+                if (loc >= 0 && loc + 31 <= zip.length) zip[loc + 30] ^= 1;
+            }
+            case LOCAL_NAME_LENGTH -> {
+                if (loc >= 0 && loc + 30 <= zip.length) b.putShort(loc + 26, (short) (m.value() % 2 == 0 ? 0xFFFF : nameLen + 1 + (m.value() & 0xFF)));
+            }
             case RENAME_TO_OTHER -> {
                 for (int other : headers) {
                     if (other != cen && (b.getShort(other + 28) & 0xFFFF) == nameLen) {
