@@ -7,13 +7,28 @@ import io.polygate.chain.Step;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The step of one {@link StepKit} shared by many property tries: each try sets the step it runs
- * ({@link #next}), sends its request, and reads the exchange that step finished with. Serving
- * one Jetty for all tries keeps a thousand of them to seconds.
+ * One step served by its own {@link StepKit} for many property tries: each try sets the step it
+ * runs ({@link #next}), sends its request through {@link #kit()}, and reads the exchange that
+ * step finished with. One Jetty for all tries keeps a thousand of them to seconds.
  */
-public final class TryStep implements Step {
+public final class TryStep implements Step, AutoCloseable {
     private final AtomicReference<Step> step = new AtomicReference<>();
     private final AtomicReference<Exchange> seen = new AtomicReference<>();
+    private StepKit kit;
+
+    private TryStep() {}
+
+    /** A started kit serving a try step (set one with {@link #next} before the first request). */
+    public static TryStep serve() throws Exception {
+        TryStep s = new TryStep();
+        s.kit = StepKit.of(s);
+        return s;
+    }
+
+    public StepKit kit() { return kit; }
+
+    @Override
+    public void close() throws Exception { kit.close(); }
 
     /** Runs {@code next} from now on and forgets the exchange of the try before. */
     public void next(Step next) {
@@ -21,7 +36,7 @@ public final class TryStep implements Step {
         seen.set(null);
     }
 
-    /** The exchange after the step ran on this try's request; null when no request reached it (Jetty refused it first). */
+    /** The exchange of this try's request, as the step left it; null when Jetty refused the request before the chain. */
     public Exchange seen() { return seen.get(); }
 
     @Override public String name() { return step.get().name(); }
@@ -30,8 +45,7 @@ public final class TryStep implements Step {
 
     @Override
     public Outcome apply(Exchange exchange) throws Exception {
-        Outcome o = step.get().apply(exchange);
-        seen.set(exchange);
-        return o;
+        seen.set(exchange); // first, so that a step that throws has been seen too
+        return step.get().apply(exchange);
     }
 }

@@ -55,7 +55,8 @@ public final class JsonArbitraries {
     /** Strings: the given words, awkward values, any text of the Basic Multilingual Plane (controls included), a few huge ones. */
     public static Arbitrary<String> strings(List<String> words) {
         Arbitrary<String> text = Arbitraries.strings().withCharRange('\u0000', '\ud7ff').withCharRange('\ue000', '\uffff').ofMaxLength(40);
-        Arbitrary<String> huge = Arbitraries.integers().between(1_000, 100_000).map("x"::repeat);
+        // no edge cases: jqwik keeps up to a run's tries of them at once, and 10,000 of 100,000 characters fill the heap
+        Arbitrary<String> huge = Arbitraries.integers().between(1_000, 100_000).withoutEdgeCases().map("x"::repeat);
         return Arbitraries.frequencyOf(
                 Tuple.of(4, Arbitraries.of(words)), Tuple.of(2, Arbitraries.of(AWKWARD)), Tuple.of(3, text), Tuple.of(1, huge));
     }
@@ -186,7 +187,9 @@ public final class JsonArbitraries {
         if (v.isTextual()) return NODES.textNode(v.asText().isEmpty() ? "x".repeat(100_000) : v.asText().repeat(100_000 / v.asText().length() + 1));
         if (v.isArray()) {
             ArrayNode a = NODES.arrayNode();
-            for (int i = 0; i < 5_000; i++) a.add(v.isEmpty() ? NODES.numberNode(i) : v.get(i % v.size()).deepCopy());
+            // numbers, not copies of the elements: copies of a value already made huge would make a
+            // document of hundreds of MB, larger than any upload or config file could be
+            for (int i = 0; i < 5_000; i++) a.add(i);
             return a;
         }
         if (v.isObject()) {
