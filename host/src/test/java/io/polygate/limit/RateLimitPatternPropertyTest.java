@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -57,7 +58,11 @@ class RateLimitPatternPropertyTest {
     @AfterProperty
     void stopGateway() throws Exception { step.close(); }
 
-    @Property
+    /**
+     * No generated edge cases: the four parameters' combinations of them grow faster than the
+     * tries (10,000 tries took 258 s with them, 8 s without); the part lists name the edge values.
+     */
+    @Property(edgeCases = EdgeCasesMode.NONE)
     void aPatternIsRefusedAtLoadOrResolvesOnAnyRequest(@ForAll("patterns") JsonNode pattern, @ForAll Source source,
             @ForAll("metadata") JsonNode meta, @ForAll("headerValues") String header) throws Exception {
         String refusal = load(source, pattern);
