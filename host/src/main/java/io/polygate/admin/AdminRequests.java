@@ -79,8 +79,10 @@ final class AdminRequests {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    static JsonNode readJson(Request request) throws IOException {
-        String body = readBody(request);
+    static JsonNode readJson(Request request) throws IOException { return jsonObject(readBody(request)); }
+
+    /** A body read as a JSON object, or the 400 saying why it is not one. */
+    static JsonNode jsonObject(String body) {
         try {
             JsonNode n = JSON.readTree(body);
             if (n == null || !n.isObject()) throw new AdminError(400, "body: must be a JSON object");

@@ -1,6 +1,7 @@
 package io.polygate.config;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The syntax of a counter identifier expression ({@code $headers.NAME|$ip|...}), checked when
@@ -8,6 +9,14 @@ import java.util.List;
  */
 public final class IdentifierSyntax {
     private IdentifierSyntax() {}
+
+    /** Records why the {@code rate_limit_pattern} of a key's or policy's {@code meta_data} is not valid; none is valid. */
+    public static void checkRateLimitPattern(Map<String, Object> metaData, ConfigErrors errors) {
+        Object pattern = metaData == null ? null : metaData.get("rate_limit_pattern");
+        if (pattern == null) return;
+        String problem = pattern instanceof String s ? problem(s) : "must be a string";
+        if (problem != null) errors.add("meta_data.rate_limit_pattern", problem);
+    }
 
     /** Why {@code expression} is not a valid identifier, or null when it is. */
     public static String problem(String expression) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.polygate.sdk.regex.BoundedRegex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -114,9 +115,10 @@ public final class LimitDefinitions {
     /**
      * Compiles an endpoint path: a regex matched against the whole path below the listen path (a
      * trailing '/' is optional), where {@code {name}} stands for one path segment. RE2/J: matched in
-     * time linear in the path, so no pattern from an API definition or a key can backtrack.
+     * time linear in the path, so no pattern from an API definition or a key can backtrack, and
+     * bounded in size ({@link BoundedRegex}).
      *
-     * @throws PatternSyntaxException when the path is not a valid regex
+     * @throws PatternSyntaxException when the path is not a valid regex, or too large
      */
     public static PathPattern pathPattern(String path) {
         List<String> params = new ArrayList<>();
@@ -132,7 +134,7 @@ public final class LimitDefinitions {
         regex.append(p.substring(last));
         if (regex.length() > 2 && regex.charAt(regex.length() - 1) == '/') regex.setLength(regex.length() - 1);
         regex.append("/?$");
-        return new PathPattern(Pattern.compile(regex.toString()), params);
+        return new PathPattern(BoundedRegex.compile(regex.toString()), params);
     }
 
     /**

@@ -1,10 +1,10 @@
 package io.polygate.plugin;
 
 import io.polygate.chain.Exchange;
+import io.polygate.chain.QueryParams;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.util.Fields;
-import org.eclipse.jetty.util.UrlEncoded;
 
 /** The request as hooks (and id extractors) read it: the body buffered once, query params, Go's canonical header names. */
 public final class HookRequest {
@@ -16,13 +16,10 @@ public final class HookRequest {
     /** The request body for hooks, read once and kept for the upstream; empty if absent or too big. */
     public static byte[] body(Exchange exchange) { return exchange.body(MAX_HOOK_BODY); }
 
-    /** A query (or form body) decoded as UTF-8, names in order. */
+    /** A query (or form body) as {@link QueryParams} decodes it, names in order, each with its first value. */
     public static Map<String, String> params(String query) {
         Map<String, String> out = new LinkedHashMap<>();
-        if (query == null || query.isEmpty()) return out;
-        Fields fields = new Fields(true);
-        UrlEncoded.decodeUtf8To(query, fields);
-        for (Fields.Field f : fields) out.put(f.getName(), f.getValue());
+        for (Fields.Field f : QueryParams.decode(query)) out.put(f.getName(), f.getValue());
         return out;
     }
 

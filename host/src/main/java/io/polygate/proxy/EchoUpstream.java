@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polygate.chain.Exchange;
+import io.polygate.chain.QueryParams;
 import io.polygate.sdk.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,13 +53,9 @@ public final class EchoUpstream implements Upstream {
         out.put("path", path == null || path.isEmpty() ? "/" : path);
         out.put("query", query == null ? "" : query);
         ObjectNode args = out.putObject("args");
-        if (query != null && !query.isEmpty()) {
-            Fields fields = new Fields(true);
-            org.eclipse.jetty.util.UrlEncoded.decodeUtf8To(query, fields);
-            for (Fields.Field f : fields) {
-                ArrayNode values = args.putArray(f.getName());
-                f.getValues().forEach(values::add);
-            }
+        for (Fields.Field f : QueryParams.decode(query)) {
+            ArrayNode values = args.putArray(f.getName());
+            f.getValues().forEach(values::add);
         }
         ObjectNode h = out.putObject("headers");
         for (HttpField f : headers) {

@@ -5,6 +5,7 @@ import static io.polygate.sdk.json.Json.MAPPER;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.polygate.config.ConfigErrors;
+import io.polygate.config.IdentifierSyntax;
 import io.polygate.storage.Store;
 import java.time.Duration;
 import java.util.List;
@@ -101,10 +102,7 @@ public final class PolicyStore {
         if (p.quota_renewal_rate < 0) errors.outOfRange("quota_renewal_rate", p.quota_renewal_rate, ">= 0");
         if (p.throttle_interval < 0) errors.outOfRange("throttle_interval", p.throttle_interval, ">= 0");
         if (p.throttle_retry_limit < 0) errors.outOfRange("throttle_retry_limit", p.throttle_retry_limit, ">= 0");
-        if (p.meta_data != null && p.meta_data.get("rate_limit_pattern") instanceof Object pattern) {
-            String problem = pattern instanceof String s ? io.polygate.config.IdentifierSyntax.problem(s) : "must be a string";
-            if (problem != null) errors.add("meta_data.rate_limit_pattern", problem);
-        }
+        IdentifierSyntax.checkRateLimitPattern(p.meta_data, errors);
         if (p.access_rights == null) p.access_rights = new java.util.LinkedHashMap<>();
         if (p.meta_data == null) p.meta_data = new java.util.LinkedHashMap<>();
         if (p.tags == null) p.tags = new java.util.ArrayList<>();

@@ -5,6 +5,7 @@ import static io.polygate.sdk.json.Json.MAPPER;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.polygate.config.ConfigErrors;
+import io.polygate.config.IdentifierSyntax;
 import io.polygate.storage.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,6 +143,7 @@ public final class SessionStore {
                 errors.add("access_rights." + api + ".api_id", "\"" + ad.api_id + "\" differs from its key \"" + api + "\"");
         });
         if (s.meta_data == null) s.meta_data = new java.util.LinkedHashMap<>();
+        IdentifierSyntax.checkRateLimitPattern(s.meta_data, errors);
         if (s.apply_policies == null) s.apply_policies = new java.util.ArrayList<>();
         if (s.tags == null) s.tags = new java.util.ArrayList<>();
     }

@@ -44,6 +44,16 @@ class SessionCacheStepTest {
     }
 
     @Test
+    void aQueryParameterWithABrokenEscapeIsNoIdAndTheRequestGoesOn() throws Exception {
+        kit(new IdExtractorSpec(From.QUERYSTRING, With.VALUE, "user", null, 0, null));
+
+        assertThat(kit.get("/?user=%zz&x=1").getStatus()).isEqualTo(200);
+        assertThat(kit.reachedUpstream().extractedId()).isNull();
+        assertThat(kit.get("/?x=%&user=bob").getStatus()).isEqualTo(200);
+        assertThat(kit.reachedUpstream().extractedId()).as("the other pairs are read").isEqualTo("bob");
+    }
+
+    @Test
     void idFromAHeaderAuthenticatesWithTheCachedSessionUntilItsDeadline() throws Exception {
         cached("alice", "token-alice");
         kit(new IdExtractorSpec(From.HEADER, With.VALUE, "X-User", null, 0, null));

@@ -61,6 +61,17 @@ class SessionStoreTest {
     }
 
     @Test
+    void aKeysRateLimitPatternIsCheckedAsAPolicysIs() {
+        ConfigErrors errors = new ConfigErrors();
+        assertThat(SessionStore.parse("{\"meta_data\": {\"rate_limit_pattern\": \"$tyk_meta.DeveloperID|$ip\"}}", errors)).isNotNull();
+        assertThat(SessionStore.parse("{\"meta_data\": {\"rate_limit_pattern\": \"$headers.|$ip\"}}", errors)).isNull();
+        assertThat(SessionStore.parse("{\"meta_data\": {\"rate_limit_pattern\": 7}}", errors)).isNull();
+        assertThat(errors.list()).containsExactly(
+                "meta_data.rate_limit_pattern: \"$headers.\" needs a name after the dot (e.g. \"$headers.id\")",
+                "meta_data.rate_limit_pattern: must be a string");
+    }
+
+    @Test
     void aKeyLivesForTheSessionLifetimeOfItsApi() {
         keys.create("k", session("orders"));
         clock.advance(Duration.ofSeconds(59));

@@ -27,9 +27,9 @@ final class ZipEntryData {
         ByteBuffer loc = ZipDirectory.read(ch, e.localOffset(), ZipDirectory.LOC_LEN);
         if (loc.limit() < ZipDirectory.LOC_LEN || loc.getInt(0) != LOC_SIG) throw BundleException.corrupt(bundle, e.rawName(), "no local header at its offset");
         int nameLen = ZipDirectory.u16(loc, 26), extraLen = ZipDirectory.u16(loc, 28);
-        byte[] localName = new byte[nameLen];
-        ZipDirectory.read(ch, e.localOffset() + ZipDirectory.LOC_LEN, nameLen).get(0, localName);
-        if (!java.util.Arrays.equals(localName, e.rawNameBytes()))
+        // a name of another length is another name; comparing first also keeps a length past the end of the file unread
+        ByteBuffer localName = nameLen == e.rawNameBytes().length ? ZipDirectory.read(ch, e.localOffset() + ZipDirectory.LOC_LEN, nameLen) : null;
+        if (localName == null || !localName.equals(ByteBuffer.wrap(e.rawNameBytes())))
             throw BundleException.corrupt(bundle, e.rawName(), "local header names a different file");
         long dataStart = e.localOffset() + ZipDirectory.LOC_LEN + nameLen + extraLen;
         if (dataStart + e.compressedSize() > e.regionEnd())

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.polygate.sdk.json.Json;
+import io.polygate.sdk.regex.BoundedRegex;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -187,10 +188,12 @@ public record BundleManifest(List<String> fileList, CustomMiddleware customMiddl
             String re = text(cfg, "regex_expression");
             if (re == null || re.isEmpty()) errors.add(p + ".extractor_config.regex_expression: missing");
             else try {
-                // RE2/J: linear in the input, so no pattern can backtrack on 1 MiB of request data
-                regex = Pattern.compile(re);
+                // RE2/J: linear in the input, so no pattern can backtrack on 1 MiB of request data; bounded in size too
+                regex = BoundedRegex.compile(re);
                 if (index < 0 || index > regex.groupCount())
                     errors.add(p + ".extractor_config.regex_match_index: " + index + " but the expression has " + regex.groupCount() + " groups");
+            } catch (BoundedRegex.TooLarge e) {
+                errors.add(p + ".extractor_config.regex_expression: " + e.getDescription() + ": `" + e.getPattern() + "`");
             } catch (PatternSyntaxException e) {
                 errors.add(p + ".extractor_config.regex_expression: not a valid RE2 regular expression (no backreferences or lookaround): "
                         + e.getDescription() + ": `" + e.getPattern() + "`");

@@ -250,6 +250,18 @@ class BundleArchiveTest {
     }
 
     @Test
+    void refusesALocalHeaderWhoseNameRunsPastTheEndOfTheFile() throws Exception {
+        // found by BundleArchivePropertyTest with -Pfuzz: this was an IndexOutOfBoundsException
+        byte[] bytes = zip().file("manifest.json", MANIFEST).stored("middleware.py", "print('hello')").bytes();
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putShort(TestZips.localHeader(bytes, "middleware.py") + 26, (short) 0xFFFF);
+
+        BundleException e = refused(bytes);
+
+        assertThat(e).hasMessage("bundle \"evil.zip\": file \"middleware.py\": corrupt zip entry (local header names a different file)");
+    }
+
+    @Test
     void refusesCorruptedData() throws Exception {
         byte[] bytes = zip().file("manifest.json", MANIFEST).stored("middleware.py", "print('hello')").bytes();
         int data = TestZips.localHeader(bytes, "middleware.py") + 30 + "middleware.py".length();
