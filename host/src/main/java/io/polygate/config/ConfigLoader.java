@@ -65,13 +65,12 @@ public final class ConfigLoader {
     /** Validates a parsed config; relative paths in it are resolved against {@code baseDir}. */
     public GatewayConfig load(JsonNode root, Path baseDir, String what) {
         ConfigErrors errors = new ConfigErrors();
-        Node n = new Node(root, "", errors);
         if (root == null || root.isNull() || root.isMissingNode()) root = JSON.createObjectNode();
         if (!root.isObject()) {
             errors.add("", "the config must be a mapping of settings");
             errors.throwIfAny(what);
         }
-        n = new Node(root, "", errors);
+        Node n = new Node(root, "", errors);
 
         String host = n.string("host", "0.0.0.0");
         int port = n.port("listen_port", 8080);
@@ -112,6 +111,8 @@ public final class ConfigLoader {
         checkUnique(apis, errors);
         GatewayConfig.BundlesConfig bundles = bundles(n.child("bundles"), baseDir, errors);
         GatewayConfig.PluginsConfig plugins = plugins(n.child("plugins"));
+        // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
+        n.reportUnknownKeys("apis");
         errors.throwIfAny(what);
         return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
                 bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys);
@@ -233,11 +234,13 @@ public final class ConfigLoader {
         if (!s.requireObject()) return null;
         String type = s.string("type", "memory").toLowerCase(Locale.ROOT);
         Duration timeout = s.duration("timeout", Duration.ofSeconds(2));
+        // read whatever the type, so that the Redis settings of a memory store are not "unknown keys"
+        String uri = s.string("redis_uri", s.string("uri", "redis://127.0.0.1:6379"));
+        boolean cluster = s.bool("cluster", false);
         switch (type) {
             case "memory":
                 return new StorageConfig(StorageType.MEMORY, null, false, timeout);
             case "redis": {
-                String uri = s.string("redis_uri", s.string("uri", "redis://127.0.0.1:6379"));
                 URI u = null;
                 try {
                     u = new URI(uri);
@@ -246,7 +249,7 @@ public final class ConfigLoader {
                     u = null;
                 }
                 if (u == null) errors.add(s.pathOf("redis_uri"), "\"" + uri + "\" is not a Redis URI (e.g. \"redis://127.0.0.1:6379\", \"redis-sentinel://host:26379/0#mymaster\")");
-                return new StorageConfig(StorageType.REDIS, u, s.bool("cluster", false), timeout);
+                return new StorageConfig(StorageType.REDIS, u, cluster, timeout);
             }
             default:
                 errors.unknownValue(s.pathOf("type"), type, "memory, redis");
