@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,23 +49,55 @@ public final class ConfigLoader {
         }
     }
 
+    /** Reads and validates a config file; a missing or unreadable file is a {@link ConfigException} too. */
     public GatewayConfig load(Path file) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(Files.readString(file)); // YAML is a superset of JSON
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(file.toString(), List.of("not valid YAML/JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), List.of("cannot read: " + e));
-        }
-        Path base = file.toAbsolutePath().getParent();
-        return load(root, base, file.toString());
+        return load(read(file), file.toAbsolutePath().getParent(), file.toString());
     }
 
     /** Validates a parsed config; relative paths in it are resolved against {@code baseDir}. */
     public GatewayConfig load(JsonNode root, Path baseDir, String what) {
         ConfigErrors errors = new ConfigErrors();
+        Parsed parsed = parse(root, baseDir, what, errors);
+        errors.throwIfAny(what);
+        return parsed.config();
+    }
+
+    /**
+     * What {@code polygate check} needs of a config file: every problem in it, and its bundle
+     * settings to check {@code bundles_dir} with (the defaults where the file gets them wrong;
+     * null when the file cannot be read or is not a mapping).
+     */
+    public record Report(List<String> errors, Path bundlesDir, GatewayConfig.BundlesConfig bundles) {}
+
+    /** Like {@link #load(Path)}, but answers every problem instead of throwing. */
+    public Report check(Path file) {
+        ConfigErrors errors = new ConfigErrors();
+        try {
+            Parsed parsed = parse(read(file), file.toAbsolutePath().getParent(), file.toString(), errors);
+            return new Report(errors.list(), parsed.bundlesDir(), parsed.bundles());
+        } catch (ConfigException e) {
+            return new Report(e.errors(), null, null);
+        }
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return YAML.readTree(Files.readString(file)); // YAML is a superset of JSON
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": not valid YAML/JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": no such file"));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": cannot read: " + e.getMessage()));
+        }
+    }
+
+    /** {@code config}: null when there are errors. */
+    private record Parsed(GatewayConfig config, Path bundlesDir, GatewayConfig.BundlesConfig bundles) {}
+
+    /** @throws ConfigException when the root is not a mapping (nothing else can be read) */
+    private Parsed parse(JsonNode root, Path baseDir, String what, ConfigErrors errors) {
         if (root == null || root.isNull() || root.isMissingNode()) root = JSON.createObjectNode();
         if (!root.isObject()) {
             errors.add("", "the config must be a mapping of settings");
@@ -113,9 +146,9 @@ public final class ConfigLoader {
         GatewayConfig.PluginsConfig plugins = plugins(n.child("plugins"));
         // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
         n.reportUnknownKeys("apis");
-        errors.throwIfAny(what);
-        return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
+        GatewayConfig config = !errors.isEmpty() ? null : new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
                 bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys);
+        return new Parsed(config, bundlesDir, bundles);
     }
 
     /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */
