@@ -126,11 +126,11 @@ public final class ConfigLoader {
         Path apisDir = apisDirName == null ? null : baseDir.resolve(apisDirName).normalize();
 
         List<ApiDefinition> apis = new ArrayList<>();
-        JsonNode apiList = root.get("apis");
-        if (apiList != null && !apiList.isNull()) {
-            if (!apiList.isArray()) errors.wrongType("apis", "a list of API definitions");
-            else for (int i = 0; i < apiList.size(); i++) {
-                ApiDefinition def = ApiDefinitions.parse(n.child("apis").element(i));
+        Node apiList = n.child("apis");
+        if (n.has("apis")) {
+            if (!apiList.json().isArray()) errors.wrongType("apis", "a list of API definitions");
+            else for (int i = 0; i < apiList.json().size(); i++) {
+                ApiDefinition def = ApiDefinitions.parse(apiList.element(i));
                 if (def != null) apis.add(def);
             }
         }

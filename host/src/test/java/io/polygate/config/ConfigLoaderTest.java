@@ -191,6 +191,11 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aKeyWithAnEmptyOrNullValueIsStillKnown() {
+        assertDoesNotThrow(() -> load("admin: {secret: s}\napis: []\nrate_limit:\nplugins: {}\n"));
+    }
+
+    @Test
     void apiDefinitionsKeepKeysPolygateDoesNotRead() {
         GatewayConfig c = assertDoesNotThrow(() -> load("""
                 admin: {secret: s}
