@@ -1,6 +1,7 @@
 package io.polygate.cli;
 
 import io.polygate.Gateway;
+import io.polygate.StoreWaitServer;
 import io.polygate.config.ConfigException;
 import io.polygate.config.ConfigLoader;
 import io.polygate.config.GatewayConfig;
@@ -8,6 +9,7 @@ import io.polygate.storage.StoreException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,12 +18,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code polygate start}: runs the gateway until it is stopped. A config with errors lists every
  * one and starts nothing; a start-up failure (a port taken, the store unreachable) is one line.
- * Both are exit status 1.
+ * Both are exit status 1. With {@code storage.wait_at_start} an unreachable store is waited for
+ * instead, answering 503 meanwhile.
  */
 @Command(name = "start", mixinStandardHelpOptions = true,
         description = {"Start the gateway. Without --config or POLYGATE_CONFIG: the embedded demo config",
                 "(in-memory store, echo upstream, API /demo/ on :8080, admin API on :8081)."})
 final class StartCommand implements Callable<Integer> {
+    /** How long {@code storage.wait_at_start} waits between two tries to reach the store. */
+    static final Duration STORE_RETRY = Duration.ofSeconds(1);
+
     private final PrintStream err;
     private final Map<String, String> env;
 
@@ -53,9 +59,18 @@ final class StartCommand implements Callable<Integer> {
         try {
             gateway = new Gateway(loaded);
         } catch (StoreException e) {
-            // the store is down or refuses us: one line, not a stack trace
-            err.println("polygate: cannot start: " + e.getMessage());
-            return 1;
+            if (!loaded.storage().waitAtStart()) {
+                // the store is down or refuses us: one line, not a stack trace
+                err.println("polygate: cannot start: " + e.getMessage());
+                return 1;
+            }
+            try {
+                gateway = waitForStore(loaded, e);
+            } catch (IOException bind) {
+                err.println("polygate: cannot start: " + bind.getMessage() + " (is another process on port "
+                        + loaded.listenPort() + " or " + loaded.admin().port() + "?)");
+                return 1;
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "polygate-shutdown"));
         try {
@@ -67,5 +82,29 @@ final class StartCommand implements Callable<Integer> {
         }
         gateway.join();
         return 0;
+    }
+
+    /**
+     * {@code storage.wait_at_start}: answers 503 on both ports ({@link StoreWaitServer}) and tries
+     * to open the gateway every {@link #STORE_RETRY} until the store answers; then frees the ports
+     * for it. A stop signal meanwhile ends the JVM, and with it the wait.
+     *
+     * @throws IOException when a port is taken
+     */
+    private Gateway waitForStore(GatewayConfig config, StoreException first) throws IOException, InterruptedException {
+        err.println("polygate: " + first.getMessage() + "; serving 503 and retrying every " + STORE_RETRY.toMillis()
+                + " ms (storage.wait_at_start)");
+        try (StoreWaitServer waiting = StoreWaitServer.start(config, first.getMessage())) {
+            while (true) {
+                Thread.sleep(STORE_RETRY);
+                try {
+                    Gateway gateway = new Gateway(config);
+                    err.println("polygate: the store answers; starting");
+                    return gateway;
+                } catch (StoreException e) {
+                    waiting.setReason(e.getMessage());
+                }
+            }
+        }
     }
 }

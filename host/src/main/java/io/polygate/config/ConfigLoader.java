@@ -263,16 +263,17 @@ public final class ConfigLoader {
     }
 
     private static StorageConfig storage(Node s, ConfigErrors errors) {
-        if (s.json().isMissingNode() || s.json().isNull()) return new StorageConfig(StorageType.MEMORY, null, false, Duration.ofSeconds(2));
+        if (s.json().isMissingNode() || s.json().isNull()) return new StorageConfig(StorageType.MEMORY, null, false, Duration.ofSeconds(2), false);
         if (!s.requireObject()) return null;
         String type = s.string("type", "memory").toLowerCase(Locale.ROOT);
         Duration timeout = s.duration("timeout", Duration.ofSeconds(2));
         // read whatever the type, so that the Redis settings of a memory store are not "unknown keys"
         String uri = s.string("redis_uri", s.string("uri", "redis://127.0.0.1:6379"));
         boolean cluster = s.bool("cluster", false);
+        boolean waitAtStart = s.bool("wait_at_start", false);
         switch (type) {
             case "memory":
-                return new StorageConfig(StorageType.MEMORY, null, false, timeout);
+                return new StorageConfig(StorageType.MEMORY, null, false, timeout, false);
             case "redis": {
                 URI u = null;
                 try {
@@ -282,7 +283,7 @@ public final class ConfigLoader {
                     u = null;
                 }
                 if (u == null) errors.add(s.pathOf("redis_uri"), "\"" + uri + "\" is not a Redis URI (e.g. \"redis://127.0.0.1:6379\", \"redis-sentinel://host:26379/0#mymaster\")");
-                return new StorageConfig(StorageType.REDIS, u, cluster, timeout);
+                return new StorageConfig(StorageType.REDIS, u, cluster, timeout, waitAtStart);
             }
             default:
                 errors.unknownValue(s.pathOf("type"), type, "memory, redis");

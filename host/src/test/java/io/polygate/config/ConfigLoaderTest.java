@@ -191,6 +191,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void waitAtStartIsARedisSetting() throws Exception {
+        assertThat(load("admin: {secret: s}\nstorage: {type: redis, wait_at_start: true}\n").storage().waitAtStart()).isTrue();
+        assertThat(load("admin: {secret: s}\nstorage: {type: redis}\n").storage().waitAtStart()).isFalse();
+    }
+
+    @Test
     void aKeyWithAnEmptyOrNullValueIsStillKnown() {
         assertDoesNotThrow(() -> load("admin: {secret: s}\napis: []\nrate_limit:\nplugins: {}\n"));
     }
