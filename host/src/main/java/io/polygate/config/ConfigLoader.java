@@ -57,7 +57,7 @@ public final class ConfigLoader {
     /** Validates a parsed config; relative paths in it are resolved against {@code baseDir}. */
     public GatewayConfig load(JsonNode root, Path baseDir, String what) {
         ConfigErrors errors = new ConfigErrors();
-        Parsed parsed = parse(root, baseDir, what, errors);
+        Parsed parsed = parse(root, baseDir, what, true, errors);
         errors.throwIfAny(what);
         return parsed.config();
     }
@@ -69,11 +69,11 @@ public final class ConfigLoader {
      */
     public record Report(List<String> errors, Path bundlesDir, GatewayConfig.BundlesConfig bundles) {}
 
-    /** Like {@link #load(Path)}, but answers every problem instead of throwing. */
+    /** Like {@link #load(Path)}, but answers every problem instead of throwing, and writes nothing (a missing apis_dir stays missing). */
     public Report check(Path file) {
         ConfigErrors errors = new ConfigErrors();
         try {
-            Parsed parsed = parse(read(file), file.toAbsolutePath().getParent(), file.toString(), errors);
+            Parsed parsed = parse(read(file), file.toAbsolutePath().getParent(), file.toString(), false, errors);
             return new Report(errors.list(), parsed.bundlesDir(), parsed.bundles());
         } catch (ConfigException e) {
             return new Report(e.errors(), null, null);
@@ -97,7 +97,7 @@ public final class ConfigLoader {
     private record Parsed(GatewayConfig config, Path bundlesDir, GatewayConfig.BundlesConfig bundles) {}
 
     /** @throws ConfigException when the root is not a mapping (nothing else can be read) */
-    private Parsed parse(JsonNode root, Path baseDir, String what, ConfigErrors errors) {
+    private Parsed parse(JsonNode root, Path baseDir, String what, boolean createApisDir, ConfigErrors errors) {
         if (root == null || root.isNull() || root.isMissingNode()) root = JSON.createObjectNode();
         if (!root.isObject()) {
             errors.add("", "the config must be a mapping of settings");
@@ -136,7 +136,7 @@ public final class ConfigLoader {
         }
         if (apisDir != null) {
             // a file in apis_dir was written by the admin API: it supersedes the config file's entry of the same id
-            for (ApiDefinition fromDir : loadApisDir(apisDir, errors)) {
+            for (ApiDefinition fromDir : loadApisDir(apisDir, createApisDir, errors)) {
                 apis.removeIf(existing -> existing.apiId().equals(fromDir.apiId()));
                 apis.add(fromDir);
             }
@@ -151,9 +151,13 @@ public final class ConfigLoader {
         return new Parsed(config, bundlesDir, bundles);
     }
 
-    /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */
-    public static List<ApiDefinition> loadApisDir(Path dir, ConfigErrors errors) {
+    /**
+     * Reads every {@code *.json} in the directory; each error names the file. A missing directory
+     * is created when {@code create} (the admin API writes there), else it holds no API.
+     */
+    private static List<ApiDefinition> loadApisDir(Path dir, boolean create, ConfigErrors errors) {
         List<ApiDefinition> apis = new ArrayList<>();
+        if (!create && !Files.exists(dir)) return apis;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

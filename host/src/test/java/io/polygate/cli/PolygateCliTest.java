@@ -138,11 +138,13 @@ class PolygateCliTest {
                 "middleware.py", "from tyk.decorators import *\n"), null));
         Path config = Files.writeString(dir.resolve("polygate.yaml"), """
                 admin: {secret: s}
+                apis_dir: apis
                 apis:
                   - {api_id: a, listen_path: /a/, target_url: "echo://", auth: none, custom_middleware_bundle: good}
                 """);
 
         assertThat(run("check", "--config", config.toString())).as(err()).isZero();
+        assertThat(dir.resolve("apis")).as("check writes nothing").doesNotExist();
         assertThat(out()).isEqualTo("polygate check: " + config + ": the config, its APIs and the bundles in " + dir.resolve("bundles") + " are valid\n");
     }
 
