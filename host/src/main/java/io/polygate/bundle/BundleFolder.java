@@ -41,7 +41,10 @@ final class BundleFolder {
     Path dir() { return dir; }
 
     /** The folder or zip of {@code name}, or null. */
-    Path entry(String name) {
+    Path entry(String name) { return entry(dir, name); }
+
+    /** The folder or zip of {@code name} in {@code dir} (the folder when there are both), or null. */
+    static Path entry(Path dir, String name) {
         Path folder = dir.resolve(name);
         Path zip = dir.resolve(name + ".zip");
         return Files.isDirectory(folder) ? folder : Files.isRegularFile(zip) ? zip : null;
@@ -57,14 +60,9 @@ final class BundleFolder {
      */
     synchronized void poll(boolean atStart) {
         if (slots.closed() || !Files.isDirectory(dir)) return;
-        List<String> names = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                String f = p.getFileName().toString();
-                if (f.startsWith(".")) continue;
-                String n = Files.isDirectory(p) ? f : f.endsWith(".zip") ? f.substring(0, f.length() - 4) : null;
-                if (n != null && BundleStore.validName(n) && !names.contains(n)) names.add(n);
-            }
+        List<String> names;
+        try {
+            names = names(dir);
         } catch (IOException e) {
             LOG.debug("bundles: cannot list {}: {}", dir, e.toString());
             return;
@@ -84,6 +82,20 @@ final class BundleFolder {
                 LOG.debug("bundles: polling {}: {}", name, e.toString());
             }
         }
+    }
+
+    /** The bundles in {@code dir}: its folders and the names of its {@code .zip} files (hidden files and invalid names left out). */
+    static List<String> names(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted().toList()) {
+                String f = p.getFileName().toString();
+                if (f.startsWith(".")) continue;
+                String n = Files.isDirectory(p) ? f : f.endsWith(".zip") ? f.substring(0, f.length() - 4) : null;
+                if (n != null && BundleStore.validName(n) && !names.contains(n)) names.add(n);
+            }
+        }
+        return names;
     }
 
     private void loadInTurn(String name, boolean uploadWins) {

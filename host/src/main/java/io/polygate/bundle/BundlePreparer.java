@@ -52,7 +52,7 @@ final class BundlePreparer implements AutoCloseable {
     /** @throws IllegalArgumentException when the configured public key cannot be read */
     BundlePreparer(BundleLoader loader, BundlesConfig config) {
         this.loader = loader;
-        this.limits = new BundleLimits(config.maxZipBytes(), config.maxEntries(), config.maxFileBytes(), config.maxTotalBytes());
+        this.limits = limits(config);
         this.verifier = verifier(config);
         try {
             this.workDir = Files.createTempDirectory("polygate-bundles-");
@@ -61,7 +61,12 @@ final class BundlePreparer implements AutoCloseable {
         }
     }
 
-    private static BundleVerifier verifier(BundlesConfig config) {
+    static BundleLimits limits(BundlesConfig config) {
+        return new BundleLimits(config.maxZipBytes(), config.maxEntries(), config.maxFileBytes(), config.maxTotalBytes());
+    }
+
+    /** @throws IllegalArgumentException when the configured public key cannot be read */
+    static BundleVerifier verifier(BundlesConfig config) {
         if (config.publicKey() == null) return BundleVerifier.checksumOnly();
         try {
             BundleVerifier v = BundleVerifier.withPublicKey(PemKeys.readPublicKey(config.publicKey()));
@@ -119,16 +124,31 @@ final class BundlePreparer implements AutoCloseable {
     /** {@code owned}: a folder to delete when the version is closed. */
     private BundleVersion prepare(String name, Path root, Path owned, String source, String currentVersion) throws Refused {
         try {
+            BundleManifest manifest = verified(verifier, name, root);
+            String version = contentVersion(root, manifest);
+            if (version.equals(currentVersion)) return null;
+            LoadedBundle loaded = loader.load(name, version, root, manifest);
+            return new BundleVersion(loaded, Instant.now(), source, owned);
+        } catch (BundleLoadException e) {
+            throw new Refused(Reason.INVALID, e.getMessage());
+        } catch (IOException e) {
+            throw new Refused(Reason.INVALID, "bundle \"" + name + "\": cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The manifest of an unpacked bundle once everything but its code is checked: manifest,
+     * {@code file_list}, checksum and, when {@code verifier} checks them, signatures.
+     */
+    static BundleManifest verified(BundleVerifier verifier, String name, Path root) throws Refused {
+        try {
             BundleManifest manifest = readManifest(name, root);
             verifier.verify(name, BundleVerifier.readManifest(name, root), root);
             List<String> unsigned = manifest.hookPathsOutsideFileList();
             if (verifier.checksSignatures() && !unsigned.isEmpty())
                 throw new Refused(Reason.INVALID, "bundle \"" + name + "\": " + String.join(", ", unsigned) + " named by a hook's path but not in"
                         + " file_list: no signature covers it, and signatures are required (add it to file_list)");
-            String version = contentVersion(root, manifest);
-            if (version.equals(currentVersion)) return null;
-            LoadedBundle loaded = loader.load(name, version, root, manifest);
-            return new BundleVersion(loaded, Instant.now(), source, owned);
+            return manifest;
         } catch (BundleException e) {
             throw refused(e);
         } catch (ManifestException | BundleLoadException e) {
@@ -194,6 +214,7 @@ final class BundlePreparer implements AutoCloseable {
         }
     }
 
+    /** Deletes a folder of ours (best effort: a failure is only logged). */
     static void deleteTree(Path p) {
         if (p == null || !Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {

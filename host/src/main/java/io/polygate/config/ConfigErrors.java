@@ -35,6 +35,11 @@ public final class ConfigErrors {
         add(path, "\"" + value + "\" is not one of " + allowed);
     }
 
+    /** A key no reader of that mapping knows: a typo ({@code suggestion}, may be null) or a setting Polygate does not have. */
+    public void unknownKey(String path, String suggestion, java.util.Collection<String> known) {
+        add(path, "unknown key" + (suggestion != null ? " (did you mean \"" + suggestion + "\"?)" : " (known here: " + String.join(", ", known) + ")"));
+    }
+
     public void duplicate(String path, Object value) {
         add(path, "\"" + value + "\" is used more than once");
     }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,30 +49,61 @@ public final class ConfigLoader {
         }
     }
 
+    /** Reads and validates a config file; a missing or unreadable file is a {@link ConfigException} too. */
     public GatewayConfig load(Path file) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(Files.readString(file)); // YAML is a superset of JSON
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(file.toString(), List.of("not valid YAML/JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), List.of("cannot read: " + e));
-        }
-        Path base = file.toAbsolutePath().getParent();
-        return load(root, base, file.toString());
+        return load(read(file), file.toAbsolutePath().getParent(), file.toString());
     }
 
     /** Validates a parsed config; relative paths in it are resolved against {@code baseDir}. */
     public GatewayConfig load(JsonNode root, Path baseDir, String what) {
         ConfigErrors errors = new ConfigErrors();
-        Node n = new Node(root, "", errors);
+        Parsed parsed = parse(root, baseDir, what, true, errors);
+        errors.throwIfAny(what);
+        return parsed.config();
+    }
+
+    /**
+     * What {@code polygate check} needs of a config file: every problem in it, and its bundle
+     * settings to check {@code bundles_dir} with (the defaults where the file gets them wrong;
+     * null when the file cannot be read or is not a mapping).
+     */
+    public record Report(List<String> errors, Path bundlesDir, GatewayConfig.BundlesConfig bundles) {}
+
+    /** Like {@link #load(Path)}, but answers every problem instead of throwing, and writes nothing (a missing apis_dir stays missing). */
+    public Report check(Path file) {
+        ConfigErrors errors = new ConfigErrors();
+        try {
+            Parsed parsed = parse(read(file), file.toAbsolutePath().getParent(), file.toString(), false, errors);
+            return new Report(errors.list(), parsed.bundlesDir(), parsed.bundles());
+        } catch (ConfigException e) {
+            return new Report(e.errors(), null, null);
+        }
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return YAML.readTree(Files.readString(file)); // YAML is a superset of JSON
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": not valid YAML/JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": no such file"));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": cannot read: " + e.getMessage()));
+        }
+    }
+
+    /** {@code config}: null when there are errors. */
+    private record Parsed(GatewayConfig config, Path bundlesDir, GatewayConfig.BundlesConfig bundles) {}
+
+    /** @throws ConfigException when the root is not a mapping (nothing else can be read) */
+    private Parsed parse(JsonNode root, Path baseDir, String what, boolean createApisDir, ConfigErrors errors) {
         if (root == null || root.isNull() || root.isMissingNode()) root = JSON.createObjectNode();
         if (!root.isObject()) {
             errors.add("", "the config must be a mapping of settings");
             errors.throwIfAny(what);
         }
-        n = new Node(root, "", errors);
+        Node n = new Node(root, "", errors);
 
         String host = n.string("host", "0.0.0.0");
         int port = n.port("listen_port", 8080);
@@ -94,17 +126,17 @@ public final class ConfigLoader {
         Path apisDir = apisDirName == null ? null : baseDir.resolve(apisDirName).normalize();
 
         List<ApiDefinition> apis = new ArrayList<>();
-        JsonNode apiList = root.get("apis");
-        if (apiList != null && !apiList.isNull()) {
-            if (!apiList.isArray()) errors.wrongType("apis", "a list of API definitions");
-            else for (int i = 0; i < apiList.size(); i++) {
-                ApiDefinition def = ApiDefinitions.parse(n.child("apis").element(i));
+        Node apiList = n.child("apis");
+        if (n.has("apis")) {
+            if (!apiList.json().isArray()) errors.wrongType("apis", "a list of API definitions");
+            else for (int i = 0; i < apiList.json().size(); i++) {
+                ApiDefinition def = ApiDefinitions.parse(apiList.element(i));
                 if (def != null) apis.add(def);
             }
         }
         if (apisDir != null) {
             // a file in apis_dir was written by the admin API: it supersedes the config file's entry of the same id
-            for (ApiDefinition fromDir : loadApisDir(apisDir, errors)) {
+            for (ApiDefinition fromDir : loadApisDir(apisDir, createApisDir, errors)) {
                 apis.removeIf(existing -> existing.apiId().equals(fromDir.apiId()));
                 apis.add(fromDir);
             }
@@ -112,14 +144,20 @@ public final class ConfigLoader {
         checkUnique(apis, errors);
         GatewayConfig.BundlesConfig bundles = bundles(n.child("bundles"), baseDir, errors);
         GatewayConfig.PluginsConfig plugins = plugins(n.child("plugins"));
-        errors.throwIfAny(what);
-        return new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
+        // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
+        n.reportUnknownKeys("apis");
+        GatewayConfig config = !errors.isEmpty() ? null : new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
                 bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys);
+        return new Parsed(config, bundlesDir, bundles);
     }
 
-    /** Reads every {@code *.json} in the directory; each error names the file. A missing directory is created. */
-    public static List<ApiDefinition> loadApisDir(Path dir, ConfigErrors errors) {
+    /**
+     * Reads every {@code *.json} in the directory; each error names the file. A missing directory
+     * is created when {@code create} (the admin API writes there), else it holds no API.
+     */
+    private static List<ApiDefinition> loadApisDir(Path dir, boolean create, ConfigErrors errors) {
         List<ApiDefinition> apis = new ArrayList<>();
+        if (!create && !Files.exists(dir)) return apis;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -230,15 +268,18 @@ public final class ConfigLoader {
     }
 
     private static StorageConfig storage(Node s, ConfigErrors errors) {
-        if (s.json().isMissingNode() || s.json().isNull()) return new StorageConfig(StorageType.MEMORY, null, false, Duration.ofSeconds(2));
+        if (s.json().isMissingNode() || s.json().isNull()) return new StorageConfig(StorageType.MEMORY, null, false, Duration.ofSeconds(2), false);
         if (!s.requireObject()) return null;
         String type = s.string("type", "memory").toLowerCase(Locale.ROOT);
         Duration timeout = s.duration("timeout", Duration.ofSeconds(2));
+        // read whatever the type, so that the Redis settings of a memory store are not "unknown keys"
+        String uri = s.string("redis_uri", s.string("uri", "redis://127.0.0.1:6379"));
+        boolean cluster = s.bool("cluster", false);
+        boolean waitAtStart = s.bool("wait_at_start", false);
         switch (type) {
             case "memory":
-                return new StorageConfig(StorageType.MEMORY, null, false, timeout);
+                return new StorageConfig(StorageType.MEMORY, null, false, timeout, false);
             case "redis": {
-                String uri = s.string("redis_uri", s.string("uri", "redis://127.0.0.1:6379"));
                 URI u = null;
                 try {
                     u = new URI(uri);
@@ -247,7 +288,7 @@ public final class ConfigLoader {
                     u = null;
                 }
                 if (u == null) errors.add(s.pathOf("redis_uri"), "\"" + uri + "\" is not a Redis URI (e.g. \"redis://127.0.0.1:6379\", \"redis-sentinel://host:26379/0#mymaster\")");
-                return new StorageConfig(StorageType.REDIS, u, s.bool("cluster", false), timeout);
+                return new StorageConfig(StorageType.REDIS, u, cluster, timeout, waitAtStart);
             }
             default:
                 errors.unknownValue(s.pathOf("type"), type, "memory, redis");

@@ -141,7 +141,8 @@ public record GatewayConfig(
     public enum StorageType { MEMORY, REDIS }
 
     /** {@code redisUri}: redis://, rediss://, redis-sentinel:// (Lettuce syntax); {@code redisCluster} uses the cluster client. */
-    public record StorageConfig(StorageType type, URI redisUri, boolean redisCluster, Duration timeout) {}
+    /** @param waitAtStart Redis unreachable at start: serve 503 and retry instead of exiting ({@code storage.wait_at_start}) */
+    public record StorageConfig(StorageType type, URI redisUri, boolean redisCluster, Duration timeout, boolean waitAtStart) {}
 
     /**
      * @param upstreamTimeout   how long the upstream may stay silent (no headers, no body bytes)

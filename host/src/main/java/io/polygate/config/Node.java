@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,11 +20,16 @@ public final class Node {
     private final JsonNode json;
     private final String path;
     private final ConfigErrors errors;
+    private final KeysRead keysRead;
 
-    public Node(JsonNode json, String path, ConfigErrors errors) {
+    /** The root of a document (or of an admin API body); its children share what keys were read. */
+    public Node(JsonNode json, String path, ConfigErrors errors) { this(json, path, errors, new KeysRead()); }
+
+    private Node(JsonNode json, String path, ConfigErrors errors, KeysRead keysRead) {
         this.json = json == null ? MissingNode.getInstance() : json;
         this.path = path;
         this.errors = errors;
+        this.keysRead = keysRead;
     }
 
     public JsonNode json() { return json; }
@@ -32,14 +38,27 @@ public final class Node {
 
     public String pathOf(String field) { return path.isEmpty() ? field : path + "." + field; }
 
+    /** The value of {@code field}, which becomes a known key of this mapping. */
+    private JsonNode field(String field) {
+        keysRead.record(path, field);
+        return json.get(field);
+    }
+
     public boolean has(String field) {
-        JsonNode v = json.get(field);
+        JsonNode v = field(field);
         return v != null && !v.isNull();
     }
 
-    public Node child(String field) { return new Node(json.get(field), pathOf(field), errors); }
+    public Node child(String field) { return new Node(field(field), pathOf(field), errors, keysRead); }
 
-    public Node element(int i) { return new Node(json.get(i), path + "[" + i + "]", errors); }
+    public Node element(int i) { return new Node(json.get(i), path + "[" + i + "]", errors, keysRead); }
+
+    /**
+     * Reports, as errors, the keys of this document that no getter asked for (typos, settings of
+     * another version), each with a "did you mean" when a known key is close; call after reading
+     * all of it. The subtrees of {@code skipped} top-level keys are not checked.
+     */
+    public void reportUnknownKeys(String... skipped) { keysRead.reportUnknown(json, path, Set.of(skipped), errors); }
 
     public boolean isObject() { return json.isObject(); }
 
@@ -51,7 +70,7 @@ public final class Node {
     }
 
     public String string(String field, String dflt) {
-        JsonNode v = json.get(field);
+        JsonNode v = field(field);
         if (v == null || v.isNull()) return dflt;
         if (!v.isTextual()) { errors.wrongType(pathOf(field), "a string"); return dflt; }
         return v.asText();
@@ -65,14 +84,14 @@ public final class Node {
     }
 
     public boolean bool(String field, boolean dflt) {
-        JsonNode v = json.get(field);
+        JsonNode v = field(field);
         if (v == null || v.isNull()) return dflt;
         if (!v.isBoolean()) { errors.wrongType(pathOf(field), "true or false"); return dflt; }
         return v.asBoolean();
     }
 
     public long integer(String field, long dflt, long min, long max) {
-        JsonNode v = json.get(field);
+        JsonNode v = field(field);
         if (v == null || v.isNull()) return dflt;
         if (!v.canConvertToLong() || !(v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble())))) {
             errors.wrongType(pathOf(field), "an integer");
@@ -84,7 +103,7 @@ public final class Node {
     }
 
     public double number(String field, double dflt, double min, double max) {
-        JsonNode v = json.get(field);
+        JsonNode v = field(field);
         if (v == null || v.isNull()) return dflt;
         if (!v.isNumber()) { errors.wrongType(pathOf(field), "a number"); return dflt; }
         double n = v.asDouble();
@@ -98,7 +117,7 @@ public final class Node {
 
     /** A duration given as {@code "30s"}, {@code "500ms"}, {@code "2m"}, {@code "1h"} or a number of seconds. */
     public Duration duration(String field, Duration dflt) {
-        JsonNode v = json.get(field);
+        JsonNode v = field(field);
         if (v == null || v.isNull()) return dflt;
         Duration d = parseDuration(v);
         if (d == null) { errors.notADuration(pathOf(field), v.asText()); return dflt; }

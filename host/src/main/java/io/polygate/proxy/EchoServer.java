@@ -47,11 +47,6 @@ public final class EchoServer implements AutoCloseable {
     @Override
     public void close() throws Exception { server.stop(); }
 
-    public static void main(String[] args) throws Exception {
-        int port = 9000;
-        for (int i = 0; i < args.length - 1; i++) if (args[i].equals("--port")) port = Integer.parseInt(args[i + 1]);
-        EchoServer echo = new EchoServer("127.0.0.1", port).start();
-        System.err.println("echo upstream on 127.0.0.1:" + echo.port());
-        echo.server.join();
-    }
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException { server.join(); }
 }

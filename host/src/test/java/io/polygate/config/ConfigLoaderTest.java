@@ -2,6 +2,7 @@ package io.polygate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -192,5 +193,48 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(dir.resolve("polygate.yaml")))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly("bad.json.target_url: is required"));
+    }
+
+    @Test
+    void unknownKeysAreRefusedWithTheirPathAndTheNearestKnownKey() {
+        String yaml = """
+                admin: {secret: s, prot: 9001}
+                storage: {typ: redis}
+                listen_prot: 8080
+                plugins: {outbound_http: {alow: {b: ["example.com"]}}}
+                bundles: {public_key_file: k.pem}
+                """;
+        assertThatThrownBy(() -> load(yaml))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactlyInAnyOrder(
+                        "admin.prot: unknown key (did you mean \"port\"?)",
+                        "storage.typ: unknown key (did you mean \"type\"?)",
+                        "listen_prot: unknown key (did you mean \"listen_port\"?)",
+                        "plugins.outbound_http.alow: unknown key (did you mean \"allow\"?)",
+                        "bundles.public_key_file: unknown key (known here: max_entries, max_file_bytes, max_total_bytes, max_zip_bytes,"
+                                + " node_wait, poll_interval, public_key, require_strict_signature)"));
+    }
+
+    @Test
+    void waitAtStartIsARedisSetting() throws Exception {
+        assertThat(load("admin: {secret: s}\nstorage: {type: redis, wait_at_start: true}\n").storage().waitAtStart()).isTrue();
+        assertThat(load("admin: {secret: s}\nstorage: {type: redis}\n").storage().waitAtStart()).isFalse();
+    }
+
+    @Test
+    void aKeyWithAnEmptyOrNullValueIsStillKnown() {
+        assertDoesNotThrow(() -> load("admin: {secret: s}\napis: []\nrate_limit:\nplugins: {}\n"));
+    }
+
+    @Test
+    void apiDefinitionsKeepKeysPolygateDoesNotRead() {
+        GatewayConfig c = assertDoesNotThrow(() -> load("""
+                admin: {secret: s}
+                storage: {type: memory, redis_uri: "redis://127.0.0.1:6379"}
+                plugins: {outbound_http: {allow: {any-bundle-name: ["example.com"]}}}
+                apis:
+                  - {api_id: a, listen_path: /a/, target_url: "echo://", auth: none, org_id: "tyk-org", custom_label: x}
+                """));
+        assertThat(c.apis()).hasSize(1);
     }
 }

@@ -4,21 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.PluginTesting;
 import java.io.ByteArrayOutputStream;
-import io.polygate.plugin.polyglot.PluginRunner;
+import io.polygate.cli.PolygateCli;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code polygate plugin run}: one hook on a sample request, real runtime, no gateway. */
+/** {@code polygate plugin run}: one hook on a sample request, real runtime, no gateway (through the command line). */
 class PluginRunnerIT {
     record Run(int status, String out, String err) {}
 
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = PluginRunner.main(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String[] command = new String[args.length + 1];
+        command[0] = "plugin";
+        System.arraycopy(args, 0, command, 1, args.length);
+        int status = PolygateCli.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of()).execute(command);
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -39,16 +39,23 @@ public final class GatewayProcess implements AutoCloseable {
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, "host: 127.0.0.1\nlisten_port: " + port + "\nadmin: {host: 127.0.0.1, port: " + admin
                 + ", secret: test-secret}\n" + yaml);
+        List<String> command = mainCommand(jvmOptions);
+        command.addAll(List.of("start", "--config", config.toString()));
+        Path log = dir.resolve("gateway.log");
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new GatewayProcess(p, port, admin, log);
+    }
+
+    /** {@code java ... io.polygate.Main} with this JVM's class path and JIT flags plus {@code jvmOptions}; add the command's arguments. */
+    public static List<String> mainCommand(String... jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (arg.startsWith("--upgrade-module-path") || arg.startsWith("-XX:+UnlockExperimentalVMOptions") || arg.startsWith("-XX:+EnableJVMCI")
                     || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")) command.add(arg);
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.polygate.Main", "start", "--config", config.toString()));
-        Path log = dir.resolve("gateway.log");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new GatewayProcess(p, port, admin, log);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.polygate.Main"));
+        return command;
     }
 
     private static int freePort() throws IOException {

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.graalvm.home.Version;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.SandboxPolicy;
@@ -25,6 +26,15 @@ public final class Engines implements AutoCloseable {
 
     /** Per language, so that creating the Python engine (seconds) does not hold a JS load back. */
     private final Map<Driver, Engine> engines = new ConcurrentHashMap<>();
+
+    /**
+     * The version of the GraalVM polyglot runtime on the class path (its jar's), creates no engine;
+     * {@link Version#getCurrent()} answers only on a GraalVM JDK ("snapshot" elsewhere).
+     */
+    public static String graalVersion() {
+        String jar = Engine.class.getPackage().getImplementationVersion();
+        return jar != null ? jar : Version.getCurrent().toString();
+    }
 
     public Engine get(Driver driver) {
         return engines.computeIfAbsent(driver, this::create);

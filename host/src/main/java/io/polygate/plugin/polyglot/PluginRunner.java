@@ -17,8 +17,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -37,50 +37,26 @@ import java.util.TreeSet;
  * {@code --allow-http host} lets the hook's {@code TykMakeHttpRequest} / {@code TykBatchRequest}
  * call that host ({@code host}, {@code host:port} or {@code *.domain}, as in
  * {@code plugins.outbound_http.allow}; repeatable). Without it outbound calls are refused.
+ * The command line itself is parsed by {@code io.polygate.cli}.
  * Exit status: 0 the hook ran, 1 it failed or timed out, 2 bad arguments or bundle.
  */
 public final class PluginRunner {
     private PluginRunner() {}
 
-    public static int main(String[] args, PrintStream out, PrintStream err) {
-        if (args.length < 3 || !args[0].equals("run")) {
-            err.println("usage: polygate plugin run <bundle dir or zip> <hook> --request req.json [--data key=value ...] [--allow-http host ...] [--timeout-ms N]");
-            return 2;
-        }
-        Path bundlePath = Path.of(args[1]);
-        String hookName = args[2];
-        Path requestFile = null;
-        Duration timeout = Duration.ofSeconds(1);
+    /**
+     * Runs hook {@code hookName} of the bundle folder or zip {@code bundlePath} on the request in
+     * {@code requestFile}; {@code data}: what {@code tyk.get_data} finds; {@code allowHttp}: the
+     * hosts the hook may call. Returns the exit status.
+     */
+    public static int run(Path bundlePath, String hookName, Path requestFile, Map<String, String> data, List<String> allowHttp,
+                          Duration timeout, PrintStream out, PrintStream err) {
         MemoryStore store = new MemoryStore();
-        List<String> allowHttp = new ArrayList<>();
-        for (int i = 3; i < args.length; i++) {
-            switch (args[i]) {
-                case "--request" -> requestFile = Path.of(args[++i]);
-                case "--timeout-ms" -> timeout = Duration.ofMillis(Long.parseLong(args[++i]));
-                case "--allow-http" -> allowHttp.add(args[++i].trim().toLowerCase(java.util.Locale.ROOT));
-                case "--data" -> {
-                    String kv = args[++i];
-                    int eq = kv.indexOf('=');
-                    if (eq < 1) {
-                        err.println("polygate plugin run: --data needs key=value, got \"" + kv + "\"");
-                        return 2;
-                    }
-                    store.set(GuestApi.DATA_PREFIX + kv.substring(0, eq), kv.substring(eq + 1), null);
-                }
-                default -> {
-                    err.println("polygate plugin run: unknown option " + args[i]);
-                    return 2;
-                }
-            }
-        }
-        if (requestFile == null) {
-            err.println("polygate plugin run: --request req.json is required");
-            return 2;
-        }
+        data.forEach((key, value) -> store.set(GuestApi.DATA_PREFIX + key, value, null));
+        List<String> hosts = allowHttp.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
         String name = bundlePath.getFileName().toString().replaceFirst("\\.zip$", "");
         // one cold run: the outbound call may use most of the hook's limit (the gateway's default is half)
         GatewayConfig.OutboundHttpConfig http = new GatewayConfig.OutboundHttpConfig(timeout.multipliedBy(9).dividedBy(10),
-                GatewayConfig.OutboundHttpConfig.DEFAULT_MAX_RESPONSE_BYTES, Map.of(name, allowHttp));
+                GatewayConfig.OutboundHttpConfig.DEFAULT_MAX_RESPONSE_BYTES, Map.of(name, hosts));
         Metrics metrics = new Metrics();
         PolyglotLoader loader = new PolyglotLoader(store, new GatewayConfig.PluginsConfig(timeout, GatewayConfig.PluginsConfig.DEFAULT_LOAD_TIMEOUT,
                 GatewayConfig.PluginsConfig.DEFAULT_MAX_HEAP_SHARE, GatewayConfig.PluginsConfig.DEFAULT_MEMORY_STRIKES, 1, http), new OutboundHttp(http, timeout, () -> 0, metrics), metrics);

@@ -12,7 +12,8 @@
  *   <li>the plugin runtime then loads the hooks.</li>
  * </ol>
  * {@link io.polygate.sdk.bundle.BundleBuilder} and {@link io.polygate.sdk.bundle.BundleCli} make
- * bundles ({@code ./polygate bundle build}) and upload them ({@code ./polygate bundle push}).
+ * bundles ({@code ./polygate bundle build}), check them ({@code ./polygate bundle verify}) and
+ * upload them ({@code ./polygate bundle push}).
  * Every refusal is a {@link io.polygate.sdk.bundle.BundleException} naming bundle, file and problem.
  * No Jetty, no Redis: crypto is the JDK's.
  */

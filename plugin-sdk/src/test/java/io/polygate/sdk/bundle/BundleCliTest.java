@@ -106,7 +106,7 @@ class BundleCliTest {
         int code = run("build", src.toString(), "--strict");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err()).startsWith("polygate bundle: build: --strict needs --key");
+        assertThat(err()).startsWith("polygate bundle build: --strict needs --key");
     }
 
     @Test
@@ -162,6 +162,52 @@ class BundleCliTest {
         int code = run("push", "x.zip");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err()).startsWith("polygate bundle: push: --name NAME is required");
+        assertThat(err()).isEqualTo("polygate bundle push: Missing required option: '--name=NAME'\n"
+                + "Try 'polygate bundle push --help' for more information.\n");
+    }
+
+    @Test
+    void aMistypedOptionIsRefusedWithTheNearestOne() {
+        int code = run("build", src.toString(), "-o", tmp.resolve("x.zip").toString(), "--stirct");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err()).startsWith("polygate bundle build: Unknown option: '--stirct'")
+                .contains("\nDid you mean --strict?\n")
+                .endsWith("Try 'polygate bundle build --help' for more information.\n");
+        assertThat(tmp.resolve("x.zip")).doesNotExist();
+    }
+
+    @Test
+    void anOptionWithoutItsValueIsAUsageError() {
+        int code = run("build", src.toString(), "-o");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err()).startsWith("polygate bundle build: Missing required parameter for option '--output' (FILE)");
+    }
+
+    @Test
+    void helpOfEachCommandGoesToStdout() {
+        for (String command : new String[] {"build", "push", "verify"}) {
+            out.reset();
+            assertThat(run(command, "--help")).isZero();
+            assertThat(out()).startsWith("Usage: polygate bundle " + command);
+        }
+    }
+
+    @Test
+    void verifyAcceptsAGoodSignedBundleAndRefusesATamperedOne() throws Exception {
+        Path key = TestKeys.write(tmp.resolve("private.pem"), TestKeys.pkcs1Pem(TestKeys.KEYS));
+        Path publicKey = TestKeys.write(tmp.resolve("public.pem"), TestKeys.spkiPem(TestKeys.KEYS));
+        Path zip = tmp.resolve("plugin.zip");
+        run("build", src.toString(), "-o", zip.toString(), "--key", key.toString());
+        out.reset();
+
+        assertThat(run("verify", zip.toString(), "--key", publicKey.toString())).as(err()).isZero();
+        assertThat(out()).startsWith("bundle plugin: checksum ").endsWith(" matches, signature verified\n");
+
+        Files.writeString(src.resolve("middleware.py"), "print('changed')\n");
+        err.reset();
+        assertThat(run("verify", src.toString(), "--key", publicKey.toString())).isEqualTo(1);
+        assertThat(err()).startsWith("polygate bundle: bundle \"plugin\": ");
     }
 }
