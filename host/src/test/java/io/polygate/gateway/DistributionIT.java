@@ -111,7 +111,7 @@ class DistributionIT {
         Path refusedLog = work.resolve("no-secret.log");
         Process refused = launcher(Map.of(), refusedLog, "start", "--config", "conf/polygate.yaml").start();
         assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(refused.exitValue()).isEqualTo(2);
+        assertThat(refused.exitValue()).as("a config error: exit 1 (docs/configuration.md)").isEqualTo(1);
         assertThat(Files.readString(refusedLog)).contains("admin.secret: is required (or set POLYGATE_ADMIN_SECRET)");
 
         Path log = work.resolve("example.log");
