@@ -27,7 +27,7 @@ public final class HookCallBench {
         int seconds = Integer.parseInt(args[1]);
         BundleManifest manifest = BundleManifest.parse(dir.getFileName().toString(), Files.readAllBytes(dir.resolve("manifest.json")));
         HookRef hook = manifest.customMiddleware().all().get(0);
-        PolyglotLoader loader = new PolyglotLoader(new MemoryStore(), new GatewayConfig.PluginsConfig(Duration.ofSeconds(10), Duration.ofSeconds(60), 0, 1, null),
+        PolyglotLoader loader = new PolyglotLoader(new MemoryStore(), new GatewayConfig.PluginsConfig(Duration.ofSeconds(10), Duration.ofSeconds(60), 0, 0, 1, null),
                 OutboundHttp.denyAll(Duration.ofSeconds(10)), new Metrics());
         try {
             long t0 = System.nanoTime();
