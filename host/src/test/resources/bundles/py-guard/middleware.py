@@ -1,6 +1,7 @@
 # Misbehaving and probing code, selected by the `Probe` header. A probe that is refused answers
 # 200 with "refused: <error type>: <message>"; one that worked answers "allowed: ...".
 from tyk.decorators import *
+import threading  # at load, as plugins import: the SDK's refusal must hold for a threading imported after it
 import time
 
 
@@ -24,7 +25,6 @@ def probe(name):
         import polyglot
         return str(polyglot.eval(language='js', string='1+1'))
     if name == 'thread':
-        import threading
         t = threading.Thread(target=lambda: None)
         t.start()
         return 'thread started'
