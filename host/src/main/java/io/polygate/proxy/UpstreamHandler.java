@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * fails before its answer begins (no connection, a connection closed, not a timeout) or answers
  * 502 or 503 is sent to another target, up to {@code retries} times (nginx's
  * {@code proxy_next_upstream error}); when no target is in rotation the client gets 503 at once.
+ * A WebSocket upgrade goes through {@link WebSocketBridge} instead.
  *
  * <p>One instance (one {@link HttpClient}) serves every API; the target comes from the
  * {@link Exchange} that the chain put on the request.
@@ -61,6 +62,7 @@ public final class UpstreamHandler extends ProxyHandler {
     private final ProxyConfig config;
     /** The target groups by API id, kept across route rebuilds while an API's targets stay the same (their health with them). */
     private final Map<String, Balanced> groups = new ConcurrentHashMap<>();
+    private WebSocketBridge webSockets;
 
     public UpstreamHandler(ProxyConfig config) {
         this.config = config;
@@ -70,8 +72,9 @@ public final class UpstreamHandler extends ProxyHandler {
     public Upstream to(URI target) {
         Target resolved = Target.of(target);
         return (exchange, response, callback) -> {
+            if (isWebSocketUpgrade(exchange)) webSockets.forward(exchange, upstreamUri(resolved, exchange), response, callback);
             // a plugin may have read (and replaced) the body: replay the buffered copy
-            handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback);
+            else handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback);
         };
     }
 
@@ -129,6 +132,10 @@ public final class UpstreamHandler extends ProxyHandler {
                     + group.members().size() + " down)" : "every upstream target tried failed (" + tried.size() + ")";
             LOG.warn("api={} 503: {}", group.apiId(), message);
             JsonErrors.write(response, callback, 503, message);
+            return;
+        }
+        if (isWebSocketUpgrade(exchange)) {
+            webSockets.forward(exchange, upstreamUri(member.target, exchange), response, callback);
             return;
         }
         List<TargetGroup.Member> nowTried = new ArrayList<>(tried.size() + 1);
@@ -206,15 +213,28 @@ public final class UpstreamHandler extends ProxyHandler {
         return client;
     }
 
+    private boolean isWebSocketUpgrade(Exchange exchange) {
+        Request request = exchange.clientRequest();
+        return request.getHeaders().contains(HttpHeader.UPGRADE) && webSockets.isUpgrade(request);
+    }
+
+    /** The URI a request goes to on {@code target}: its base path joined with the request's path, and the query. */
+    private static URI upstreamUri(Target target, Exchange exchange) {
+        return HttpURI.build(target.origin()).path(joinPath(target.basePath(), exchange.upstreamPath())).query(exchange.query()).toURI();
+    }
+
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        webSockets = new WebSocketBridge(getServer(), config.connectTimeout().toMillis());
+        webSockets.start();
         for (Balanced b : groups.values()) b.startChecks(getHttpClient());
     }
 
     @Override
     protected void doStop() throws Exception {
         for (Balanced b : groups.values()) b.stopChecks();
+        webSockets.stop();
         super.doStop();
     }
 
