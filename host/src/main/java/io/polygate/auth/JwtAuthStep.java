@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * count per identity across all its tokens. The session is built per request, not stored. Every
  * claim is readable as {@code $authn.<claim>} (the exchange metadata).
  *
- * <p>Missing token: 401; expired, not yet valid: 401; not a JWT, {@code alg} of another family or
+ * <p>Missing token (or a basic auth credential in its place): 401; expired, not yet valid: 401; not a JWT, {@code alg} of another family or
  * {@code none}, bad signature, unknown {@code kid}, no identity, no usable policy: 403; JWKS
  * unreachable: 503. Messages follow Tyk's; the log line says exactly what was wrong.
  */
@@ -60,7 +60,7 @@ public final class JwtAuthStep implements AuthMethod {
     @Override
     public Attempt attempt(Exchange exchange) {
         String token = KeyAuthStep.keyFrom(exchange.headers().get(spec.header()));
-        if (token == null) return Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING));
+        if (token == null || token.regionMatches(true, 0, "Basic ", 0, 6)) return Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING));
         JWTClaimsSet claims;
         try {
             claims = verifier.verify(token);
@@ -71,7 +71,7 @@ public final class JwtAuthStep implements AuthMethod {
         }
         String identity = text(claims.getClaim(spec.identityBaseField() != null ? spec.identityBaseField() : "sub"));
         if (identity == null && spec.identityBaseField() != null) identity = text(claims.getClaim("sub"));
-        if (identity == null) return refuse(NO_IDENTITY, "neither " + (spec.identityBaseField() == null ? "" : spec.identityBaseField() + " nor ") + "sub");
+        if (identity == null) return refuse(NO_IDENTITY, spec.identityBaseField() == null ? "no sub" : "neither " + spec.identityBaseField() + " nor sub");
         List<String> ids = policyIds(claims);
         if (ids.isEmpty()) return refuse(NO_POLICY, "the token names none and the API has no jwt_default_policies");
         boolean granted = false;

@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -93,6 +94,8 @@ final class JwtVerifier {
             return processor.process(signed, null);
         } catch (TimeClaimRefused e) {
             throw new Refusal(401, e.getMessage(), null, true);
+        } catch (RateLimitReachedException e) {
+            throw new Refusal(403, NOT_AUTHORIZED, "kid " + signed.getHeader().getKeyID() + " is not in the JWKS, which was fetched again too recently", true);
         } catch (KeySourceException e) {
             throw new Refusal(503, KEYS_UNAVAILABLE, e.getMessage(), true);
         } catch (BadJOSEException | JOSEException e) {

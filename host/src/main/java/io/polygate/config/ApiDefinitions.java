@@ -156,7 +156,7 @@ public final class ApiDefinitions {
             else if (methods.contains(t)) node.errors().duplicate(path, name);
             else methods.add(t);
         }
-        return methods.size() == names.size() ? methods : null;
+        return !names.isEmpty() && methods.size() == names.size() ? methods : null;
     }
 
     /**
