@@ -53,7 +53,8 @@ public final class BasicAuthStep implements AuthMethod {
         String value = exchange.headers().get(HttpHeader.AUTHORIZATION);
         if (value == null || value.isBlank()) return Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING, challenge));
         String v = value.trim();
-        if (!v.regionMatches(true, 0, "Basic ", 0, 6)) return Attempt.unrecognised(Outcome.error(400, MALFORMED));
+        // another scheme is no basic credential (the API's other methods may know it); alone, basic auth answers 400
+        if (!v.regionMatches(true, 0, "Basic ", 0, 6)) return Attempt.absent(Outcome.error(400, MALFORMED));
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(v.substring(6).trim()), StandardCharsets.UTF_8);

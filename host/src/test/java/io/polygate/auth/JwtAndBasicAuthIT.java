@@ -97,6 +97,8 @@ class JwtAndBasicAuthIT {
                   - {api_id: basic, name: Basic Orders, listen_path: /basic, target_url: "echo://", use_basic_auth: true}
                   - {api_id: either, name: Either, listen_path: /either, target_url: "echo://", auth: [jwt, basic],
                      jwt_signing_method: hmac, jwt_source: "%s", jwt_default_policies: [open]}
+                  - {api_id: maybe, name: Maybe, listen_path: /maybe, target_url: "echo://", use_keyless: true, use_standard_auth: true,
+                     use_basic_auth: true, base_identity_provided_by: basic_auth_user}
                 """.formatted(redis.uri(), hmac, b64(pem(rsa.toPublicKey())), b64(pem(ec.toPublicKey())), jwksServer.port(), hmac, hmac));
         policy("""
                 {"id": "open", "rate": 1000, "per": 1, "access_rights": {"hs": {}, "rs": {}, "es": {}, "jwks": {}, "by-sub": {}, "either": {}}}""");
@@ -229,6 +231,17 @@ class JwtAndBasicAuthIT {
         assertError(basic("/either/a", "erin", "guess"), 401, "User not authorised");
         assertError(gw.get("/either/a", "Authorization", hs256(c -> c.subject("either-user").expirationTime(Date.from(Instant.now().minusSeconds(60))))),
                 401, "Key has expired, please renew");
+    }
+
+    @Test
+    void withKeylessLastARequestWithoutCredentialGoesOnButABadCredentialIsStillRefused() throws Exception {
+        user("frank", "s3cret-frank", "maybe");
+        assertThat(gw.get("/maybe/a").statusCode()).as("no credential: keyless").isEqualTo(200);
+        assertThat(basic("/maybe/a", "frank", "s3cret-frank").statusCode()).isEqualTo(200);
+        assertError(basic("/maybe/a", "frank", "guess"), 401, "User not authorised");
+        assertError(gw.get("/maybe/a", "Authorization", "no-such-key"), 403, "Access to this API has been disallowed");
+        assertThat(basic("/maybe/a", "frank", "s3cret-frank").statusCode()).isEqualTo(200);
+        assertThat(basic("/maybe/a", "frank", "s3cret-frank").statusCode()).as("frank's own limit, 2 per 60 s, applies").isEqualTo(429);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
