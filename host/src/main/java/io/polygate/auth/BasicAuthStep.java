@@ -71,8 +71,7 @@ public final class BasicAuthStep implements AuthMethod {
                     session == null ? "no such user" : session.basic_auth_data == null ? "the key has no basic_auth_data" : "wrong password");
             return Attempt.refused(Outcome.error(401, NOT_AUTHORISED, challenge));
         }
-        String refusal = KeyAuthStep.check(session, apiId, clock.millis() / 1000);
-        if (refusal == Session.NO_ACCESS && KeyAuthStep.grantedByPolicy(session, apiId, policies)) refusal = null;
+        String refusal = KeyAuthStep.refusal(session, apiId, clock.millis() / 1000, policies);
         if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
         exchange.authenticate(id, session);
         exchange.metadata().put("sub", username);

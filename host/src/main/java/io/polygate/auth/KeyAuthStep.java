@@ -48,8 +48,7 @@ public final class KeyAuthStep implements AuthMethod {
         String id = sessions.id(key);
         Session session = sessions.find(id);
         if (session == null) return Attempt.unrecognised(Outcome.error(403, UNKNOWN));
-        String refusal = check(session, apiId, clock.millis() / 1000);
-        if (refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies)) refusal = null;
+        String refusal = refusal(session, apiId, clock.millis() / 1000, policies);
         if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
         exchange.authenticate(id, session);
         return Attempt.AUTHENTICATED;
@@ -61,6 +60,12 @@ public final class KeyAuthStep implements AuthMethod {
         if (session.expires > 0 && session.expires <= nowSeconds) return EXPIRED;
         if (session.access_rights == null || !session.access_rights.containsKey(apiId)) return Session.NO_ACCESS;
         return null;
+    }
+
+    /** Why a stored key may not call {@code apiId} now, its policies' access rights counting as its own, or null if it may. */
+    static String refusal(Session session, String apiId, long nowSeconds, PolicyStore policies) {
+        String refusal = check(session, apiId, nowSeconds);
+        return refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies) ? null : refusal;
     }
 
     /** Whether an active policy the key applies grants {@code apiId} (Tyk: keys made from policies carry no rights of their own). */

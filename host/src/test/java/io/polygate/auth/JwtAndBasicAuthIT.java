@@ -97,11 +97,14 @@ class JwtAndBasicAuthIT {
                   - {api_id: basic, name: Basic Orders, listen_path: /basic, target_url: "echo://", use_basic_auth: true}
                   - {api_id: either, name: Either, listen_path: /either, target_url: "echo://", auth: [jwt, basic],
                      jwt_signing_method: hmac, jwt_source: "%s", jwt_default_policies: [open]}
+                  - {api_id: jwks-down, listen_path: /jwks-down, target_url: "echo://", auth: jwt, jwt_signing_method: rsa,
+                     jwt_source: "http://127.0.0.1:%d/jwks.json", jwt_default_policies: [open], jwt_jwks: {fetch_timeout: 1s}}
                   - {api_id: maybe, name: Maybe, listen_path: /maybe, target_url: "echo://", use_keyless: true, use_standard_auth: true,
                      use_basic_auth: true, base_identity_provided_by: basic_auth_user}
-                """.formatted(redis.uri(), hmac, b64(pem(rsa.toPublicKey())), b64(pem(ec.toPublicKey())), jwksServer.port(), hmac, hmac));
+                """.formatted(redis.uri(), hmac, b64(pem(rsa.toPublicKey())), b64(pem(ec.toPublicKey())), jwksServer.port(), hmac, hmac,
+                closedPort()));
         policy("""
-                {"id": "open", "rate": 1000, "per": 1, "access_rights": {"hs": {}, "rs": {}, "es": {}, "jwks": {}, "by-sub": {}, "either": {}}}""");
+                {"id": "open", "rate": 1000, "per": 1, "access_rights": {"hs": {}, "rs": {}, "es": {}, "jwks": {}, "by-sub": {}, "either": {}, "jwks-down": {}}}""");
         policy("""
                 {"id": "gold", "rate": 3, "per": 60, "access_rights": {"hs": {}}}""");
         policy("""
@@ -190,6 +193,12 @@ class JwtAndBasicAuthIT {
         assertThat(JWKS_FETCHES.get() - before).as("the unknown kid fetched the set again").isEqualTo(2);
         assertThat(call("/jwks/a", sign(JWSAlgorithm.RS256, new RSASSASigner(jwksKey1), "k1", c -> c.subject("jwks-user"))))
                 .as("the retired key no longer verifies").isEqualTo(403);
+    }
+
+    @Test
+    void anUnreachableJwksAnswers503() throws Exception {
+        assertError(gw.get("/jwks-down/a", "Authorization", sign(JWSAlgorithm.RS256, new RSASSASigner(jwksKey1), "k1", c -> c.subject("down-user"))),
+                503, "Key not authorized: the keys to check the token could not be fetched");
     }
 
     // ---- basic auth ------------------------------------------------------------------------------
@@ -283,6 +292,13 @@ class JwtAndBasicAuthIT {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).keyID(kid).build(), b.build());
         jwt.sign(signer);
         return jwt.serialize();
+    }
+
+    /** A loopback port nothing listens on (it was free a moment ago). */
+    static int closedPort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     static String pem(PublicKey key) {
