@@ -67,16 +67,27 @@ public record ApiDefinition(
      * @param methods the methods tried in order, the first that succeeds authenticating the request
      *                (docs/configuration.md, "Several methods"); {@code NONE} only last
      * @param jwt     the JWT settings when {@code methods} has {@code JWT}, else null
+     * @param basic   the basic auth settings when {@code methods} has {@code BASIC}, else null
      */
-    public record AuthSpec(AuthType type, String header, List<AuthType> methods, JwtSpec jwt) {
+    public record AuthSpec(AuthType type, String header, List<AuthType> methods, JwtSpec jwt, BasicAuthSpec basic) {
         public static final String DEFAULT_HEADER = "Authorization";
 
-        public AuthSpec(AuthType type, String header) { this(type, header, List.of(type), null); }
+        public AuthSpec(AuthType type, String header) { this(type, header, List.of(type), null, null); }
 
         public AuthSpec {
             methods = List.copyOf(methods);
             if (methods.isEmpty() || methods.get(0) != type) throw new IllegalArgumentException("type must be the first of methods");
             if (methods.contains(AuthType.JWT) != (jwt != null)) throw new IllegalArgumentException("jwt settings go with the JWT method");
+            if (methods.contains(AuthType.BASIC) != (basic != null)) throw new IllegalArgumentException("basic settings go with the BASIC method");
+        }
+
+        /**
+         * Whether every authenticated request's session is a stored key's (key and basic auth), so
+         * hooks may write it back; a JWT's session is derived per request and never stored.
+         */
+        public boolean sessionsStored() {
+            return methods.stream().allMatch(m -> m == AuthType.KEY || m == AuthType.BASIC || m == AuthType.NONE)
+                    && (methods.contains(AuthType.KEY) || methods.contains(AuthType.BASIC));
         }
     }
 

@@ -127,7 +127,8 @@ public final class ApiDefinitions {
             jwt = JwtDefinitions.parse(node);
             if (jwt == null) return null;
         }
-        return new AuthSpec(methods.get(0), header, methods, jwt);
+        BasicAuthSpec basic = methods.contains(AuthType.BASIC) ? BasicAuthSpec.parse(node) : null;
+        return new AuthSpec(methods.get(0), header, methods, jwt, basic);
     }
 
     private static List<String> methodNames(Node list) {

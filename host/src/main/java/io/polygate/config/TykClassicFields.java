@@ -49,7 +49,7 @@ final class TykClassicFields {
             "listen_port", "protocol", "enable_proxy_protocol", "domain", "certificates", "tags",
             "auth.use_param", "auth.use_cookie", "auth.disable_header",
             "auth_configs.authToken.use_param", "auth_configs.authToken.use_cookie", "auth_configs.authToken.disable_header",
-            "strip_auth_data", "upstream_certificates", "request_signing.is_enabled", "session_lifetime_respects_key_expiration",
+            "basic_auth.extract_from_body", "strip_auth_data", "upstream_certificates", "request_signing.is_enabled", "session_lifetime_respects_key_expiration",
             "dont_set_quota_on_create", "enable_batch_request_support", "CORS.enable", "cache_options.enable_cache",
             "event_handlers.events", "uptime_tests.check_list", "response_processors", "enable_context_vars",
             "tag_headers", "do_not_track", "enable_detailed_recording", "expire_analytics_after", "analytics_plugin.enable",

@@ -224,6 +224,12 @@ class JwtAndBasicAuthIT {
         assertThat(basic("/basic/a", "carol", "s3cret-carol").statusCode()).isEqualTo(200);
         assertThat(basic("/basic/a", "carol", "s3cret-carol").statusCode()).as("rate 2 per 60 s").isEqualTo(429);
         assertThat(basic("/basic/a", "dave", "s3cret-dave").statusCode()).as("dave's allowance is his own").isEqualTo(200);
+
+        HttpResponse<String> changed = gw.admin("PUT", "/keys/dave", """
+                {"rate": 2, "per": 60, "access_rights": {"basic": {"api_id": "basic"}}, "basic_auth_data": {"password": "new-dave"}}""");
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        assertError(basic("/basic/a", "dave", "s3cret-dave"), 401, "User not authorised"); // verified a moment ago, but changed since
+        assertThat(basic("/basic/a", "dave", "new-dave").statusCode()).as("PUT keeps a password with an empty hash_type as it is").isEqualTo(200);
     }
 
     // ---- several methods ---------------------------------------------------------------------------

@@ -87,6 +87,14 @@ class AuthDefinitionsTest {
     }
 
     @Test
+    void basicAuthCachesVerifiedPasswordsForCacheTtlUnlessDisabled() throws Exception {
+        assertThat(parse("auth: basic").auth().basic().cacheTtl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(parse("use_basic_auth: true, basic_auth: {cache_ttl: 5}").auth().basic().cacheTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(parse("use_basic_auth: true, basic_auth: {cache_ttl: 5, disable_caching: true}").auth().basic().cacheTtl()).isZero();
+        assertThat(parse("auth: key").auth().basic()).isNull();
+    }
+
+    @Test
     void severalMethodsAreTriedInTheirOrderAndBaseIdentityProvidedByGoesFirst() throws Exception {
         assertThat(parse("auth: [basic, key]").auth().methods()).containsExactly(AuthType.BASIC, AuthType.KEY);
         assertThat(parse("auth: {type: [key, none], header_name: X-Key}").auth()).satisfies(a -> {
