@@ -1,5 +1,7 @@
 package io.polygate.assembly;
 
+import io.polygate.access.CorsStep;
+import io.polygate.access.IpAccessStep;
 import io.polygate.auth.AuthMethod;
 import io.polygate.auth.BasicAuthStep;
 import io.polygate.auth.FirstOfAuthStep;
@@ -53,6 +55,8 @@ public class RouteBuilder {
     public Route build(ApiDefinition api) {
         BundleSteps plugins = bundles;
         List<Step> steps = new ArrayList<>();
+        if (!api.ipLists().isEmpty()) steps.add(new IpAccessStep(api.ipLists()));
+        if (api.cors().enabled()) steps.add(new CorsStep(api.cors()));
         List<AuthType> methods = api.auth().methods();
         if (methods.size() > 1) {
             List<AuthMethod> tried = methods.stream().filter(m -> m != AuthType.NONE).map(m -> authMethod(api, m)).toList();

@@ -22,6 +22,8 @@ import java.util.List;
  * @param plugins     the plugin runtime: hook time limit and contexts per bundle version
  * @param hashKeys    Tyk's {@code hash_keys}: keys are stored, listed and counted by their SHA-256,
  *                    never in plain text (default true)
+ * @param trustedProxies peers (addresses, CIDRs, ranges) whose {@code Forwarded} / {@code X-Forwarded-For}
+ *                    is believed about who the client is; empty: nobody's
  */
 public record GatewayConfig(
         String host,
@@ -35,10 +37,12 @@ public record GatewayConfig(
         RateLimitConfig rateLimit,
         BundlesConfig bundles,
         PluginsConfig plugins,
-        boolean hashKeys) {
+        boolean hashKeys,
+        List<String> trustedProxies) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
@@ -46,7 +50,7 @@ public record GatewayConfig(
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true);
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true, List.of());
     }
 
     /**
