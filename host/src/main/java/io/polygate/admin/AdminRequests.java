@@ -15,7 +15,6 @@ import io.polygate.session.SessionStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
@@ -54,8 +53,7 @@ final class AdminRequests {
     }
 
     static AdminError invalid(String what, ConfigErrors errors) {
-        List<String> list = errors.list();
-        return new AdminError(400, what + ": " + String.join("; ", list), list);
+        return new AdminError(400, what + ": " + String.join("; ", errors.list()), errors.problems());
     }
 
     static ObjectNode status(String key, String action) {
