@@ -1,0 +1,53 @@
+// The keys view: the key ids (hashes unless hash_keys: false), a key's session, new keys and deletes.
+import { call } from './admin.js';
+import { button, cell, clearFieldErrors, fill, showFieldErrors } from './view.js';
+
+const TEMPLATE = { rate: 100, per: 60, quota_max: -1, access_rights: {} };
+
+export async function load(report) {
+  const { keys } = await call('GET', '/keys');
+  fill('#key-list', keys, id => {
+    const path = '/keys/' + encodeURIComponent(id) + '?hashed=true';
+    const span = document.createElement('span');
+    span.append(button('Show', async () => {
+      try {
+        const detail = document.getElementById('key-detail');
+        detail.textContent = JSON.stringify(await call('GET', path), null, 2);
+        detail.hidden = false;
+      } catch (e) { report(e); }
+    }), ' ', button('Delete', async () => {
+      if (!confirm('Delete this key?')) return;
+      try {
+        await call('DELETE', path);
+        report('key deleted');
+        await load(report);
+      } catch (e) { report(e); }
+    }, 'delete'));
+    return [cell(id), cell(span)];
+  });
+}
+
+export function init(report) {
+  const form = document.getElementById('key-form');
+  form.elements.session.value = JSON.stringify(TEMPLATE, null, 2);
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    let session;
+    try {
+      session = JSON.parse(form.elements.session.value);
+    } catch (e) {
+      showFieldErrors(form, { fieldErrors: [{ field: '', error: 'not JSON: ' + e.message }] });
+      return;
+    }
+    try {
+      const answer = await call('POST', '/keys', session);
+      document.getElementById('key-created-value').textContent = answer.key;
+      document.getElementById('key-created').hidden = false;
+      await load(report);
+    } catch (e) {
+      if (e.status === 400) showFieldErrors(form, e);
+      else report(e);
+    }
+  });
+}

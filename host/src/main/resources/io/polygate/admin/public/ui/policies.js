@@ -1,0 +1,69 @@
+// The policies view: list, create or replace (PUT by id), delete. A gateway without a policy
+// store answers 404 on /policies: the view says so.
+import { call } from './admin.js';
+import { button, cell, clearFieldErrors, fill, showFieldErrors } from './view.js';
+
+const TEMPLATE = { rate: 100, per: 60, quota_max: -1, access_rights: {} };
+let known = new Set();
+
+export async function load(report) {
+  let policies;
+  try {
+    ({ policies } = await call('GET', '/policies'));
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    document.getElementById('policies-none').hidden = false;
+    document.getElementById('policy-form').hidden = true;
+    return;
+  }
+  known = new Set(policies.map(p => p.id));
+  fill('#policy-list', policies, p => {
+    const span = document.createElement('span');
+    span.append(button('Edit', () => edit(p)), ' ', button('Delete', async () => {
+      if (!confirm(`Delete policy ${p.id}?`)) return;
+      try {
+        await call('DELETE', '/policies/' + encodeURIComponent(p.id));
+        report(`policy ${p.id} deleted`);
+        await load(report);
+      } catch (e) { report(e); }
+    }, 'delete'));
+    return [cell(p.id), cell(p.rate), cell(p.per), cell(p.quota_max), cell(span)];
+  });
+}
+
+function edit(policy) {
+  const form = document.getElementById('policy-form');
+  clearFieldErrors(form);
+  document.getElementById('policy-form-title').textContent = `Edit policy ${policy.id}`;
+  form.elements.id.value = policy.id;
+  const body = { ...policy };
+  delete body.id;
+  form.elements.policy.value = JSON.stringify(body, null, 2);
+}
+
+export function init(report) {
+  const form = document.getElementById('policy-form');
+  form.elements.policy.value = JSON.stringify(TEMPLATE, null, 2);
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    let policy;
+    try {
+      policy = JSON.parse(form.elements.policy.value);
+    } catch (e) {
+      showFieldErrors(form, { fieldErrors: [{ field: '', error: 'not JSON: ' + e.message }] });
+      return;
+    }
+    const id = form.elements.id.value.trim();
+    if (id !== '') policy.id = id;
+    try {
+      if (known.has(id)) await call('PUT', '/policies/' + encodeURIComponent(id), policy);
+      else await call('POST', '/policies', policy);
+      report(`policy ${id} saved`);
+      await load(report);
+    } catch (e) {
+      if (e.status === 400) showFieldErrors(form, e);
+      else report(e);
+    }
+  });
+}

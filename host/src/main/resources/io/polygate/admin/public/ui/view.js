@@ -1,0 +1,51 @@
+// DOM helpers shared by the views: table rows from data, buttons, field errors beside their fields.
+
+/** A table cell holding `content`: text, or a node (a button). */
+export function cell(content) {
+  const td = document.createElement('td');
+  if (content instanceof Node) td.append(content);
+  else td.textContent = content == null ? '' : String(content);
+  return td;
+}
+
+/** Replaces the rows of `table`'s body with one per item, its cells from `cells(item)`. */
+export function fill(table, items, cells) {
+  const body = document.querySelector(table + ' tbody');
+  body.replaceChildren(...items.map(item => {
+    const tr = document.createElement('tr');
+    tr.append(...cells(item));
+    return tr;
+  }));
+}
+
+export function button(label, onClick, className = '') {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  if (className) b.className = className;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/**
+ * Shows each problem of an AdminCallError beside its field: the `.field-error` whose data-field is
+ * the problem's first path segment (`version_data.x` -> `version_data`), else the form's catch-all
+ * (data-field=""). Other errors go to the catch-all too.
+ */
+export function showFieldErrors(form, error) {
+  clearFieldErrors(form);
+  const problems = error.fieldErrors || [{ field: '', error: error.message }];
+  for (const p of problems) {
+    const top = p.field.split(/[.[]/)[0];
+    const slot = form.querySelector(`.field-error[data-field="${CSS.escape(top)}"]`) || form.querySelector('.field-error[data-field=""]');
+    const line = document.createElement('span');
+    line.textContent = !p.field || p.field === slot.dataset.field ? p.error : `${p.field}: ${p.error}`;
+    slot.append(line);
+    slot.closest('.field')?.classList.add('invalid');
+  }
+}
+
+export function clearFieldErrors(form) {
+  for (const slot of form.querySelectorAll('.field-error')) slot.replaceChildren();
+  for (const f of form.querySelectorAll('.field.invalid')) f.classList.remove('invalid');
+}
