@@ -113,6 +113,27 @@ class DashboardIT {
     }
 
     @Test
+    @Order(0)
+    void theDashboardAndTheOpenApiDocumentNeedNoSecretAndTheAdminApiStillDoes() throws Exception {
+        HttpResponse<String> page = anonymous("/ui/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(t -> assertThat(t).contains("default-src 'self'"));
+        assertThat(anonymous("/ui").body()).as("without the /").isEqualTo(page.body());
+        assertThat(anonymous("/ui/app.js").headers().firstValue("Content-Type")).as("a module script's type")
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
+        HttpResponse<String> openapi = anonymous("/openapi.json");
+        assertThat(openapi.statusCode()).isEqualTo(200);
+        assertThat(GatewayFixture.json(openapi).path("openapi").asText()).startsWith("3.1");
+        assertThat(anonymous("/apis").statusCode()).isEqualTo(401);
+        assertThat(anonymous("/ui/no-such-file.js").statusCode()).as("not a public file: the admin API's answer").isEqualTo(401);
+    }
+
+    private static HttpResponse<String> anonymous(String path) throws Exception {
+        return gw.adminWithSecret(null, "GET", path, null);
+    }
+
+    @Test
     @Order(1)
     void aWrongSecretIsRefusedAndTheRightOneIsKeptInTheTabOnly() throws IOException {
         browser.get(gw.adminUrl("/ui/").toString());
