@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -53,6 +56,20 @@ class DashboardIT {
     static final Duration PATIENCE = Duration.ofSeconds(15);
     /** A bundle's first GraalVM context takes seconds, more on a busy machine. */
     static final Duration BUNDLE_LOAD = Duration.ofSeconds(60);
+
+    /** A failed test leaves the page as it was in {@code target/screenshots/dashboard-failed-<test>.png}. */
+    @RegisterExtension
+    static final TestWatcher SCREENSHOT_ON_FAILURE = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (browser == null) return;
+            try {
+                screenshot("failed-" + context.getRequiredTestMethod().getName());
+            } catch (IOException | RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    };
 
     static GatewayFixture gw;
     static ChromeDriver browser;
@@ -211,6 +228,42 @@ class DashboardIT {
 
     @Test
     @Order(5)
+    void keysAndPoliciesAreCreatedShownAndDeleted() throws Exception {
+        tab("keys");
+        find("#key-form button[type=submit]").click();
+        String key = wait.until(d -> find("#key-created-value").getText().isEmpty() ? null : find("#key-created-value").getText());
+        assertThat(gw.admin("GET", "/keys/" + key, null).statusCode()).as("the key exists").isEqualTo(200);
+        List<String> keys = wait.until(d -> browser.findElements(By.cssSelector("#key-list tbody tr")).size() == 1
+                ? cellsOf("#key-list", find("#key-list tbody td").getText()) : null);
+        assertThat(keys.get(0)).as("listed by its hash").matches("[0-9a-f]{64}").isNotEqualTo(key);
+        find("#key-list tbody button.delete").click();
+        browser.switchTo().alert().accept();
+        wait.until(d -> browser.findElements(By.cssSelector("#key-list tbody tr")).isEmpty());
+        assertThat(gw.admin("GET", "/keys/" + key, null).statusCode()).as("deleted").isEqualTo(404);
+
+        tab("policies");
+        WebElement form = find("#policy-form");
+        form.findElement(By.name("id")).sendKeys("gold");
+        WebElement body = form.findElement(By.name("policy"));
+        body.clear();
+        body.sendKeys("{\"rate\": 10, \"per\": -1}");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        String problem = wait.until(d -> fieldError("#policy-form", "").isEmpty() ? null : fieldError("#policy-form", ""));
+        assertThat(problem).as("a field the form has no input for: under the JSON, with its name").startsWith("per: ");
+        body.clear();
+        body.sendKeys("{\"rate\": 10, \"per\": 1}");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        List<String> gold = wait.until(d -> cellsOf("#policy-list", "gold"));
+        assertThat(gold.subList(1, 3)).containsExactly("10", "1");
+        screenshot("policies");
+        find("#policy-list tbody button.delete").click();
+        browser.switchTo().alert().accept();
+        wait.until(d -> cellsOf("#policy-list", "gold") == null);
+        assertThat(gw.admin("GET", "/policies/gold", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(6)
     void theLiveCountersMove() throws Exception {
         tab("live");
         wait.until(d -> !find("#requests-total").getText().equals("–"));
@@ -253,7 +306,7 @@ class DashboardIT {
     }
 
     private static String fieldError(String form, String field) {
-        return find(form + " .field-error[data-field=" + field + "]").getText();
+        return find(form + " .field-error[data-field=\"" + field + "\"]").getText();
     }
 
     /** The cells' texts of the row of {@code table} whose first cell is {@code first}, or null. */

@@ -3,7 +3,7 @@
 // an API never drops what the form does not show. The server validates; its field_errors are
 // shown beside their fields.
 import { call } from './admin.js';
-import { button, cell, clearFieldErrors, fill, showFieldErrors } from './view.js';
+import { button, cell, clearFieldErrors, deleteButton, fill, showFieldErrors } from './view.js';
 
 const FIELDS = ['api_id', 'name', 'listen_path', 'target_url', 'auth', 'custom_middleware_bundle'];
 const form = () => document.getElementById('api-form');
@@ -19,14 +19,8 @@ export async function load(report) {
 
 function actions(api, report) {
   const span = document.createElement('span');
-  span.append(button('Edit', () => open(api), 'edit'), ' ', button('Delete', async () => {
-    if (!confirm(`Delete API ${api.api_id}?`)) return;
-    try {
-      await call('DELETE', '/apis/' + encodeURIComponent(api.api_id));
-      report(`API ${api.api_id} deleted`);
-      await load(report);
-    } catch (e) { report(e); }
-  }, 'delete'));
+  span.append(button('Edit', () => open(api), 'edit'), ' ',
+    deleteButton(`API ${api.api_id}`, '/apis/' + encodeURIComponent(api.api_id), report, load));
   return span;
 }
 

@@ -1,7 +1,7 @@
 // The bundles view: each bundle's version, status and last error, what every live node reports
 // (GET /bundles/NAME), uploads of a zip and deletes.
 import { call } from './admin.js';
-import { button, cell, clearFieldErrors, fill, showFieldErrors } from './view.js';
+import { cell, clearFieldErrors, deleteButton, fill, showFieldErrors } from './view.js';
 
 export async function load(report) {
   const bundles = await call('GET', '/bundles');
@@ -9,14 +9,7 @@ export async function load(report) {
   fill('#bundle-list', details, b => [
     cell(b.name), cell(b.version), status(b.status), cell(b.last_error), cell((b.apis || []).join(', ')),
     cell(nodes(b.nodes || [])),
-    cell(button('Delete', async () => {
-      if (!confirm(`Delete bundle ${b.name}?`)) return;
-      try {
-        await call('DELETE', '/bundles/' + encodeURIComponent(b.name));
-        report(`bundle ${b.name} deleted`);
-        await load(report);
-      } catch (e) { report(e); }
-    }, 'delete'))]);
+    cell(deleteButton(`bundle ${b.name}`, '/bundles/' + encodeURIComponent(b.name), report, load))]);
 }
 
 function status(value) {

@@ -1,6 +1,6 @@
 // The keys view: the key ids (hashes unless hash_keys: false), a key's session, new keys and deletes.
 import { call } from './admin.js';
-import { button, cell, clearFieldErrors, fill, showFieldErrors } from './view.js';
+import { button, cell, clearFieldErrors, deleteButton, fill, jsonOf, showFieldErrors } from './view.js';
 
 const TEMPLATE = { rate: 100, per: 60, quota_max: -1, access_rights: {} };
 
@@ -15,14 +15,7 @@ export async function load(report) {
         detail.textContent = JSON.stringify(await call('GET', path), null, 2);
         detail.hidden = false;
       } catch (e) { report(e); }
-    }), ' ', button('Delete', async () => {
-      if (!confirm('Delete this key?')) return;
-      try {
-        await call('DELETE', path);
-        report('key deleted');
-        await load(report);
-      } catch (e) { report(e); }
-    }, 'delete'));
+    }), ' ', deleteButton('key ' + id.slice(0, 12) + '…', path, report, load));
     return [cell(id), cell(span)];
   });
 }
@@ -33,13 +26,8 @@ export function init(report) {
   form.addEventListener('submit', async event => {
     event.preventDefault();
     clearFieldErrors(form);
-    let session;
-    try {
-      session = JSON.parse(form.elements.session.value);
-    } catch (e) {
-      showFieldErrors(form, { fieldErrors: [{ field: '', error: 'not JSON: ' + e.message }] });
-      return;
-    }
+    const session = jsonOf(form, 'session');
+    if (session === undefined) return;
     try {
       const answer = await call('POST', '/keys', session);
       document.getElementById('key-created-value').textContent = answer.key;

@@ -1,32 +1,26 @@
-// The policies view: list, create or replace (PUT by id), delete. A gateway without a policy
+// The policies view: each policy (GET /policies lists the ids), create or replace (PUT by id), delete. A gateway without a policy
 // store answers 404 on /policies: the view says so.
 import { call } from './admin.js';
-import { button, cell, clearFieldErrors, fill, showFieldErrors } from './view.js';
+import { button, cell, clearFieldErrors, deleteButton, fill, jsonOf, showFieldErrors } from './view.js';
 
 const TEMPLATE = { rate: 100, per: 60, quota_max: -1, access_rights: {} };
 let known = new Set();
 
 export async function load(report) {
-  let policies;
+  let ids;
   try {
-    ({ policies } = await call('GET', '/policies'));
+    ({ policies: ids } = await call('GET', '/policies'));
   } catch (e) {
     if (e.status !== 404) throw e;
     document.getElementById('policies-none').hidden = false;
     document.getElementById('policy-form').hidden = true;
     return;
   }
-  known = new Set(policies.map(p => p.id));
+  known = new Set(ids);
+  const policies = await Promise.all(ids.map(id => call('GET', '/policies/' + encodeURIComponent(id))));
   fill('#policy-list', policies, p => {
     const span = document.createElement('span');
-    span.append(button('Edit', () => edit(p)), ' ', button('Delete', async () => {
-      if (!confirm(`Delete policy ${p.id}?`)) return;
-      try {
-        await call('DELETE', '/policies/' + encodeURIComponent(p.id));
-        report(`policy ${p.id} deleted`);
-        await load(report);
-      } catch (e) { report(e); }
-    }, 'delete'));
+    span.append(button('Edit', () => edit(p)), ' ', deleteButton(`policy ${p.id}`, '/policies/' + encodeURIComponent(p.id), report, load));
     return [cell(p.id), cell(p.rate), cell(p.per), cell(p.quota_max), cell(span)];
   });
 }
@@ -47,13 +41,8 @@ export function init(report) {
   form.addEventListener('submit', async event => {
     event.preventDefault();
     clearFieldErrors(form);
-    let policy;
-    try {
-      policy = JSON.parse(form.elements.policy.value);
-    } catch (e) {
-      showFieldErrors(form, { fieldErrors: [{ field: '', error: 'not JSON: ' + e.message }] });
-      return;
-    }
+    const policy = jsonOf(form, 'policy');
+    if (policy === undefined) return;
     const id = form.elements.id.value.trim();
     if (id !== '') policy.id = id;
     try {

@@ -1,4 +1,5 @@
 // DOM helpers shared by the views: table rows from data, buttons, field errors beside their fields.
+import { call } from './admin.js';
 
 /** A table cell holding `content`: text, or a node (a button). */
 export function cell(content) {
@@ -16,6 +17,31 @@ export function fill(table, items, cells) {
     tr.append(...cells(item));
     return tr;
   }));
+}
+
+/**
+ * A Delete button: asks, sends DELETE `path`, reports `what` deleted and calls `reload`; a failed
+ * call is reported.
+ */
+export function deleteButton(what, path, report, reload) {
+  return button('Delete', async () => {
+    if (!confirm(`Delete ${what}?`)) return;
+    try {
+      await call('DELETE', path);
+      report(`${what} deleted`);
+      await reload(report);
+    } catch (e) { report(e); }
+  }, 'delete');
+}
+
+/** The JSON in `form`'s field `name`; not JSON: shown as the form's error, and undefined. */
+export function jsonOf(form, name) {
+  try {
+    return JSON.parse(form.elements[name].value);
+  } catch (e) {
+    showFieldErrors(form, { fieldErrors: [{ field: '', error: 'not JSON: ' + e.message }] });
+    return undefined;
+  }
 }
 
 export function button(label, onClick, className = '') {
