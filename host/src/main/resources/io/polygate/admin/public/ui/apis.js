@@ -3,7 +3,7 @@
 // an API never drops what the form does not show. The server validates; its field_errors are
 // shown beside their fields.
 import { call } from './admin.js';
-import { button, cell, clearFieldErrors, deleteButton, fill, showFieldErrors } from './view.js';
+import { button, cell, clearFieldErrors, deleteButton, fill, jsonOf, onSubmit, showFieldErrors } from './view.js';
 
 const FIELDS = ['api_id', 'name', 'listen_path', 'target_url', 'auth', 'custom_middleware_bundle'];
 const form = () => document.getElementById('api-form');
@@ -27,25 +27,14 @@ function actions(api, report) {
 export function init(report) {
   document.getElementById('api-new').addEventListener('click', () => open(null));
   document.getElementById('api-cancel').addEventListener('click', () => { form().hidden = true; });
-  form().addEventListener('submit', async event => {
-    event.preventDefault();
-    let definition;
-    try {
-      definition = read();
-    } catch (e) {
-      showFieldErrors(form(), { fieldErrors: [{ field: '', error: 'Other fields: ' + e.message }] });
-      return;
-    }
-    try {
-      if (editing === null) await call('POST', '/apis', definition);
-      else await call('PUT', '/apis/' + encodeURIComponent(editing), definition);
-      form().hidden = true;
-      report(`API ${definition.api_id} saved`);
-      await load(report);
-    } catch (e) {
-      if (e.status === 400 || e.status === 409) showFieldErrors(form(), e);
-      else report(e);
-    }
+  onSubmit(form(), report, async () => {
+    const definition = read();
+    if (definition === undefined) return;
+    if (editing === null) await call('POST', '/apis', definition);
+    else await call('PUT', '/apis/' + encodeURIComponent(editing), definition);
+    form().hidden = true;
+    report(`API ${definition.api_id} saved`);
+    await load(report);
   });
 }
 
@@ -68,11 +57,15 @@ function open(api) {
   f.elements[api ? 'listen_path' : 'api_id'].focus();
 }
 
-/** The definition the form holds; throws when "Other fields" is not a JSON object. */
+/** The definition the form holds; undefined, with the form's error shown, when "Other fields" is not a JSON object. */
 function read() {
   const f = form();
-  const other = JSON.parse(f.elements.other.value.trim() || '{}');
-  if (other === null || typeof other !== 'object' || Array.isArray(other)) throw new Error('must be a JSON object');
+  const other = jsonOf(f, 'other');
+  if (other === undefined) return undefined;
+  if (other === null || typeof other !== 'object' || Array.isArray(other)) {
+    showFieldErrors(f, { fieldErrors: [{ field: '', error: 'Other fields: must be a JSON object' }] });
+    return undefined;
+  }
   const definition = { ...other };
   for (const name of FIELDS) {
     const value = f.elements[name].value.trim();

@@ -1,7 +1,7 @@
 // The bundles view: each bundle's version, status and last error, what every live node reports
 // (GET /bundles/NAME), uploads of a zip and deletes.
 import { call } from './admin.js';
-import { cell, clearFieldErrors, deleteButton, fill, showFieldErrors } from './view.js';
+import { cell, deleteButton, fill, onSubmit, showFieldErrors } from './view.js';
 
 export async function load(report) {
   const bundles = await call('GET', '/bundles');
@@ -32,23 +32,16 @@ function nodes(list) {
 
 export function init(report) {
   const form = document.getElementById('bundle-form');
-  form.addEventListener('submit', async event => {
-    event.preventDefault();
-    clearFieldErrors(form);
+  onSubmit(form, report, async () => {
     const name = form.elements.name.value.trim();
     const zip = form.elements.zip.files[0];
     if (!zip) {
       showFieldErrors(form, { fieldErrors: [{ field: '', error: 'choose a zip file' }] });
       return;
     }
-    try {
-      const answer = await call('POST', '/bundles?name=' + encodeURIComponent(name), zip);
-      report(`bundle ${answer.name}: version ${answer.version} ${answer.status}` + (answer.changed ? '' : ' (unchanged)'));
-      form.reset();
-      await load(report);
-    } catch (e) {
-      if (e.status >= 400 && e.status < 500) showFieldErrors(form, e);
-      else report(e);
-    }
+    const answer = await call('POST', '/bundles?name=' + encodeURIComponent(name), zip);
+    report(`bundle ${answer.name}: version ${answer.version} ${answer.status}` + (answer.changed ? '' : ' (unchanged)'));
+    form.reset();
+    await load(report);
   });
 }

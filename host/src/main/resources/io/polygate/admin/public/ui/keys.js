@@ -1,6 +1,6 @@
 // The keys view: the key ids (hashes unless hash_keys: false), a key's session, new keys and deletes.
 import { call } from './admin.js';
-import { button, cell, clearFieldErrors, deleteButton, fill, jsonOf, showFieldErrors } from './view.js';
+import { button, cell, deleteButton, fill, onJsonSubmit } from './view.js';
 
 const TEMPLATE = { rate: 100, per: 60, quota_max: -1, access_rights: {} };
 
@@ -22,20 +22,10 @@ export async function load(report) {
 
 export function init(report) {
   const form = document.getElementById('key-form');
-  form.elements.session.value = JSON.stringify(TEMPLATE, null, 2);
-  form.addEventListener('submit', async event => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    const session = jsonOf(form, 'session');
-    if (session === undefined) return;
-    try {
-      const answer = await call('POST', '/keys', session);
-      document.getElementById('key-created-value').textContent = answer.key;
-      document.getElementById('key-created').hidden = false;
-      await load(report);
-    } catch (e) {
-      if (e.status === 400) showFieldErrors(form, e);
-      else report(e);
-    }
+  onJsonSubmit(form, 'session', TEMPLATE, report, async session => {
+    const answer = await call('POST', '/keys', session);
+    document.getElementById('key-created-value').textContent = answer.key;
+    document.getElementById('key-created').hidden = false;
+    await load(report);
   });
 }

@@ -1,7 +1,7 @@
 // The policies view: each policy (GET /policies lists the ids), create or replace (PUT by id), delete. A gateway without a policy
 // store answers 404 on /policies: the view says so.
 import { call } from './admin.js';
-import { button, cell, clearFieldErrors, deleteButton, fill, jsonOf, showFieldErrors } from './view.js';
+import { button, cell, clearFieldErrors, deleteButton, fill, onJsonSubmit } from './view.js';
 
 const TEMPLATE = { rate: 100, per: 60, quota_max: -1, access_rights: {} };
 let known = new Set();
@@ -37,22 +37,12 @@ function edit(policy) {
 
 export function init(report) {
   const form = document.getElementById('policy-form');
-  form.elements.policy.value = JSON.stringify(TEMPLATE, null, 2);
-  form.addEventListener('submit', async event => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    const policy = jsonOf(form, 'policy');
-    if (policy === undefined) return;
+  onJsonSubmit(form, 'policy', TEMPLATE, report, async policy => {
     const id = form.elements.id.value.trim();
     if (id !== '') policy.id = id;
-    try {
-      if (known.has(id)) await call('PUT', '/policies/' + encodeURIComponent(id), policy);
-      else await call('POST', '/policies', policy);
-      report(`policy ${id} saved`);
-      await load(report);
-    } catch (e) {
-      if (e.status === 400) showFieldErrors(form, e);
-      else report(e);
-    }
+    if (known.has(id)) await call('PUT', '/policies/' + encodeURIComponent(id), policy);
+    else await call('POST', '/policies', policy);
+    report(`policy ${id} saved`);
+    await load(report);
   });
 }

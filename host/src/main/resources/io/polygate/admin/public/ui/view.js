@@ -1,5 +1,5 @@
 // DOM helpers shared by the views: table rows from data, buttons, field errors beside their fields.
-import { call } from './admin.js';
+import { AdminCallError, call } from './admin.js';
 
 /** A table cell holding `content`: text, or a node (a button). */
 export function cell(content) {
@@ -32,6 +32,32 @@ export function deleteButton(what, path, report, reload) {
       await reload(report);
     } catch (e) { report(e); }
   }, 'delete');
+}
+
+/**
+ * Runs `save` on each submit of `form`, its field errors cleared first. What the admin API refuses
+ * (a 4xx but 401) is shown in the form, beside the fields it names; anything else is reported.
+ */
+export function onSubmit(form, report, save) {
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    try {
+      await save();
+    } catch (e) {
+      if (e instanceof AdminCallError && e.status >= 400 && e.status < 500 && e.status !== 401) showFieldErrors(form, e);
+      else report(e);
+    }
+  });
+}
+
+/** As onSubmit, for a form whose field `name` holds a JSON body (`template` at first): `save(body)` once it parses. */
+export function onJsonSubmit(form, name, template, report, save) {
+  form.elements[name].value = JSON.stringify(template, null, 2);
+  onSubmit(form, report, async () => {
+    const body = jsonOf(form, name);
+    if (body !== undefined) await save(body);
+  });
 }
 
 /** The JSON in `form`'s field `name`; not JSON: shown as the form's error, and undefined. */
