@@ -3,31 +3,39 @@ package io.polygate.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.polygate.assembly.ApiRegistry;
 import io.polygate.bundle.BundleStore;
+import io.polygate.config.ConfigErrors.Problem;
 import io.polygate.observability.JsonErrors;
 import io.polygate.storage.StoreException;
 import java.util.List;
 
 /**
- * The admin API's one error: the HTTP status, the message, the {@code errors} naming each wrong
- * field of a bad body, and for an unexpected failure the {@code error_id} of its log line.
+ * The admin API's one error: the HTTP status, the message, the problems naming each wrong field of
+ * a bad body ({@code errors} as text, {@code field_errors} with the field apart), and for an
+ * unexpected failure the {@code error_id} of its log line.
  * {@link #of} is the one place where what the layers below throw becomes one.
  */
 final class AdminError extends RuntimeException {
     final int status;
     /** Each wrong field of a bad body; null when the message says it all. */
-    final List<String> fields;
+    final List<Problem> problems;
     /** Set for failures the client cannot fix (500, 503): the id in the answer and in the log line. */
     final String errorId;
 
     AdminError(int status, String message) { this(status, message, null); }
 
-    AdminError(int status, String message, List<String> fields) { this(status, message, fields, null, null); }
+    AdminError(int status, String message, List<Problem> problems) { this(status, message, problems, null, null); }
+
+    /** A 400 for one wrong field, whose message is {@code field: error}. */
+    static AdminError badField(String field, String error) {
+        Problem problem = new Problem(field, error);
+        return new AdminError(400, problem.text(), List.of(problem));
+    }
 
     /** {@code cause}: what to log with its stack trace; null when the message says enough. */
-    private AdminError(int status, String message, List<String> fields, String errorId, Throwable cause) {
+    private AdminError(int status, String message, List<Problem> problems, String errorId, Throwable cause) {
         super(message, cause);
         this.status = status;
-        this.fields = fields;
+        this.problems = problems;
         this.errorId = errorId;
     }
 
@@ -64,7 +72,10 @@ final class AdminError extends RuntimeException {
      * with the error id at the end of the message.
      */
     byte[] body(boolean tykShape) {
-        if (!tykShape) return JsonErrors.body(status, getMessage(), errorId, fields);
+        if (!tykShape) {
+            List<String> texts = problems == null ? null : problems.stream().map(Problem::text).toList();
+            return JsonErrors.body(status, getMessage(), errorId, texts, problems);
+        }
         String text = errorId == null ? getMessage() : getMessage() + " (error_id " + errorId + ")";
         try {
             return AdminRequests.JSON.writeValueAsBytes(TykGatewayApi.error(text));

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API, on its own port: {@link AdminSecretCheck} in front, then the paths
+ * The admin API, on its own port: the public files ({@link DashboardFiles}: the dashboard at
+ * {@code /ui/}, {@code /openapi.json}), then {@link AdminSecretCheck} in front of the paths
  * ({@link AdminRoutes}) and their resources. JSON in and out; a bad body is a 400 whose
  * {@code errors} name each field, and nothing is changed. The {@code /tyk/...} paths answer as
  * Tyk's Gateway API ({@link TykGatewayApi}). This class wires the parts, ignores a trailing
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * GET    /limits/stats    (limit counters: store errors, fail-open/closed, 429s, quota, throttling, smoothing)
  * GET    /bundles         POST /bundles?name=N (zip body)   GET|DELETE /bundles/{name}
  * POST   /bundles/reload  POST /reload          POST /bundles/{name}/reload   (docs/bundles.md)
+ * GET    /ui/             GET /openapi.json     (no secret: docs/dashboard.md)
  * </pre>
  */
 public final class AdminHandler extends Handler.Wrapper {
@@ -40,7 +42,7 @@ public final class AdminHandler extends Handler.Wrapper {
     /** @param maxZipBytes the largest bundle upload ({@code bundles.max_zip_bytes}) */
     public AdminHandler(String secret, ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics, Limits limits,
                         BundleStore bundleStore, long maxZipBytes) {
-        super(new AdminSecretCheck(secret, routes(apis, sessions, store, metrics, limits, bundleStore, maxZipBytes)));
+        super(new DashboardFiles(new AdminSecretCheck(secret, routes(apis, sessions, store, metrics, limits, bundleStore, maxZipBytes))));
     }
 
     private static AdminRoutes routes(ApiRegistry apis, SessionStore sessions, Store store, Metrics metrics, Limits limits,

@@ -15,7 +15,6 @@ import io.polygate.session.SessionStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
@@ -57,13 +56,16 @@ final class AdminRequests {
     static Session parseNewSession(String body) {
         Session s = parseSession(body);
         String problem = s.basic_auth_data == null ? null : s.basic_auth_data.hashForCreate();
-        if (problem != null) throw new AdminError(400, "invalid session: " + problem, List.of(problem));
+        if (problem != null) {
+            String field = problem.substring(0, problem.indexOf(':'));
+            throw new AdminError(400, "invalid session: " + problem,
+                    java.util.List.of(new ConfigErrors.Problem(field, problem.substring(field.length() + 2))));
+        }
         return s;
     }
 
     static AdminError invalid(String what, ConfigErrors errors) {
-        List<String> list = errors.list();
-        return new AdminError(400, what + ": " + String.join("; ", list), list);
+        return new AdminError(400, what + ": " + String.join("; ", errors.list()), errors.problems());
     }
 
     static ObjectNode status(String key, String action) {

@@ -9,7 +9,9 @@ import io.polygate.admin.AdminEndpoint.OtherMethods;
 import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.limit.Limits;
 import io.polygate.observability.Metrics;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
 import org.eclipse.jetty.io.Content;
@@ -29,11 +31,15 @@ final class AdminRoutes extends PathMappingsHandler {
     private static final String PUT = "PUT";
     private static final String DELETE = "DELETE";
 
+    /** Each routed path's template and the methods it takes, as /openapi.json must describe them. */
+    private final Map<String, List<String>> methodsByPath = new TreeMap<>();
+
     /** @param policies null: there is no policy store, and no {@code /policies} paths */
     AdminRoutes(HealthResource health, Metrics metrics, Limits limits, KeyResource keys, ApiResource apis,
                 PolicyResource policies, BundleAdmin bundles, TykGatewayApi tyk) {
         endpoint("/health", NOT_FOUND, Map.of(GET, (request, path) -> health.get()));
         addMapping(new UriTemplatePathSpec("/metrics"), new MetricsText(metrics));
+        methodsByPath.put("/metrics", List.of(GET));
         endpoint("/limits/stats", NAMED_405, Map.of(GET, (request, path) -> new Reply(200, limits.metrics().snapshot())));
 
         endpoint("/keys", NAMED_405, Map.of(GET, (request, path) -> keys.list(), POST, (request, path) -> keys.create(request)));
@@ -96,7 +102,11 @@ final class AdminRoutes extends PathMappingsHandler {
     private void endpoint(String template, OtherMethods others, Map<String, Call> calls) {
         AdminEndpoint endpoint = new AdminEndpoint(template, others, calls);
         addMapping(endpoint.path, endpoint);
+        methodsByPath.put(template, calls.keySet().stream().sorted().toList());
     }
+
+    /** Each routed path ({@code /keys/{key}}) and the methods it takes, sorted. */
+    Map<String, List<String>> methodsByPath() { return Map.copyOf(methodsByPath); }
 
     /** {@code GET /metrics}: the Prometheus text; another method is not handled. */
     private static final class MetricsText extends Handler.Abstract {

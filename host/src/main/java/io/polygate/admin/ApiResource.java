@@ -39,7 +39,7 @@ final class ApiResource {
         JsonNode given = body.get("api_id");
         if (given == null || given.isNull()) ((ObjectNode) body).put("api_id", id);
         else if (!id.equals(given.asText()))
-            throw new AdminError(400, "api_id: \"" + given.asText() + "\" differs from the path's \"" + id + "\"");
+            throw AdminError.badField("api_id", "\"" + given.asText() + "\" differs from the path's \"" + id + "\"");
         apis.update(parseApi(body));
         return new Reply(200, status(id, "modified"));
     }

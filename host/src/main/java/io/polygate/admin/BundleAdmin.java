@@ -98,7 +98,7 @@ final class BundleAdmin {
     Reply upload(Request request) throws IOException, BundleStore.Refused {
         Fields query = Request.extractQueryParameters(request);
         String name = query.getValue("name");
-        if (name == null || name.isEmpty()) throw new AdminError(400, "name: required (POST /bundles?name=NAME with the zip as the body)");
+        if (name == null || name.isEmpty()) throw AdminError.badField("name", "required (POST /bundles?name=NAME with the zip as the body)");
         name = BundleStore.normalize(name);
         if (request.getLength() > maxZipBytes)
             throw new AdminError(413, "bundle \"" + name + "\": zip is " + request.getLength() + " bytes, over the limit of "

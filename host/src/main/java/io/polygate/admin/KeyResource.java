@@ -93,7 +93,7 @@ final class KeyResource {
 
     private Reply createKey(String key, String body) {
         if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
-            throw new AdminError(400, "key: must be 1..256 visible ASCII characters");
+            throw AdminError.badField("key", "must be 1..256 visible ASCII characters");
         Session s = parseNewSession(body);
         if (!sessions.create(sessions.id(key), s)) throw new AdminError(409, "key \"" + SessionStore.redact(key) + "\" already exists (use PUT to change it)");
         return new Reply(201, added(key));

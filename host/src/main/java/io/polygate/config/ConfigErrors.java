@@ -9,10 +9,16 @@ import java.util.List;
  * All messages are built here so that their wording is in one place and tests can assert it.
  */
 public final class ConfigErrors {
-    private final List<String> errors = new ArrayList<>();
+    /** One problem: the path of its field ({@code ""} for the whole document) and what is wrong with it. */
+    public record Problem(String field, String error) {
+        /** {@code field: error}, or the error alone for the whole document. */
+        public String text() { return field.isEmpty() ? error : field + ": " + error; }
+    }
+
+    private final List<Problem> problems = new ArrayList<>();
 
     public void add(String path, String problem) {
-        errors.add(path.isEmpty() ? problem : path + ": " + problem);
+        problems.add(new Problem(path, problem));
     }
 
     public void missing(String path) { add(path, "is required"); }
@@ -49,12 +55,16 @@ public final class ConfigErrors {
         add(path, "API \"" + apiId + "\" uses " + what + ", which Polygate does not support; the API is refused rather than served without it");
     }
 
-    public boolean isEmpty() { return errors.isEmpty(); }
+    public boolean isEmpty() { return problems.isEmpty(); }
 
-    public List<String> list() { return List.copyOf(errors); }
+    /** Every problem as {@code field: error} text, in the order found. */
+    public List<String> list() { return problems.stream().map(Problem::text).toList(); }
+
+    /** Every problem with its field apart, in the order found. */
+    public List<Problem> problems() { return List.copyOf(problems); }
 
     /** Throws a {@link ConfigException} carrying every error collected so far, if there is any. */
     public void throwIfAny(String what) {
-        if (!errors.isEmpty()) throw new ConfigException(what, list());
+        if (!problems.isEmpty()) throw new ConfigException(what, list());
     }
 }

@@ -14,7 +14,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The JSON error bodies every part of the gateway answers with:
  * {@code {"error": "...", "status": 404}}, plus {@code "error_id"} for unexpected failures (the
- * same id is in the log line) and {@code "errors"} when several fields were wrong.
+ * same id is in the log line), and for a bad body {@code "errors"} (each problem as text) and
+ * {@code "field_errors"} (each as {@code {"field": "listen_path", "error": "..."}}, for clients
+ * that show the problem beside its field).
  */
 public final class JsonErrors {
     public static final String CONTENT_TYPE = "application/json";
@@ -27,11 +29,17 @@ public final class JsonErrors {
     }
 
     public static byte[] body(int status, String message, String errorId, List<String> details) {
+        return body(status, message, errorId, details, null);
+    }
+
+    /** @param fieldErrors objects Jackson writes as {@code {"field": ..., "error": ...}}; null or empty: none */
+    public static byte[] body(int status, String message, String errorId, List<String> details, List<?> fieldErrors) {
         ObjectNode n = JSON.createObjectNode();
         n.put("error", message);
         n.put("status", status);
         if (errorId != null) n.put("error_id", errorId);
         if (details != null && !details.isEmpty()) n.putPOJO("errors", details);
+        if (fieldErrors != null && !fieldErrors.isEmpty()) n.putPOJO("field_errors", fieldErrors);
         try {
             return JSON.writeValueAsBytes(n);
         } catch (JsonProcessingException e) {

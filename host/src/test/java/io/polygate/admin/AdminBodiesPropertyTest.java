@@ -103,9 +103,10 @@ class AdminBodiesPropertyTest {
             Statistics.collect(body.resource(), "400");
             assertThat(e.status).isEqualTo(400);
             assertThat(e.getMessage()).isNotBlank();
-            if (e.fields != null) assertThat(e.fields).isNotEmpty().allSatisfy(f -> assertThat(f).isNotBlank());
+            if (e.problems != null) assertThat(e.problems).isNotEmpty().allSatisfy(p -> assertThat(p.error()).isNotBlank());
             JsonNode answer = readAnswer(e.body(false));
             assertThat(answer.path("status").asInt()).isEqualTo(400);
+            if (e.problems != null) assertThat(answer.path("field_errors").size()).isEqualTo(e.problems.size());
             assertThat(answer.path("error").asText()).isEqualTo(e.getMessage());
             assertThat(readAnswer(e.body(true)).path("message").asText()).isEqualTo(e.getMessage());
             return;

@@ -307,6 +307,11 @@ abstract class GatewayBehaviour {
         assertThat(json(invalid).get("error").asText())
                 .contains("listen_path: \"nope\" must be a path starting with '/'")
                 .contains("target_url: not a URL: \"ftp://x\"");
+        JsonNode fields = json(invalid).get("field_errors");
+        assertThat(fields).as("each problem with its field apart").hasSize(2);
+        assertThat(fields.get(0).get("field").asText()).isEqualTo("listen_path");
+        assertThat(fields.get(0).get("error").asText()).startsWith("\"nope\" must be a path starting with '/'");
+        assertThat(fields.get(1).get("field").asText()).isEqualTo("target_url");
         assertThat(gw.admin("GET", "/apis/x", null).statusCode()).isEqualTo(404);
 
         HttpResponse<String> badKey = gw.admin("POST", "/keys", "{\"rate\": \"lots\"}");
