@@ -1,6 +1,8 @@
 package io.polygate.assembly;
 
 import io.polygate.auth.KeyAuthStep;
+import io.polygate.auth.MtlsAuthStep;
+import io.polygate.config.ConfigException;
 import io.polygate.proxy.Route;
 import io.polygate.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
@@ -19,12 +21,15 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds an API's {@link Route} from its definition: the steps in phase order and the upstream.
  * Called when an API or its bundle changes, never per request.
  */
 public class RouteBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(RouteBuilder.class);
     private final SessionStore sessions;
     private final UpstreamHandler proxy;
     private final EchoUpstream echo = new EchoUpstream();
@@ -50,6 +55,8 @@ public class RouteBuilder {
         List<Step> steps = new ArrayList<>();
         switch (api.auth().type()) {
             case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies()));
+            case MTLS -> steps.add(new MtlsAuthStep(api.clientCertificates(),
+                    new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies())));
             case PLUGIN -> {
                 if (plugins == null) steps.add(unavailable("plugin-auth", Phase.AUTH,
                         "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
@@ -57,7 +64,15 @@ public class RouteBuilder {
             case NONE -> { }
         }
         if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
-        Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
+        Upstream upstream;
+        try {
+            upstream = api.isEcho() ? echo : proxy.to(api.targetUrl(), api.upstreamTls());
+        } catch (ConfigException e) {
+            // a file of upstream_tls does not hold what it should: the API answers why until it is fixed
+            LOG.error("API \"{}\": upstream_tls unusable, the API answers 503: {}", api.apiId(), String.join("; ", e.errors()));
+            steps.add(unavailable("upstream-tls", Phase.PRE, "upstream_tls: " + String.join("; ", e.errors())));
+            upstream = echo; // never reached: the step answers first
+        }
         List<Pin> pins = List.of();
         if (plugins != null && api.customMiddlewareBundle() != null) {
             BundleSteps.Plan plan = plugins.plan(api);

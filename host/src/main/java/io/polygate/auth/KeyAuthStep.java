@@ -49,6 +49,11 @@ public final class KeyAuthStep implements Step {
     public Outcome apply(Exchange exchange) {
         String key = keyFrom(exchange.headers().get(header));
         if (key == null) return Outcome.error(401, MISSING);
+        return authenticate(exchange, key);
+    }
+
+    /** Authenticates the request as {@code key}'s session, or answers why it may not call the API (403). */
+    Outcome authenticate(Exchange exchange, String key) {
         String id = sessions.id(key);
         Session session = sessions.find(id);
         if (session == null) return Outcome.error(403, UNKNOWN);

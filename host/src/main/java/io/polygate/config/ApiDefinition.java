@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param disableQuota           skip key quotas for this API
  * @param limits                 the API's own limits: algorithm, {@code global_rate_limit} (all
  *                               windows), {@code extended_paths.rate_limit}
+ * @param upstreamTls            how an {@code https://} target is spoken to ({@code upstream_tls})
+ * @param clientCertificates     {@code auth: mtls}: the SHA-256 fingerprints (lower-case hex) of
+ *                               the client certificates allowed (Tyk's {@code client_certificates});
+ *                               empty: the fingerprint is the key, looked up like an auth key
  */
 public record ApiDefinition(
         String apiId,
@@ -36,7 +40,16 @@ public record ApiDefinition(
         boolean disableRateLimit,
         boolean disableQuota,
         ObjectNode source,
-        ApiLimits limits) {
+        ApiLimits limits,
+        UpstreamTlsConfig upstreamTls,
+        java.util.List<String> clientCertificates) {
+
+    public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
+                         AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
+                         RateSpec globalRateLimit, boolean disableRateLimit, boolean disableQuota, ObjectNode source, ApiLimits limits) {
+        this(apiId, name, listenPath, stripListenPath, targetUrl, auth, customMiddlewareBundle, sessionLifetimeSeconds,
+                globalRateLimit, disableRateLimit, disableQuota, source, limits, UpstreamTlsConfig.DEFAULT, java.util.List.of());
+    }
 
     public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
                          AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
@@ -54,6 +67,8 @@ public record ApiDefinition(
         Objects.requireNonNull(targetUrl, "target_url");
         Objects.requireNonNull(auth, "auth");
         if (limits == null) limits = ApiLimits.NONE;
+        if (upstreamTls == null) upstreamTls = UpstreamTlsConfig.DEFAULT;
+        clientCertificates = clientCertificates == null ? java.util.List.of() : java.util.List.copyOf(clientCertificates);
     }
 
     public boolean isEcho() { return "echo".equalsIgnoreCase(targetUrl.getScheme()); }
@@ -63,7 +78,8 @@ public record ApiDefinition(
         public static final String DEFAULT_HEADER = "Authorization";
     }
 
-    public enum AuthType { NONE, KEY, PLUGIN }
+    /** {@code MTLS}: the client certificate of a TLS connection authenticates the request. */
+    public enum AuthType { NONE, KEY, PLUGIN, MTLS }
 
     /** {@code rate} requests per {@code per} seconds; a rate of 0 means no limit. */
     public record RateSpec(double rate, double per) {

@@ -67,13 +67,39 @@ public final class ApiDefinitions {
                 : new RateSpec(limits.global().windows().get(0).rate(), limits.global().windows().get(0).per());
         boolean disableRate = node.bool("disable_rate_limit", false);
         boolean disableQuota = node.bool("disable_quota", false);
+        UpstreamTlsConfig upstreamTls = TlsDefinitions.upstream(node);
+        List<String> clientCertificates = clientCertificates(node);
 
         if (node.errors().list().size() != before) return null;
         if (!ignored.isEmpty())
             LOG.warn("API \"{}\": Tyk Classic fields Polygate does not support are ignored: {} (docs/configuration.md)",
                     apiId, String.join(", ", ignored));
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
-                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits);
+                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, upstreamTls, clientCertificates);
+    }
+
+    /**
+     * Tyk's {@code client_certificates}: certificate ids, each a SHA-256 fingerprint in hex (Tyk's
+     * own ids put the org id before it: the last 64 hex digits are taken; colons are ignored).
+     */
+    private static List<String> clientCertificates(Node node) {
+        if (!node.has("client_certificates")) return List.of();
+        Node list = node.child("client_certificates");
+        if (!list.json().isArray()) {
+            node.errors().wrongType(list.path(), "a list of SHA-256 certificate fingerprints (hex)");
+            return List.of();
+        }
+        List<String> fingerprints = new java.util.ArrayList<>();
+        for (int i = 0; i < list.json().size(); i++) {
+            String id = list.json().get(i).asText("").replace(":", "").trim().toLowerCase(Locale.ROOT);
+            if (!id.matches("[0-9a-z]*[0-9a-f]{64}")) {
+                node.errors().add(list.path() + "[" + i + "]", "\"" + list.json().get(i).asText() + "\" is not a SHA-256 fingerprint (64 hex digits, "
+                        + "e.g. from openssl x509 -noout -fingerprint -sha256 -in client.crt)");
+            } else {
+                fingerprints.add(id.substring(id.length() - 64));
+            }
+        }
+        return fingerprints;
     }
 
     static String normalise(String listenPath) {
@@ -100,7 +126,7 @@ public final class ApiDefinitions {
                 headerNode = authNode;
             }
         } else if (a != null && !a.isNull()) {
-            node.errors().wrongType(node.pathOf("auth"), "\"none\", \"key\", \"plugin\" or an object {type, header_name}");
+            node.errors().wrongType(node.pathOf("auth"), "\"none\", \"key\", \"plugin\", \"mtls\" or an object {type, header_name}");
             return null;
         }
         String header = AuthSpec.DEFAULT_HEADER;
@@ -109,9 +135,13 @@ public final class ApiDefinitions {
                 node.errors().add(headerNode.pathOf(headerNode == tykToken ? "auth_header_name" : "header_name"), "\"" + h + "\" is not a header name");
             else header = h;
         }
+        // Tyk's static mTLS (use_mutual_tls_auth, usually beside use_keyless) and certificate auth (use_certificate)
+        boolean tykMtls = node.bool("use_mutual_tls_auth", false) || tykToken.bool("use_certificate", false)
+                || authNode.isObject() && authNode.bool("use_certificate", false);
         if (type == null) {
             // Tyk Classic flags
-            if (node.bool("use_keyless", false)) type = "none";
+            if (tykMtls) type = "mtls";
+            else if (node.bool("use_keyless", false)) type = "none";
             else if (node.bool("enable_coprocess_auth", false) || node.bool("custom_plugin_auth_enabled", false)) type = "plugin";
             else type = "key";
         }
@@ -119,11 +149,19 @@ public final class ApiDefinitions {
             case "none", "keyless" -> AuthType.NONE;
             case "key", "auth_token", "authtoken" -> AuthType.KEY;
             case "plugin", "coprocess", "custom" -> AuthType.PLUGIN;
+            case "mtls", "mutual_tls", "certificate" -> AuthType.MTLS;
             default -> null;
         };
+        boolean tykPlugin = node.bool("enable_coprocess_auth", false) || node.bool("custom_plugin_auth_enabled", false);
+        if (tykMtls && (t != null && t != AuthType.MTLS || tykPlugin)) {
+            // Tyk would check the certificate and the other method; one of them dropped would leave the API more open
+            node.errors().add(node.pathOf("use_mutual_tls_auth"), "client certificate auth together with "
+                    + (tykPlugin ? "plugin" : type) + " auth: Polygate runs one auth method per API (use auth: mtls alone)");
+            return null;
+        }
         if (t == null) {
             node.errors().unknownValue(a != null && a.isObject() ? authNode.pathOf("type") : node.pathOf("auth"),
-                    type, "none, key, plugin");
+                    type, "none, key, plugin, mtls");
             return null;
         }
         return new AuthSpec(t, header);

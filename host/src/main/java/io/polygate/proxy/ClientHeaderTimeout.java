@@ -6,7 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.NanoTime;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@code polygate_client_timeouts_total{reason="header"}}.
  *
  * <p>The parser is reached through Jetty's {@code server.internal.HttpConnection} (public, but
- * not API): HTTP/1.1 only, which is all the gateway port speaks. The admin port is not swept.
+ * not API): HTTP/1.1 only, in clear or inside TLS; HTTP/2 connections are not swept (their idle
+ * timeout applies). The admin port is not swept.
  *
  * <p>Threading: the sweep runs on the scheduler; the parser's state is volatile and is written
  * after its begin time, so reading the state first sees a begin time at least as recent.
@@ -69,7 +72,10 @@ public final class ClientHeaderTimeout extends AbstractLifeCycle {
         try {
             long now = NanoTime.now();
             for (EndPoint endPoint : connector.getConnectedEndPoints()) {
-                if (!(endPoint.getConnection() instanceof HttpConnection http)) continue;
+                Connection connection = endPoint.getConnection();
+                // on a TLS port the HTTP/1.1 connection is the TLS connection's inside one
+                if (connection instanceof SslConnection tls) connection = tls.getSslEndPoint().getConnection();
+                if (!(connection instanceof HttpConnection http)) continue;
                 HttpParser parser = http.getParser();
                 // inHeaderState() includes START, a keep-alive connection waiting for its next request
                 if (parser.isStart() || !parser.inHeaderState()) continue;

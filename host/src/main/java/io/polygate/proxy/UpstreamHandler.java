@@ -2,12 +2,16 @@ package io.polygate.proxy;
 
 import io.polygate.chain.Exchange;
 import io.polygate.config.GatewayConfig.ProxyConfig;
+import io.polygate.config.UpstreamTlsConfig;
 import io.polygate.observability.JsonErrors;
+import io.polygate.tls.UpstreamTls;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Origin;
@@ -21,6 +25,7 @@ import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * that goes away aborts its upstream exchange; a body that turns out malformed as it streams (a
  * bad chunk size) aborts it too, and the client gets a 400 and a closed connection.
  *
- * <p>One instance (one {@link HttpClient}) serves every API; the target comes from the
- * {@link Exchange} that the chain put on the request.
+ * <p>One instance serves every API; the target comes from the {@link Exchange} that the chain put
+ * on the request. One {@link HttpClient} serves every upstream, but for an {@code https://} target
+ * with {@code upstream_tls} settings: each distinct setting has a client of its own (its trust
+ * store, client certificate and SNI name), made on the first request that needs it. A TLS
+ * handshake the upstream fails (its certificate refused) is a 502 naming the problem.
  */
 public final class UpstreamHandler extends ProxyHandler {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamHandler.class);
@@ -46,6 +54,8 @@ public final class UpstreamHandler extends ProxyHandler {
             HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.HOST);
 
     private final ProxyConfig config;
+    /** The clients of upstream TLS settings other than the default, by setting; stopped with this handler. */
+    private final Map<UpstreamTlsConfig, HttpClient> tlsClients = new ConcurrentHashMap<>();
 
     public UpstreamHandler(ProxyConfig config) {
         this.config = config;
@@ -53,7 +63,20 @@ public final class UpstreamHandler extends ProxyHandler {
 
     /** An {@link Upstream} that forwards to {@code target} (scheme, host, port and base path). */
     public Upstream to(URI target) {
-        Target resolved = Target.of(target);
+        return to(target, UpstreamTlsConfig.DEFAULT);
+    }
+
+    /**
+     * An {@link Upstream} that forwards to {@code target}, speaking TLS to it as {@code tls} says
+     * when it is {@code https://}.
+     *
+     * @throws io.polygate.config.ConfigException when a file of {@code tls} does not hold what it should
+     */
+    public Upstream to(URI target, UpstreamTlsConfig tls) {
+        boolean ownClient = "https".equalsIgnoreCase(target.getScheme()) && !tls.equals(UpstreamTlsConfig.DEFAULT);
+        // built now, so that a bad file shows when the route is built rather than at its first request
+        TlsClient client = ownClient ? new TlsClient(tls, UpstreamTls.sslContextFactory(tls)) : null;
+        Target resolved = Target.of(target, client);
         return (exchange, response, callback) -> {
             // a plugin may have read (and replaced) the body: replay the buffered copy
             handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved), response, callback);
@@ -64,13 +87,43 @@ public final class UpstreamHandler extends ProxyHandler {
      * One upstream, resolved once per route: the origin that requests are created from (so no URI
      * is parsed per request), the base path, and the {@code Host} header the upstream gets.
      */
-    private record Target(URI origin, String basePath, HttpField host) {
-        static Target of(URI target) {
+    private record Target(URI origin, String basePath, HttpField host, TlsClient tlsClient) {
+        static Target of(URI target, TlsClient tlsClient) {
             // scheme://host[:port], the default port left out, as Jetty's client writes it
             String scheme = target.getScheme().toLowerCase(Locale.ROOT);
             URI origin = URI.create(new Origin(scheme, target.getHost(), HttpClient.normalizePort(scheme, target.getPort())).asString());
-            return new Target(origin, target.getRawPath(), new HttpField(HttpHeader.HOST, origin.getRawAuthority()));
+            return new Target(origin, target.getRawPath(), new HttpField(HttpHeader.HOST, origin.getRawAuthority()), tlsClient);
         }
+    }
+
+    /** A route's upstream TLS setting and, once a request needed it, the client shared by every route with that setting. */
+    private final class TlsClient {
+        private final UpstreamTlsConfig tls;
+        private final SslContextFactory.Client ssl;
+        private volatile HttpClient client;
+
+        TlsClient(UpstreamTlsConfig tls, SslContextFactory.Client ssl) {
+            this.tls = tls;
+            this.ssl = ssl;
+        }
+
+        HttpClient get() {
+            HttpClient c = client;
+            if (c == null) client = c = tlsClients.computeIfAbsent(tls, t -> startedClient(ssl));
+            return c;
+        }
+    }
+
+    private HttpClient startedClient(SslContextFactory.Client ssl) {
+        HttpClient client = newHttpClient(ssl);
+        addBean(client, true);
+        try {
+            if (!client.isStarted()) client.start();
+        } catch (Exception e) {
+            removeBean(client);
+            throw new IllegalStateException("the upstream TLS client did not start: " + e, e);
+        }
+        return client;
     }
 
     /** The client request on its way upstream, carrying its exchange and target (instead of request attributes). */
@@ -99,7 +152,12 @@ public final class UpstreamHandler extends ProxyHandler {
      */
     @Override
     protected HttpClient newHttpClient() {
+        return newHttpClient(UpstreamTls.sslContextFactory(UpstreamTlsConfig.DEFAULT));
+    }
+
+    private HttpClient newHttpClient(SslContextFactory.Client ssl) {
         ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(ssl);
         connector.setConnectTimeout(config.connectTimeout());
         connector.setSelectors(Runtime.getRuntime().availableProcessors());
         connector.setExecutor(getServer().getThreadPool());
@@ -136,7 +194,8 @@ public final class UpstreamHandler extends ProxyHandler {
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
         Forwarded f = forwarded(clientRequest);
-        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(f.target.origin())
+        HttpClient client = f.target.tlsClient() == null ? getHttpClient() : f.target.tlsClient().get();
+        org.eclipse.jetty.client.Request upstreamRequest = client.newRequest(f.target.origin())
                 .path(uri.getPathQuery())
                 .method(f.exchange.method())
                 .idleTimeout(config.upstreamTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -234,7 +293,7 @@ public final class UpstreamHandler extends ProxyHandler {
         String message = tooLarge != null ? tooLarge.getMessage() : badBody != null
                 ? (bodyStatus == 408 ? badBody.getMessage() : "malformed request body: " + describe(badBody)) : timeout
                 ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
-                : "upstream unreachable: " + describe(failure);
+                : tlsFailure(failure);
         String errorId = JsonErrors.newErrorId();
         if (!clientResponse.isCommitted()) {
             LOG.warn("api={} upstream={} {} {} error_id={}: {}", api, upstreamRequest.getURI(), status,
@@ -251,6 +310,18 @@ public final class UpstreamHandler extends ProxyHandler {
                     upstreamRequest.getURI(), errorId, describe(failure));
             clientCallback.failed(failure);
         }
+    }
+
+    /** Why the exchange failed before the upstream answered: its TLS certificate refused, the handshake failed, or the connection. */
+    static String tlsFailure(Throwable failure) {
+        boolean handshake = false;
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateException || c instanceof java.security.cert.CertPathValidatorException
+                    || c instanceof java.security.cert.CertPathBuilderException)
+                return "upstream TLS certificate refused: " + describe(failure);
+            if (c instanceof javax.net.ssl.SSLException) handshake = true;
+        }
+        return (handshake ? "upstream TLS handshake failed: " : "upstream unreachable: ") + describe(failure);
     }
 
     /** A chunked request body passed {@code max_request_body_bytes}. */
