@@ -55,7 +55,7 @@ public final class PemFiles {
         for (Object o : objects(file)) {
             try {
                 if (o instanceof PrivateKeyInfo info) return converter.getPrivateKey(info);
-                if (o instanceof PEMKeyPair pair) return converter.getKeyPair(pair).getPrivate();
+                if (o instanceof PEMKeyPair pair) return converter.getPrivateKey(pair.getPrivateKeyInfo()); // SEC1 may omit the public key
             } catch (IOException e) {
                 throw problem(file, "the private key is unreadable: " + e.getMessage());
             }
@@ -135,6 +135,6 @@ public final class PemFiles {
     }
 
     private static ConfigException problem(Path file, String what) {
-        return new ConfigException(file.toString(), List.of(file + ": " + what));
+        return new ConfigException("TLS file", List.of(file + ": " + what));
     }
 }

@@ -73,7 +73,7 @@ public final class ServerCertificates extends ContainerLifeCycle {
         try {
             stores = load(config);
         } catch (ConfigException e) {
-            LOG.warn("tls {}: {} changed but does not load, the certificates served stay as they were: {}", name, changed,
+            LOG.warn("{}: {} changed but does not load, the certificates served stay as they were: {}", name, changed,
                     String.join("; ", e.errors()));
             return;
         }
@@ -82,9 +82,9 @@ public final class ServerCertificates extends ContainerLifeCycle {
                 f.setKeyStore(stores.keys());
                 if (stores.clientCas() != null) f.setTrustStore(stores.clientCas());
             });
-            LOG.info("tls {}: certificates reloaded ({} changed)", name, changed);
+            LOG.info("{}: certificates reloaded ({} changed)", name, changed);
         } catch (Exception e) {
-            LOG.error("tls {}: reloading the certificates failed, the ones served stay as they were: {}", name, e.toString());
+            LOG.error("{}: reloading the certificates failed, the ones served stay as they were: {}", name, e.toString());
         }
     }
 }

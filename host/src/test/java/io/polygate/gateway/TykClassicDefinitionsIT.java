@@ -98,7 +98,6 @@ class TykClassicDefinitionsIT {
     @CsvSource(delimiter = '|', value = {
             "enable_jwt                  | /enable_jwt=true                                            | JWT authentication",
             "use_basic_auth              | /use_basic_auth=true                                        | basic authentication",
-            "use_mutual_tls_auth         | /use_mutual_tls_auth=true                                   | mutual TLS authentication",
             "use_oauth2                  | /use_oauth2=true                                            | OAuth 2.0 authentication",
             "use_openid                  | /use_openid=true                                            | OpenID Connect authentication",
             "external_oauth.enabled      | /external_oauth/enabled=true                                | external OAuth authentication",
