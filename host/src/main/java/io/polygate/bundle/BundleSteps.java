@@ -70,7 +70,10 @@ public final class BundleSteps {
         CustomMiddleware cm = bundle.manifest().customMiddleware();
         HookSpec spec = HookSpec.of(api);
         List<Step> steps = new ArrayList<>();
-        SessionStore storedKeys = api.auth().type() == ApiDefinition.AuthType.KEY ? keys : null;
+        // keys the hooks may write back to: an auth key, or a client certificate's fingerprint used as one
+        boolean keyed = api.auth().type() == ApiDefinition.AuthType.KEY
+                || api.auth().type() == ApiDefinition.AuthType.MTLS && api.clientCertificates().isEmpty();
+        SessionStore storedKeys = keyed ? keys : null;
         for (HookRef h : cm.pre()) steps.add(new HookStep(bundle, h, spec, null));
         if (api.auth().type() == ApiDefinition.AuthType.PLUGIN) {
             if (cm.authCheck() == null) {
