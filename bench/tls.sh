@@ -32,7 +32,6 @@ WRK_THREADS=2; WRK_CORE=$LOAD_CORE   # for run (lib.sh)
 
 fail() {
   echo "tls.sh: FAILED: $*" >&2
-  if [ -n "${LOG:-}" ]; then echo "  last lines of $LOG:" >&2; tail -n 15 "$LOG" | sed 's/^/  | /' >&2; fi
   echo "(wrk outputs and logs: $WORK)"
   exit 1
 }
@@ -40,27 +39,11 @@ for tool in wrk nginx openssl curl taskset ss; do command -v "$tool" >/dev/null 
 [ -x "$POLYGATE_HOME/polygate" ] || fail "no ./polygate in POLYGATE_HOME=$POLYGATE_HOME"
 
 # ---------------------------------------------------------------- processes
-PIDS=()   # everything started and still running: cleanup stops exactly these
-launch() { # launch LOG COMMAND...: COMMAND in the background, output to LOG; PID = its pid, LOG
-  LOG=$1; shift
-  "$@" > "$LOG" 2>&1 &
-  PID=$!; PIDS+=("$PID")
-}
-alive() { local s; s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1); [ -n "$s" ] && [ "$s" != Z ]; }
-stop() { # stop PID: TERM, KILL after 10 s; reaped and forgotten
-  local pid=$1 p keep=()
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
-  if alive "$pid"; then echo "tls.sh: pid $pid ignored TERM for 10 s, killing it" >&2; kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-cleanup() { while [ ${#PIDS[@]} -gt 0 ]; do stop "${PIDS[-1]}"; done; }
+# shellcheck source=processes.sh
+. "$HERE/processes.sh"
 trap cleanup EXIT
 trap 'echo "tls.sh: interrupted" >&2; exit 130' INT TERM
 
-port_free() { local p; for p in "$@"; do ! ss -Hltn "sport = :$p" | grep -q . || fail "port $p is in use by another process"; done; }
 wait_200() { # wait_200 WHAT URL: polls URL (TLS not verified) every 50 ms until it answers 200; fails when PID exits or after LIVE_TIMEOUT
   local end t code; mark end; end=$((end + LIVE_TIMEOUT * 1000))
   while :; do

@@ -293,7 +293,7 @@ public final class UpstreamHandler extends ProxyHandler {
         String message = tooLarge != null ? tooLarge.getMessage() : badBody != null
                 ? (bodyStatus == 408 ? badBody.getMessage() : "malformed request body: " + describe(badBody)) : timeout
                 ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
-                : tlsFailure(failure);
+                : connectionFailure(failure);
         String errorId = JsonErrors.newErrorId();
         if (!clientResponse.isCommitted()) {
             LOG.warn("api={} upstream={} {} {} error_id={}: {}", api, upstreamRequest.getURI(), status,
@@ -313,7 +313,7 @@ public final class UpstreamHandler extends ProxyHandler {
     }
 
     /** Why the exchange failed before the upstream answered: its TLS certificate refused, the handshake failed, or the connection. */
-    static String tlsFailure(Throwable failure) {
+    static String connectionFailure(Throwable failure) {
         boolean handshake = false;
         for (Throwable c = failure; c != null; c = c.getCause()) {
             if (c instanceof java.security.cert.CertificateException || c instanceof java.security.cert.CertPathValidatorException

@@ -77,6 +77,7 @@ class TlsGatewayIT {
         TestCa.Issued gatewayClient = ca.client(dir, "gateway", "gateway");
         startUpstream(ca.server(dir, "upstream", "upstream.test"));
 
+        Path notPem = Files.writeString(dir.resolve("not-pem.pem"), "not a certificate\n");
         String target = "\"https://127.0.0.1:" + upstreamPort + "\"";
         String tls = "{ca: \"" + caFile + "\", server_name: upstream.test";
         gw = GatewayFixture.start("""
@@ -92,12 +93,13 @@ class TlsGatewayIT {
                      upstream_tls: %2$s, client_cert: "%3$s", client_key: "%4$s"}}
                   - {api_id: untrusted, listen_path: /untrusted/, target_url: %1$s, auth: none}
                   - {api_id: wrong-name, listen_path: /wrong-name/, target_url: %1$s, auth: none, upstream_tls: {ca: "%5$s", server_name: other.test}}
+                  - {api_id: broken-ca, listen_path: /broken-ca/, target_url: %1$s, auth: none, upstream_tls: {ca: "%7$s"}}
                   - {api_id: skip, listen_path: /skip/, target_url: %1$s, auth: none, proxy: {transport: {ssl_insecure_skip_verify: true}}}
                   - {api_id: mtls, listen_path: /mtls/, target_url: "echo://", auth: mtls}
                   - {api_id: mtls-list, listen_path: /mtls-list/, target_url: "echo://", use_keyless: true, use_mutual_tls_auth: true,
                      client_certificates: ["%6$s"]}
                 """.formatted(target, tls, gatewayClient.cert(), gatewayClient.key(), caFile,
-                MtlsAuthStep.fingerprint(listedClient.certificate())), dir);
+                MtlsAuthStep.fingerprint(listedClient.certificate()), notPem), dir);
     }
 
     /** A TLS upstream: answers 200 "client=CN=..." naming the client certificate it got, or "client=none". */
@@ -170,7 +172,7 @@ class TlsGatewayIT {
 
     @Test
     void http1OverTlsAndOnThePlainPortStillWork() throws Exception {
-        HttpResponse<String> tls = javaClient(null, java.net.http.HttpClient.Version.HTTP_1_1).send(
+        HttpResponse<String> tls = javaClient(ca.clientContext(null), java.net.http.HttpClient.Version.HTTP_1_1).send(
                 HttpRequest.newBuilder(URI.create("https://localhost:" + gw.gateway().tlsPort() + "/echo/x")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(tls.statusCode()).isEqualTo(200);
@@ -230,6 +232,15 @@ class TlsGatewayIT {
     }
 
     @Test
+    void anUpstreamCaFileThatIsNotPemLeavesTheApiAnswering503NamingIt() throws Exception {
+        HttpResponse<String> r = gw.get("/broken-ca/x");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(json(r).path("error").asText()).isEqualTo("upstream_tls: " + dir.resolve("not-pem.pem")
+                + ": holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        assertThat(gw.get("/secure/x").statusCode()).as("the other APIs serve").isEqualTo(200);
+    }
+
+    @Test
     void tykSslInsecureSkipVerifyAcceptsAnyUpstreamCertificate() throws Exception {
         HttpResponse<String> r = gw.get("/skip/x");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -276,7 +287,7 @@ class TlsGatewayIT {
     void adminTlsServesTheAdminApiOverHttpsOnly() throws Exception {
         try (GatewayFixture adminTls = GatewayFixture.start("admin: {tls: {certificates: [{cert: a.crt, key: a.key}], min_version: TLSv1.3}}", dir)) {
             URI https = URI.create("https://localhost:" + adminTls.gateway().adminPort() + "/apis");
-            HttpResponse<String> r = javaClient(null, java.net.http.HttpClient.Version.HTTP_1_1).send(HttpRequest.newBuilder(https)
+            HttpResponse<String> r = javaClient(ca.clientContext(null), java.net.http.HttpClient.Version.HTTP_1_1).send(HttpRequest.newBuilder(https)
                     .header("X-Polygate-Secret", GatewayFixture.SECRET).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThatThrownBy(() -> adminTls.admin("GET", "/apis", null)).as("plain HTTP").isInstanceOf(IOException.class);
@@ -311,9 +322,8 @@ class TlsGatewayIT {
         return client;
     }
 
-    static java.net.http.HttpClient javaClient(TestCa.Issued clientCert, java.net.http.HttpClient.Version version) {
-        return java.net.http.HttpClient.newBuilder().sslContext(ca.clientContext(clientCert)).version(version)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+    static java.net.http.HttpClient javaClient(SSLContext context, java.net.http.HttpClient.Version version) {
+        return java.net.http.HttpClient.newBuilder().sslContext(context).version(version).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** GET over HTTPS presenting {@code clientCert} (null: none). */
@@ -322,9 +332,9 @@ class TlsGatewayIT {
     }
 
     static HttpResponse<String> send(SSLContext context, String path) throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(10)).build();
-        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + gw.gateway().tlsPort() + path))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return javaClient(context, java.net.http.HttpClient.Version.HTTP_2).send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + gw.gateway().tlsPort() + path)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     /**
