@@ -3,16 +3,17 @@
 # bench upstream (bench/nginx/upstream.conf) beside Polygate's `tls` listener in front of the same
 # upstream, both with the same self-signed EC P-256 certificate (made by openssl in the work dir),
 # TLS 1.3, HTTP/1.1 kept alive (wrk opens its connections once: handshakes are not what is
-# measured). Each side: WARMUP seconds of load, then DURATION seconds measured. Prints req/s,
-# p50 and p99 of both and the ratio Polygate/nginx.
+# measured). nginx gets 2 s of load, the gateway WARMUP seconds (its JIT reaches steady state
+# 30-40 s after start, docs/performance.md), then DURATION seconds are measured on each. Prints
+# req/s, p50 and p99 of both and the ratio Polygate/nginx.
 #
-#   flock /tmp/polygate-bench.lock bench/tls.sh                   # full: 30 s measured a side
+#   flock /tmp/polygate-bench.lock bench/tls.sh                   # full: 30 s measured a side, ~2.5 min
 #   DURATION=5 WARMUP=2 flock /tmp/polygate-bench.lock bench/tls.sh   # smoke run
 #
 # Layout: the proxy under test (nginx, 1 worker, or the gateway) on GW_CORE (1); wrk (-t2 -c64),
 # the nginx upstream (return 200 "ok", 1 worker), this script and its curl polls on LOAD_CORE (0);
 # all at nice NICE (-15) when permitted. POLYGATE_HOME (default: the checkout holding this script)
-# is the gateway measured. Knobs: DURATION (30), WARMUP (15), CONNS (64), LIVE_TIMEOUT (300 s),
+# is the gateway measured. Knobs: DURATION (30), WARMUP (60), CONNS (64), LIVE_TIMEOUT (300 s),
 # GW_CORE, LOAD_CORE, NICE. Needs wrk (built with TLS), nginx, openssl, curl.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +24,7 @@ fi
 POLYGATE_HOME="${POLYGATE_HOME:-$HERE/..}"
 [ -d "$POLYGATE_HOME" ] || { echo "tls.sh: POLYGATE_HOME=$POLYGATE_HOME is not a folder" >&2; exit 1; }
 POLYGATE_HOME="$(cd "$POLYGATE_HOME" && pwd)"
-DURATION="${DURATION:-30}"; WARMUP="${WARMUP:-15}"; CONNS="${CONNS:-64}"; LIVE_TIMEOUT="${LIVE_TIMEOUT:-300}"
+DURATION="${DURATION:-30}"; WARMUP="${WARMUP:-60}"; CONNS="${CONNS:-64}"; LIVE_TIMEOUT="${LIVE_TIMEOUT:-300}"
 UP_PORT=19100; NGINX_PORT=19121; GW_PORT=19130; GW_TLS_PORT=19131; ADMIN_PORT=19132
 WORK="$(mktemp -d /tmp/polygate-tls.XXXXXX)"
 WRK_THREADS=2; WRK_CORE=$LOAD_CORE   # for run (lib.sh)
@@ -55,9 +56,9 @@ wait_200() { # wait_200 WHAT URL: polls URL (TLS not verified) every 50 ms until
   done
 }
 declare -A RPS P50 P99 ERRS
-measure() { # measure ROW URL: WARMUP s of load, then DURATION s measured
+measure() { # measure ROW URL WARM-UP: WARM-UP s of load, then DURATION s measured
   local rps p50 p99 errs
-  DURATION=$WARMUP run "$1-warmup" "$2" > /dev/null
+  DURATION=$3 run "$1-warmup" "$2" > /dev/null
   read -r rps p50 p99 errs < <(run "$1" "$2")
   [ -n "$rps" ] || fail "$1: wrk gave no result: $(head -c 300 "$WORK/$1.txt")"
   RPS[$1]=$rps; P50[$1]=$(to_ms "$p50"); P99[$1]=$(to_ms "$p99"); ERRS[$1]=${errs:-}
@@ -72,7 +73,7 @@ port_free "$UP_PORT" "$NGINX_PORT" "$GW_PORT" "$GW_TLS_PORT" "$ADMIN_PORT"
 mkdir -p "$WORK/upstream/logs"
 launch "$WORK/upstream/logs/stdout.log" taskset -c "$LOAD_CORE" nginx -p "$WORK/upstream/" -c "$HERE/nginx/upstream.conf" -e logs/error.log
 wait_200 "the nginx upstream" "http://127.0.0.1:$UP_PORT/"
-echo "-- load average $(cut -d' ' -f1 /proc/loadavg); ${CONNS} connections, ${WARMUP} s warm-up + ${DURATION} s measured a side"
+echo "-- load average $(cut -d' ' -f1 /proc/loadavg); ${CONNS} connections, ${DURATION} s measured a side after a warm-up (nginx 2 s, Polygate ${WARMUP} s)"
 
 # ---------------------------------------------------------------- nginx over TLS
 mkdir -p "$WORK/nginx/logs"
@@ -110,7 +111,7 @@ CONF
 launch "$WORK/nginx/logs/stdout.log" taskset -c "$GW_CORE" nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e logs/error.log
 NGINX_PID=$PID
 wait_200 "nginx over TLS" "https://127.0.0.1:$NGINX_PORT/"
-measure nginx-tls "https://127.0.0.1:$NGINX_PORT/"
+measure nginx-tls "https://127.0.0.1:$NGINX_PORT/" 2
 stop "$NGINX_PID"
 
 # ---------------------------------------------------------------- Polygate over TLS
@@ -131,7 +132,7 @@ YAML
 launch "$WORK/polygate/gateway.log" env POLYGATE_LOG_LEVEL=WARN JAVA_OPTS='-Xms1g -Xmx1g' taskset -c "$GW_CORE" \
   "$POLYGATE_HOME/polygate" start --config "$WORK/polygate/gateway.yaml"
 wait_200 "Polygate over TLS" "https://127.0.0.1:$GW_TLS_PORT/"
-measure polygate-tls "https://127.0.0.1:$GW_TLS_PORT/"
+measure polygate-tls "https://127.0.0.1:$GW_TLS_PORT/" "$WARMUP"
 
 # ---------------------------------------------------------------- summary
 echo
