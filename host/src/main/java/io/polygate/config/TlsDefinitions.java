@@ -68,9 +68,11 @@ final class TlsDefinitions {
         Path ca = file(u, "ca", workDir, false);
         Path clientCert = file(u, "client_cert", workDir, false);
         Path clientKey = file(u, "client_key", workDir, false);
-        if ((clientCert == null) != (clientKey == null) && !u.errors().list().contains(u.pathOf("client_cert")))
-            u.errors().add(u.pathOf(clientCert == null ? "client_cert" : "client_key"),
-                    "is required with " + (clientCert == null ? "client_key" : "client_cert") + " (the client certificate and its key)");
+        if (u.has("client_cert") != u.has("client_key")) {
+            boolean certMissing = !u.has("client_cert");
+            u.errors().add(u.pathOf(certMissing ? "client_cert" : "client_key"),
+                    "is required with " + (certMissing ? "client_key" : "client_cert") + " (the client certificate and its key)");
+        }
         String serverName = u.string("server_name", null);
         if (serverName != null && (!serverName.matches(HOST_NAME) || serverName.matches("[0-9.]+")))
             u.errors().add(u.pathOf("server_name"), "\"" + serverName + "\" is not a host name (SNI carries DNS names, e.g. \"api.internal.example\")");
