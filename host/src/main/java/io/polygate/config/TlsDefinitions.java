@@ -79,8 +79,9 @@ final class TlsDefinitions {
         boolean skip = u.bool("insecure_skip_verify", tyk.bool("ssl_insecure_skip_verify", false));
         String minVersion = u.has("min_version") ? version(u, "min_version") : version(tyk, "ssl_min_version");
         List<String> ciphers = u.has("ciphers") ? ciphers(u, "ciphers") : ciphers(tyk, "ssl_ciphers");
+        boolean http2 = u.bool("http2", false);
         if (given) u.reportUnknownKeys();
-        return new UpstreamTlsConfig(ca, clientCert, clientKey, serverName, skip, minVersion, ciphers);
+        return new UpstreamTlsConfig(ca, clientCert, clientKey, serverName, skip, minVersion, ciphers, http2);
     }
 
     private static boolean absent(Node n) {

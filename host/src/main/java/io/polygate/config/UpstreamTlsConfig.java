@@ -17,11 +17,12 @@ import java.util.List;
  * @param insecureSkipVerify accept any upstream certificate (Tyk's {@code ssl_insecure_skip_verify})
  * @param minVersion         lowest protocol, {@code TLSv1.2} or {@code TLSv1.3}, or null for the JDK's
  * @param ciphers            TLS 1.2 cipher suites (JSSE or IANA names), empty for the JDK's defaults
+ * @param http2              offer HTTP/2 by ALPN besides HTTP/1.1; the upstream chooses
  */
 public record UpstreamTlsConfig(Path ca, Path clientCert, Path clientKey, String serverName, boolean insecureSkipVerify,
-                                String minVersion, List<String> ciphers) {
-    /** Nothing set: the JDK's trust store, the target's host name, verification on. */
-    public static final UpstreamTlsConfig DEFAULT = new UpstreamTlsConfig(null, null, null, null, false, null, List.of());
+                                String minVersion, List<String> ciphers, boolean http2) {
+    /** Nothing set: the JDK's trust store, the target's host name, verification on, HTTP/1.1. */
+    public static final UpstreamTlsConfig DEFAULT = new UpstreamTlsConfig(null, null, null, null, false, null, List.of(), false);
 
     public UpstreamTlsConfig {
         ciphers = List.copyOf(ciphers);

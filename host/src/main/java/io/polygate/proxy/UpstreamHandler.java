@@ -15,7 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Origin;
+import org.eclipse.jetty.client.HttpClientTransport;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -42,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>One instance serves every API; the target comes from the {@link Exchange} that the chain put
  * on the request. One {@link HttpClient} serves every upstream, but for an {@code https://} target
  * with {@code upstream_tls} settings: each distinct setting has a client of its own (its trust
- * store, client certificate and SNI name), made on the first request that needs it. A TLS
+ * store, client certificate, SNI name, HTTP/2 offered), made on the first request that needs it. A TLS
  * handshake the upstream fails (its certificate refused) is a 502 naming the problem.
  */
 public final class UpstreamHandler extends ProxyHandler {
@@ -109,13 +114,13 @@ public final class UpstreamHandler extends ProxyHandler {
 
         HttpClient get() {
             HttpClient c = client;
-            if (c == null) client = c = tlsClients.computeIfAbsent(tls, t -> startedClient(ssl));
+            if (c == null) client = c = tlsClients.computeIfAbsent(tls, t -> startedClient(ssl, t.http2()));
             return c;
         }
     }
 
-    private HttpClient startedClient(SslContextFactory.Client ssl) {
-        HttpClient client = newHttpClient(ssl);
+    private HttpClient startedClient(SslContextFactory.Client ssl, boolean http2) {
+        HttpClient client = newHttpClient(ssl, http2);
         addBean(client, true);
         try {
             if (!client.isStarted()) client.start();
@@ -152,17 +157,25 @@ public final class UpstreamHandler extends ProxyHandler {
      */
     @Override
     protected HttpClient newHttpClient() {
-        return newHttpClient(UpstreamTls.sslContextFactory(UpstreamTlsConfig.DEFAULT));
+        return newHttpClient(UpstreamTls.sslContextFactory(UpstreamTlsConfig.DEFAULT), false);
     }
 
-    private HttpClient newHttpClient(SslContextFactory.Client ssl) {
+    /** {@code http2}: HTTP/2 offered by ALPN first, HTTP/1.1 beside it (the upstream chooses). */
+    private HttpClient newHttpClient(SslContextFactory.Client ssl, boolean http2) {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(ssl);
         connector.setConnectTimeout(config.connectTimeout());
         connector.setSelectors(Runtime.getRuntime().availableProcessors());
         connector.setExecutor(getServer().getThreadPool());
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
-        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClientTransport transport;
+        if (http2) {
+            transport = new HttpClientTransportDynamic(connector,
+                    new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)), HttpClientConnectionFactory.HTTP11);
+        } else {
+            HttpClientTransportOverHTTP http1 = new HttpClientTransportOverHTTP(connector);
+            http1.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+            transport = http1;
+        }
         HttpClient client = new HttpClient(transport);
         client.setMaxConnectionsPerDestination(config.maxConnectionsPerUpstream());
         client.setMaxRequestsQueuedPerDestination(64 * 1024);

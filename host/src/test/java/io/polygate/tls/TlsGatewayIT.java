@@ -93,6 +93,7 @@ class TlsGatewayIT {
                      upstream_tls: %2$s, client_cert: "%3$s", client_key: "%4$s"}}
                   - {api_id: untrusted, listen_path: /untrusted/, target_url: %1$s, auth: none}
                   - {api_id: wrong-name, listen_path: /wrong-name/, target_url: %1$s, auth: none, upstream_tls: {ca: "%5$s", server_name: other.test}}
+                  - {api_id: secure-h2, listen_path: /secure-h2/, target_url: %1$s, auth: none, upstream_tls: %2$s, http2: true}}
                   - {api_id: broken-ca, listen_path: /broken-ca/, target_url: %1$s, auth: none, upstream_tls: {ca: "%7$s"}}
                   - {api_id: skip, listen_path: /skip/, target_url: %1$s, auth: none, proxy: {transport: {ssl_insecure_skip_verify: true}}}
                   - {api_id: mtls, listen_path: /mtls/, target_url: "echo://", auth: mtls}
@@ -102,7 +103,10 @@ class TlsGatewayIT {
                 MtlsAuthStep.fingerprint(listedClient.certificate()), notPem), dir);
     }
 
-    /** A TLS upstream: answers 200 "client=CN=..." naming the client certificate it got, or "client=none". */
+    /**
+     * A TLS upstream offering HTTP/2 and HTTP/1.1 by ALPN: answers 200 "client=CN=..." naming the
+     * client certificate it got, or "client=none", and the protocol in X-Upstream-Protocol.
+     */
     static void startUpstream(TestCa.Issued cert) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
@@ -120,7 +124,10 @@ class TlsGatewayIT {
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
         upstream = new Server();
-        ServerConnector connector = new ServerConnector(upstream, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+        org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory alpn = new org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory("h2", "http/1.1");
+        alpn.setDefaultProtocol("http/1.1");
+        ServerConnector connector = new ServerConnector(upstream, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
+                new org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory(http), new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         upstream.addConnector(connector);
         upstream.setHandler(new Handler.Abstract() {
@@ -129,6 +136,7 @@ class TlsGatewayIT {
                 String client = "none";
                 if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData s && s.peerCertificates() != null)
                     client = s.peerCertificates()[0].getSubjectX500Principal().getName();
+                response.getHeaders().put("X-Upstream-Protocol", request.getConnectionMetaData().getProtocol());
                 Content.Sink.write(response, true, "client=" + client, callback);
                 return true;
             }
@@ -207,6 +215,16 @@ class TlsGatewayIT {
         HttpResponse<String> r = gw.get("/secure/x");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("client=none");
+        assertThat(r.headers().firstValue("X-Upstream-Protocol")).as("HTTP/1.1 unless asked").hasValue("HTTP/1.1");
+    }
+
+    @Test
+    void upstreamTlsHttp2SpeaksHttp2ToAnUpstreamOfferingIt() throws Exception {
+        for (int i = 0; i < 3; i++) { // a kept stream-multiplexed connection serves the next ones
+            HttpResponse<String> r = gw.get("/secure-h2/x" + i);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue("X-Upstream-Protocol")).hasValue("HTTP/2.0");
+        }
     }
 
     @Test
