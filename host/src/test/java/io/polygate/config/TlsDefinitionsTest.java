@@ -105,7 +105,7 @@ class TlsDefinitionsTest {
                 .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactlyInAnyOrder(
                         "upstream_tls.client_key: is required with client_cert (the client certificate and its key)",
                         "upstream_tls.server_name: \"10.0.0.1\" is not a host name (SNI carries DNS names, e.g. \"api.internal.example\")",
-                        "upstream_tls.verify: unknown key (known here: ca, ciphers, client_cert, client_key, insecure_skip_verify, min_version, server_name)"));
+                        "upstream_tls.verify: unknown key (known here: ca, ciphers, client_cert, client_key, http2, insecure_skip_verify, min_version, server_name)"));
     }
 
     @Test
