@@ -1,5 +1,7 @@
 package io.polygate.assembly;
 
+import io.polygate.access.CorsStep;
+import io.polygate.access.IpAccessStep;
 import io.polygate.auth.KeyAuthStep;
 import io.polygate.auth.MtlsAuthStep;
 import io.polygate.config.ConfigException;
@@ -53,6 +55,8 @@ public class RouteBuilder {
     public Route build(ApiDefinition api) {
         BundleSteps plugins = bundles;
         List<Step> steps = new ArrayList<>();
+        if (!api.ipLists().isEmpty()) steps.add(new IpAccessStep(api.ipLists()));
+        if (api.cors().enabled()) steps.add(new CorsStep(api.cors()));
         switch (api.auth().type()) {
             case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies()));
             case MTLS -> steps.add(new MtlsAuthStep(api.clientCertificates(),
@@ -66,7 +70,8 @@ public class RouteBuilder {
         if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
         Upstream upstream;
         try {
-            upstream = api.isEcho() ? echo : proxy.to(api.targetUrl(), api.upstreamTls());
+            upstream = api.isEcho() ? echo : api.upstream() != null
+                    ? proxy.balanced(api.apiId(), api.upstream(), api.upstreamTls()) : proxy.to(api.targetUrl(), api.upstreamTls());
         } catch (ConfigException e) {
             // a file of upstream_tls does not hold what it should: the API answers why until it is fixed
             LOG.error("API \"{}\": upstream_tls unusable, the API answers 503: {}", api.apiId(), String.join("; ", e.errors()));
@@ -82,6 +87,11 @@ public class RouteBuilder {
         }
         steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         return new Route(api, steps, upstream, pins);
+    }
+
+    /** After the routes of {@code apiIds} were built: what upstreams keep for other APIs (health checks) is let go. */
+    public void retainOnly(java.util.Set<String> apiIds) {
+        proxy.retainGroups(apiIds);
     }
 
     /** A step that answers 503: the API is defined but something it needs is not ready. */

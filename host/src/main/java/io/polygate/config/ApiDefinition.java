@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param disableQuota           skip key quotas for this API
  * @param limits                 the API's own limits: algorithm, {@code global_rate_limit} (all
  *                               windows), {@code extended_paths.rate_limit}
+ * @param ipLists                which client addresses may call the API
+ * @param cors                   the API's CORS answers ({@link CorsSpec#OFF}: none)
+ * @param upstream               several targets to balance between, or null: {@code targetUrl} only
+ *                               (with several, {@code targetUrl} is the first of them)
  * @param upstreamTls            how an {@code https://} target is spoken to ({@code upstream_tls})
  * @param clientCertificates     {@code auth: mtls}: the SHA-256 fingerprints (lower-case hex) of
  *                               the client certificates allowed (Tyk's {@code client_certificates});
@@ -41,14 +45,19 @@ public record ApiDefinition(
         boolean disableQuota,
         ObjectNode source,
         ApiLimits limits,
+        IpLists ipLists,
+        CorsSpec cors,
+        UpstreamSpec upstream,
         UpstreamTlsConfig upstreamTls,
         java.util.List<String> clientCertificates) {
 
+    /** Without upstream TLS settings or client certificates. */
     public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
                          AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
-                         RateSpec globalRateLimit, boolean disableRateLimit, boolean disableQuota, ObjectNode source, ApiLimits limits) {
+                         RateSpec globalRateLimit, boolean disableRateLimit, boolean disableQuota, ObjectNode source, ApiLimits limits,
+                         IpLists ipLists, CorsSpec cors, UpstreamSpec upstream) {
         this(apiId, name, listenPath, stripListenPath, targetUrl, auth, customMiddlewareBundle, sessionLifetimeSeconds,
-                globalRateLimit, disableRateLimit, disableQuota, source, limits, UpstreamTlsConfig.DEFAULT, java.util.List.of());
+                globalRateLimit, disableRateLimit, disableQuota, source, limits, ipLists, cors, upstream, UpstreamTlsConfig.DEFAULT, java.util.List.of());
     }
 
     public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
@@ -58,7 +67,7 @@ public record ApiDefinition(
                 globalRateLimit, disableRateLimit, disableQuota, source,
                 globalRateLimit != null && globalRateLimit.isSet()
                         ? new ApiLimits(null, LimitSpec.of(globalRateLimit.rate(), globalRateLimit.per()), java.util.List.of())
-                        : ApiLimits.NONE);
+                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF, null, UpstreamTlsConfig.DEFAULT, java.util.List.of());
     }
 
     public ApiDefinition {
@@ -67,6 +76,8 @@ public record ApiDefinition(
         Objects.requireNonNull(targetUrl, "target_url");
         Objects.requireNonNull(auth, "auth");
         if (limits == null) limits = ApiLimits.NONE;
+        if (ipLists == null) ipLists = IpLists.NONE;
+        if (cors == null) cors = CorsSpec.OFF;
         if (upstreamTls == null) upstreamTls = UpstreamTlsConfig.DEFAULT;
         clientCertificates = clientCertificates == null ? java.util.List.of() : java.util.List.copyOf(clientCertificates);
     }

@@ -47,8 +47,9 @@ public final class ApiDefinitions {
         Node stripNode = node.has("strip_listen_path") || !proxy.has("strip_listen_path") ? node : proxy;
         boolean strip = stripNode.bool("strip_listen_path", true);
 
+        UpstreamSpec upstream = UpstreamDefinitions.parse(node);
         Node targetNode = node.has("target_url") || !proxy.has("target_url") ? node : proxy;
-        URI target = targetNode.url("target_url", true);
+        URI target = upstream != null && !targetNode.has("target_url") ? upstream.targets().get(0).url() : targetNode.url("target_url", true);
 
         AuthSpec auth = parseAuth(node);
         String bundle = node.string("custom_middleware_bundle", null);
@@ -67,6 +68,8 @@ public final class ApiDefinitions {
                 : new RateSpec(limits.global().windows().get(0).rate(), limits.global().windows().get(0).per());
         boolean disableRate = node.bool("disable_rate_limit", false);
         boolean disableQuota = node.bool("disable_quota", false);
+        IpLists ipLists = AccessDefinitions.ipLists(node);
+        CorsSpec cors = AccessDefinitions.cors(node);
         UpstreamTlsConfig upstreamTls = TlsDefinitions.upstream(node);
         List<String> clientCertificates = clientCertificates(node);
 
@@ -75,7 +78,7 @@ public final class ApiDefinitions {
             LOG.warn("API \"{}\": Tyk Classic fields Polygate does not support are ignored: {} (docs/configuration.md)",
                     apiId, String.join(", ", ignored));
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
-                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, upstreamTls, clientCertificates);
+                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors, upstream, upstreamTls, clientCertificates);
     }
 
     /**

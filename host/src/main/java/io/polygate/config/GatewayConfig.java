@@ -22,6 +22,8 @@ import java.util.List;
  * @param plugins     the plugin runtime: hook time limit and contexts per bundle version
  * @param hashKeys    Tyk's {@code hash_keys}: keys are stored, listed and counted by their SHA-256,
  *                    never in plain text (default true)
+ * @param trustedProxies peers (addresses, CIDRs, ranges) whose {@code Forwarded} / {@code X-Forwarded-For}
+ *                    is believed about who the client is; empty: nobody's
  * @param tls         the HTTPS listener beside {@code listen_port}, or null for none
  * @param adminTls    {@code admin.tls}: the admin port speaks TLS only, or null for plain HTTP
  * @param http2       {@code http2}: HTTP/2 beside HTTP/1.1, over TLS by ALPN and in clear text
@@ -40,12 +42,14 @@ public record GatewayConfig(
         BundlesConfig bundles,
         PluginsConfig plugins,
         boolean hashKeys,
+        List<String> trustedProxies,
         TlsConfig tls,
         TlsConfig adminTls,
         boolean http2) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
@@ -54,13 +58,14 @@ public record GatewayConfig(
     /** Without TLS listeners or HTTP/2. */
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles,
-                         PluginsConfig plugins, boolean hashKeys) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, null, null, false);
+                         PluginsConfig plugins, boolean hashKeys, List<String> trustedProxies) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies,
+                null, null, false);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true);
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true, List.of());
     }
 
     /**

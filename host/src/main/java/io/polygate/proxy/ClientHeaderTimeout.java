@@ -10,7 +10,6 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.NanoTime;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -29,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * sweep. Each closed connection is logged (INFO) and counted in
  * {@code polygate_client_timeouts_total{reason="header"}}.
  *
- * <p>The parser is reached through Jetty's {@code server.internal.HttpConnection} (public, but
- * not API): HTTP/1.1 only, in clear or inside TLS; HTTP/2 connections are not swept (their idle
- * timeout applies). The admin port is not swept.
+ * <p>The parser is reached through Jetty's internal HTTP/1.1 connection ({@link Http1Connections}):
+ * HTTP/1.1 only, in clear or inside TLS; HTTP/2 connections are not swept (their idle timeout
+ * applies). The admin port is not swept.
  *
  * <p>Threading: the sweep runs on the scheduler; the parser's state is volatile and is written
  * after its begin time, so reading the state first sees a begin time at least as recent.
@@ -73,12 +72,11 @@ public final class ClientHeaderTimeout extends AbstractLifeCycle {
             long now = NanoTime.now();
             for (EndPoint endPoint : connector.getConnectedEndPoints()) {
                 Connection connection = endPoint.getConnection();
-                // on a TLS port the HTTP/1.1 connection is the TLS connection's inside one
+                // on a TLS port the HTTP/1.1 connection is the one inside the TLS connection
                 if (connection instanceof SslConnection tls) connection = tls.getSslEndPoint().getConnection();
-                if (!(connection instanceof HttpConnection http)) continue;
-                HttpParser parser = http.getParser();
+                HttpParser parser = Http1Connections.parserOf(connection);
                 // inHeaderState() includes START, a keep-alive connection waiting for its next request
-                if (parser.isStart() || !parser.inHeaderState()) continue;
+                if (parser == null || parser.isStart() || !parser.inHeaderState()) continue;
                 long waited = NanoTime.elapsed(parser.getBeginNanoTime(), now);
                 if (waited <= timeoutNanos) continue;
                 closed.increment();
