@@ -64,6 +64,8 @@ class TlsGatewayIT {
     static Server upstream;
     static int upstreamPort;
     static GatewayFixture gw;
+    /** Health checks the upstream answered: they got through TLS with the API's upstream_tls. */
+    static final java.util.concurrent.atomic.AtomicInteger healthChecks = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
@@ -94,13 +96,15 @@ class TlsGatewayIT {
                   - {api_id: untrusted, listen_path: /untrusted/, target_url: %1$s, auth: none}
                   - {api_id: wrong-name, listen_path: /wrong-name/, target_url: %1$s, auth: none, upstream_tls: {ca: "%5$s", server_name: other.test}}
                   - {api_id: secure-h2, listen_path: /secure-h2/, target_url: %1$s, auth: none, upstream_tls: %2$s, http2: true}}
+                  - {api_id: balanced, listen_path: /balanced/, auth: none, upstream_tls: %2$s},
+                     upstream: {targets: [%1$s, "https://localhost:%8$s"], health_check: {path: /health, interval: 100ms, unhealthy_after: 1}}}
                   - {api_id: broken-ca, listen_path: /broken-ca/, target_url: %1$s, auth: none, upstream_tls: {ca: "%7$s"}}
                   - {api_id: skip, listen_path: /skip/, target_url: %1$s, auth: none, proxy: {transport: {ssl_insecure_skip_verify: true}}}
                   - {api_id: mtls, listen_path: /mtls/, target_url: "echo://", auth: mtls}
                   - {api_id: mtls-list, listen_path: /mtls-list/, target_url: "echo://", use_keyless: true, use_mutual_tls_auth: true,
                      client_certificates: ["%6$s"]}
                 """.formatted(target, tls, gatewayClient.cert(), gatewayClient.key(), caFile,
-                MtlsAuthStep.fingerprint(listedClient.certificate()), notPem), dir);
+                MtlsAuthStep.fingerprint(listedClient.certificate()), notPem, upstreamPort), dir);
     }
 
     /**
@@ -137,6 +141,7 @@ class TlsGatewayIT {
                 if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData s && s.peerCertificates() != null)
                     client = s.peerCertificates()[0].getSubjectX500Principal().getName();
                 response.getHeaders().put("X-Upstream-Protocol", request.getConnectionMetaData().getProtocol());
+                if (request.getHttpURI().getPath().equals("/health")) healthChecks.incrementAndGet();
                 Content.Sink.write(response, true, "client=" + client, callback);
                 return true;
             }
@@ -216,6 +221,17 @@ class TlsGatewayIT {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("client=none");
         assertThat(r.headers().firstValue("X-Upstream-Protocol")).as("HTTP/1.1 unless asked").hasValue("HTTP/1.1");
+    }
+
+    @Test
+    void balancedHttpsTargetsAndTheirHealthChecksUseTheApisUpstreamTls() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (healthChecks.get() < 4 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(healthChecks.get()).as("health checks reached the upstream over TLS").isGreaterThanOrEqualTo(4);
+        for (int i = 0; i < 4; i++) { // both targets, round robin; one failed health check would take a target out
+            HttpResponse<String> r = gw.get("/balanced/x" + i);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
     }
 
     @Test
