@@ -195,21 +195,21 @@ class TlsGatewayIT {
 
     @Test
     void http2OverTlsIsChosenByAlpn() throws Exception {
-        try (HttpClient h2 = http2Client()) {
-            ContentResponse r = h2.newRequest("https://localhost:" + gw.gateway().tlsPort() + "/echo/over-h2").timeout(20, TimeUnit.SECONDS).send();
-            assertThat(r.getStatus()).isEqualTo(200);
-            assertThat(r.getVersion()).isEqualTo(HttpVersion.HTTP_2);
-            assertThat(r.getContentAsString()).contains("/over-h2");
-        }
+        assertEchoedOverHttp2("https://localhost:" + gw.gateway().tlsPort() + "/echo/over-h2", "/over-h2");
     }
 
     @Test
     void h2cOnThePlainPort() throws Exception {
-        try (HttpClient h2c = http2Client()) {
-            ContentResponse r = h2c.newRequest("http://127.0.0.1:" + gw.gateway().port() + "/echo/over-h2c").timeout(20, TimeUnit.SECONDS).send();
+        assertEchoedOverHttp2("http://127.0.0.1:" + gw.gateway().port() + "/echo/over-h2c", "/over-h2c");
+    }
+
+    /** Jetty's HTTP/2 client (TLS with ALPN for https, prior knowledge for http) gets the echo of {@code path} over HTTP/2. */
+    static void assertEchoedOverHttp2(String url, String path) throws Exception {
+        try (HttpClient h2 = http2Client()) {
+            ContentResponse r = h2.newRequest(url).timeout(20, TimeUnit.SECONDS).send();
             assertThat(r.getStatus()).isEqualTo(200);
             assertThat(r.getVersion()).isEqualTo(HttpVersion.HTTP_2);
-            assertThat(r.getContentAsString()).contains("/over-h2c");
+            assertThat(GatewayFixture.JSON.readTree(r.getContentAsString()).path("path").asText()).isEqualTo(path);
         }
     }
 
