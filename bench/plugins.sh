@@ -55,27 +55,11 @@ for tool in wrk nginx curl taskset ss; do command -v "$tool" >/dev/null || fail 
 cd "$POLYGATE_HOME"
 
 # ---------------------------------------------------------------- processes
-PIDS=()   # everything started and still running: cleanup stops exactly these
-launch() { # launch LOG COMMAND...: COMMAND in the background, output to LOG; PID = its pid
-  local log=$1; shift
-  "$@" > "$log" 2>&1 &
-  PID=$!; PIDS+=("$PID")
-}
-alive() { local s; s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1); [ -n "$s" ] && [ "$s" != Z ]; }
-stop() { # stop PID: TERM, KILL after 10 s; reaped and forgotten
-  local pid=$1 p keep=()
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
-  if alive "$pid"; then echo "plugins.sh: pid $pid ignored TERM for 10 s, killing it" >&2; kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-cleanup() { while [ ${#PIDS[@]} -gt 0 ]; do stop "${PIDS[-1]}"; done; }
+# shellcheck source=processes.sh
+. "$HERE/processes.sh"
 trap cleanup EXIT
 trap 'echo "plugins.sh: interrupted" >&2; exit 130' INT TERM
 
-port_free() { local p; for p in "$@"; do ! ss -Hltn "sport = :$p" | grep -q . || fail "port $p is in use by another process"; done; }
 fetch() { # fetch URL [KEY]: one GET with header Key (default $KEY); CODE (000: no answer), BODY, TOOK (s)
   local out; out=$(curl -s -w '\n%{http_code} %{time_total}' --max-time 5 -H "Key: ${2:-$KEY}" "$1" || true)
   BODY=${out%$'\n'*}; read -r CODE TOOK <<< "${out##*$'\n'}"

@@ -14,6 +14,9 @@ import io.polygate.proxy.ChainHandler;
 import io.polygate.proxy.ClientAddresses;
 import io.polygate.proxy.ClientHeaderTimeout;
 import io.polygate.config.GatewayConfig;
+import io.polygate.config.TlsConfig;
+import io.polygate.tls.ServerCertificates;
+import io.polygate.tls.TlsConnectors;
 import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
@@ -29,7 +32,6 @@ import java.time.InstantSource;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: one Jetty server with two connectors, the gateway port (the request chain and
- * the proxy) and the admin port (the admin API), sharing one thread pool. {@link #close()} stops
+ * the proxy) and the admin port (the admin API), and a third with {@code tls}, the gateway's HTTPS
+ * port, sharing one thread pool. {@link #close()} stops
  * taking connections, lets requests in flight finish (up to 5 s), then releases everything.
  */
 public final class Gateway implements AutoCloseable {
@@ -53,6 +56,8 @@ public final class Gateway implements AutoCloseable {
     private final Server server;
     private final ServerConnector gatewayConnector;
     private final ServerConnector adminConnector;
+    /** The HTTPS listener ({@code tls}), or null. */
+    private final ServerConnector tlsConnector;
     private final Store store;
     private final ChangeFeed feed;
     private final Nodes nodes;
@@ -93,18 +98,24 @@ public final class Gateway implements AutoCloseable {
             http.setRequestHeaderSize(config.proxy().maxRequestHeaderBytes());
             http.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
 
-            gatewayConnector = new ServerConnector(server, 1, cpus, new HttpConnectionFactory(http));
+            gatewayConnector = new ServerConnector(server, 1, cpus, TlsConnectors.plain(http, config.http2()));
             gatewayConnector.setName("gateway");
             gatewayConnector.setHost(config.host());
             gatewayConnector.setPort(config.listenPort());
             gatewayConnector.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
             gatewayConnector.addBean(new ClientHeaderTimeout(gatewayConnector, config.proxy().clientHeaderTimeout(), metrics));
 
-            adminConnector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(new HttpConfiguration(http)));
+            tlsConnector = config.tls() == null ? null : tlsConnector(config, http, cpus, metrics);
+
+            HttpConfiguration adminHttp = new HttpConfiguration(http);
+            adminConnector = new ServerConnector(server, 1, 1, config.adminTls() == null
+                    ? TlsConnectors.plain(adminHttp, config.http2())
+                    : TlsConnectors.tls(adminHttp, certificates("admin.tls", config.adminTls()), config.http2()));
             adminConnector.setName("admin");
             adminConnector.setHost(config.admin().host());
             adminConnector.setPort(config.admin().port());
-            server.setConnectors(new Connector[] {gatewayConnector, adminConnector});
+            server.setConnectors(tlsConnector == null ? new Connector[] {gatewayConnector, adminConnector}
+                    : new Connector[] {gatewayConnector, tlsConnector, adminConnector});
 
             this.proxy = new UpstreamHandler(config.proxy());
             java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
@@ -173,6 +184,24 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The {@code tls} listener: the gateway's requests over HTTPS (HTTP/2 by ALPN with {@code http2}). */
+    private ServerConnector tlsConnector(GatewayConfig config, HttpConfiguration http, int cpus, Metrics metrics) {
+        ServerConnector c = new ServerConnector(server, 1, cpus, TlsConnectors.tls(http, certificates("tls", config.tls()), config.http2()));
+        c.setName("gateway-tls");
+        c.setHost(config.host());
+        c.setPort(config.tls().port());
+        c.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
+        c.addBean(new ClientHeaderTimeout(c, config.proxy().clientHeaderTimeout(), metrics));
+        return c;
+    }
+
+    /** A listener's certificates, reloaded while the server runs. */
+    private ServerCertificates certificates(String name, TlsConfig tls) {
+        ServerCertificates certificates = new ServerCertificates(name, tls);
+        server.addBean(certificates);
+        return certificates;
+    }
+
     /**
      * Cached plugin sessions are dropped on every node as soon as what they were built from
      * changes: a plugin data key the auth hook read ({@code store_data}, or any write into the
@@ -233,14 +262,18 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway start() throws Exception {
         server.start();
-        LOG.info("polygate listening on {}:{} (admin {}:{}), store: {}, {} APIs", config.host(), port(),
-                config.admin().host(), adminPort(), store.describe(), apis.list().size());
+        LOG.info("polygate listening on {}:{}{} (admin {}:{}{}){}, store: {}, {} APIs", config.host(), port(),
+                tlsConnector == null ? "" : ", https " + tlsPort(), config.admin().host(), adminPort(),
+                config.adminTls() == null ? "" : " https", config.http2() ? ", HTTP/2" : "", store.describe(), apis.list().size());
         return this;
     }
 
     public int port() { return gatewayConnector.getLocalPort(); }
 
     public int adminPort() { return adminConnector.getLocalPort(); }
+
+    /** The HTTPS port of the {@code tls} listener; -1 without one. */
+    public int tlsPort() { return tlsConnector == null ? -1 : tlsConnector.getLocalPort(); }
 
     public Store store() { return store; }
 

@@ -7,6 +7,8 @@ import io.polygate.auth.BasicAuthStep;
 import io.polygate.auth.FirstOfAuthStep;
 import io.polygate.auth.JwtAuthStep;
 import io.polygate.auth.KeyAuthStep;
+import io.polygate.auth.MtlsAuthStep;
+import io.polygate.config.ConfigException;
 import io.polygate.proxy.Route;
 import io.polygate.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
@@ -26,12 +28,15 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds an API's {@link Route} from its definition: the steps in phase order and the upstream.
  * Called when an API or its bundle changes, never per request.
  */
 public class RouteBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(RouteBuilder.class);
     private final SessionStore sessions;
     private final UpstreamHandler proxy;
     private final EchoUpstream echo = new EchoUpstream();
@@ -68,8 +73,16 @@ public class RouteBuilder {
             steps.add(authMethod(api, api.auth().type()));
         }
         if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
-        Upstream upstream = api.isEcho() ? echo
-                : api.upstream() != null ? proxy.balanced(api.apiId(), api.upstream()) : proxy.to(api.targetUrl());
+        Upstream upstream;
+        try {
+            upstream = api.isEcho() ? echo : api.upstream() != null
+                    ? proxy.balanced(api.apiId(), api.upstream(), api.upstreamTls()) : proxy.to(api.targetUrl(), api.upstreamTls());
+        } catch (ConfigException e) {
+            // a file of upstream_tls does not hold what it should: the API answers why until it is fixed
+            LOG.error("API \"{}\": upstream_tls unusable, the API answers 503: {}", api.apiId(), String.join("; ", e.errors()));
+            steps.add(unavailable("upstream-tls", Phase.PRE, "upstream_tls: " + String.join("; ", e.errors())));
+            upstream = echo; // never reached: the step answers first
+        }
         List<Pin> pins = List.of();
         if (plugins != null && api.customMiddlewareBundle() != null) {
             BundleSteps.Plan plan = plugins.plan(api);
@@ -92,6 +105,8 @@ public class RouteBuilder {
             case KEY -> new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies());
             case JWT -> new JwtAuthStep(api.apiId(), api.auth().jwt(), sessions, limits.policies(), clock);
             case BASIC -> new BasicAuthStep(api.apiId(), api.name(), api.auth().basic().cacheTtl(), sessions, limits.policies(), clock);
+            case MTLS -> new MtlsAuthStep(api.clientCertificates(),
+                    new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies()));
             case NONE, PLUGIN -> throw new IllegalArgumentException(type + " is not a built-in auth method");
         };
     }

@@ -45,6 +45,11 @@ public final class KeyAuthStep implements AuthMethod {
     public Attempt attempt(Exchange exchange) {
         String key = keyFrom(exchange.headers().get(header));
         if (key == null) return Attempt.absent(Outcome.error(401, MISSING));
+        return authenticate(exchange, key);
+    }
+
+    /** Authenticates the request as {@code key}'s session, or says why it may not call the API (403). */
+    Attempt authenticate(Exchange exchange, String key) {
         String id = sessions.id(key);
         Session session = sessions.find(id);
         if (session == null) return Attempt.unrecognised(Outcome.error(403, UNKNOWN));

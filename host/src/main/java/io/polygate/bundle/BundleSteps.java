@@ -70,7 +70,10 @@ public final class BundleSteps {
         CustomMiddleware cm = bundle.manifest().customMiddleware();
         HookSpec spec = HookSpec.of(api);
         List<Step> steps = new ArrayList<>();
-        SessionStore storedKeys = api.auth().sessionsStored() ? keys : null;
+        // keys the hooks may write back to: stored keys (key, basic auth), or a client certificate's fingerprint used as one
+        boolean keyed = api.auth().sessionsStored()
+                || api.auth().type() == ApiDefinition.AuthType.MTLS && api.clientCertificates().isEmpty();
+        SessionStore storedKeys = keyed ? keys : null;
         for (HookRef h : cm.pre()) steps.add(new HookStep(bundle, h, spec, null));
         if (api.auth().type() == ApiDefinition.AuthType.PLUGIN) {
             if (cm.authCheck() == null) {

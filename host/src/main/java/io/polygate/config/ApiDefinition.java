@@ -27,6 +27,10 @@ import java.util.Objects;
  * @param cors                   the API's CORS answers ({@link CorsSpec#OFF}: none)
  * @param upstream               several targets to balance between, or null: {@code targetUrl} only
  *                               (with several, {@code targetUrl} is the first of them)
+ * @param upstreamTls            how an {@code https://} target is spoken to ({@code upstream_tls})
+ * @param clientCertificates     {@code auth: mtls}: the SHA-256 fingerprints (lower-case hex) of
+ *                               the client certificates allowed (Tyk's {@code client_certificates});
+ *                               empty: the fingerprint is the key, looked up like an auth key
  */
 public record ApiDefinition(
         String apiId,
@@ -44,7 +48,18 @@ public record ApiDefinition(
         ApiLimits limits,
         IpLists ipLists,
         CorsSpec cors,
-        UpstreamSpec upstream) {
+        UpstreamSpec upstream,
+        UpstreamTlsConfig upstreamTls,
+        java.util.List<String> clientCertificates) {
+
+    /** Without upstream TLS settings or client certificates. */
+    public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
+                         AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
+                         RateSpec globalRateLimit, boolean disableRateLimit, boolean disableQuota, ObjectNode source, ApiLimits limits,
+                         IpLists ipLists, CorsSpec cors, UpstreamSpec upstream) {
+        this(apiId, name, listenPath, stripListenPath, targetUrl, auth, customMiddlewareBundle, sessionLifetimeSeconds,
+                globalRateLimit, disableRateLimit, disableQuota, source, limits, ipLists, cors, upstream, UpstreamTlsConfig.DEFAULT, java.util.List.of());
+    }
 
     public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
                          AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
@@ -53,7 +68,7 @@ public record ApiDefinition(
                 globalRateLimit, disableRateLimit, disableQuota, source,
                 globalRateLimit != null && globalRateLimit.isSet()
                         ? new ApiLimits(null, LimitSpec.of(globalRateLimit.rate(), globalRateLimit.per()), List.of())
-                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF, null);
+                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF, null, UpstreamTlsConfig.DEFAULT, java.util.List.of());
     }
 
     public ApiDefinition {
@@ -64,6 +79,8 @@ public record ApiDefinition(
         if (limits == null) limits = ApiLimits.NONE;
         if (ipLists == null) ipLists = IpLists.NONE;
         if (cors == null) cors = CorsSpec.OFF;
+        if (upstreamTls == null) upstreamTls = UpstreamTlsConfig.DEFAULT;
+        clientCertificates = clientCertificates == null ? java.util.List.of() : java.util.List.copyOf(clientCertificates);
     }
 
     public boolean isEcho() { return "echo".equalsIgnoreCase(targetUrl.getScheme()); }
@@ -100,8 +117,9 @@ public record ApiDefinition(
         }
     }
 
-    /** {@code NONE}: keyless; {@code KEY}: Tyk's auth token; {@code PLUGIN}: a bundle's auth_check; {@code JWT}; {@code BASIC}: basic auth. */
-    public enum AuthType { NONE, KEY, PLUGIN, JWT, BASIC }
+    /** {@code NONE}: keyless; {@code KEY}: Tyk's auth token; {@code PLUGIN}: a bundle's auth_check; {@code JWT}; {@code BASIC}: basic auth;
+     *  {@code MTLS}: the client certificate of a TLS connection. */
+    public enum AuthType { NONE, KEY, PLUGIN, JWT, BASIC, MTLS }
 
     /** {@code rate} requests per {@code per} seconds; a rate of 0 means no limit. */
     public record RateSpec(double rate, double per) {

@@ -70,13 +70,39 @@ public final class ApiDefinitions {
         boolean disableQuota = node.bool("disable_quota", false);
         IpLists ipLists = AccessDefinitions.ipLists(node);
         CorsSpec cors = AccessDefinitions.cors(node);
+        UpstreamTlsConfig upstreamTls = TlsDefinitions.upstream(node);
+        List<String> clientCertificates = clientCertificates(node);
 
         if (node.errors().list().size() != before) return null;
         if (!ignored.isEmpty())
             LOG.warn("API \"{}\": Tyk Classic fields Polygate does not support are ignored: {} (docs/configuration.md)",
                     apiId, String.join(", ", ignored));
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
-                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors, upstream);
+                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors, upstream, upstreamTls, clientCertificates);
+    }
+
+    /**
+     * Tyk's {@code client_certificates}: certificate ids, each a SHA-256 fingerprint in hex (Tyk's
+     * own ids put the org id before it: the last 64 hex digits are taken; colons are ignored).
+     */
+    private static List<String> clientCertificates(Node node) {
+        if (!node.has("client_certificates")) return List.of();
+        Node list = node.child("client_certificates");
+        if (!list.json().isArray()) {
+            node.errors().wrongType(list.path(), "a list of SHA-256 certificate fingerprints (hex)");
+            return List.of();
+        }
+        List<String> fingerprints = new java.util.ArrayList<>();
+        for (int i = 0; i < list.json().size(); i++) {
+            String id = list.json().get(i).asText("").replace(":", "").trim().toLowerCase(Locale.ROOT);
+            if (!id.matches("[0-9a-z]*[0-9a-f]{64}")) {
+                node.errors().add(list.path() + "[" + i + "]", "\"" + list.json().get(i).asText() + "\" is not a SHA-256 fingerprint (64 hex digits, "
+                        + "e.g. from openssl x509 -noout -fingerprint -sha256 -in client.crt)");
+            } else {
+                fingerprints.add(id.substring(id.length() - 64));
+            }
+        }
+        return fingerprints;
     }
 
     static String normalise(String listenPath) {
@@ -112,7 +138,7 @@ public final class ApiDefinitions {
                 headerNode = authNode;
             }
         } else if (a != null && !a.isNull()) {
-            node.errors().wrongType(node.pathOf("auth"), "\"none\", \"key\", \"plugin\", \"jwt\", \"basic\", a list of them, or an object {type, header_name}");
+            node.errors().wrongType(node.pathOf("auth"), "\"none\", \"key\", \"plugin\", \"jwt\", \"basic\", \"mtls\", a list of them, or an object {type, header_name}");
             return null;
         }
         String header = AuthSpec.DEFAULT_HEADER;
@@ -139,9 +165,9 @@ public final class ApiDefinitions {
         for (int i = 0; i < list.json().size(); i++) {
             JsonNode v = list.json().get(i);
             if (v.isTextual()) names.add(v.asText());
-            else list.errors().wrongType(list.path() + "[" + i + "]", "an auth method name (none, key, plugin, jwt, basic)");
+            else list.errors().wrongType(list.path() + "[" + i + "]", "an auth method name (none, key, plugin, jwt, basic, mtls)");
         }
-        if (names.isEmpty()) list.errors().add(list.path(), "must name at least one auth method (none, key, plugin, jwt, basic)");
+        if (names.isEmpty()) list.errors().add(list.path(), "must name at least one auth method (none, key, plugin, jwt, basic, mtls)");
         return names;
     }
 
@@ -154,9 +180,10 @@ public final class ApiDefinitions {
                 case "plugin", "coprocess", "custom" -> AuthType.PLUGIN;
                 case "jwt" -> AuthType.JWT;
                 case "basic", "basic_auth" -> AuthType.BASIC;
+                case "mtls", "mutual_tls", "certificate" -> AuthType.MTLS;
                 default -> null;
             };
-            if (t == null) node.errors().unknownValue(path, name, "none, key, plugin, jwt, basic");
+            if (t == null) node.errors().unknownValue(path, name, "none, key, plugin, jwt, basic, mtls");
             else if (methods.contains(t)) node.errors().duplicate(path, name);
             else methods.add(t);
         }
@@ -166,16 +193,28 @@ public final class ApiDefinitions {
     /**
      * The methods a Tyk Classic definition enables: {@code use_standard_auth}, {@code enable_jwt},
      * {@code use_basic_auth} in that order, then {@code use_keyless}; {@code enable_coprocess_auth}
-     * (which {@code use_keyless} turns off, as in Tyk); none of them: key auth.
+     * (which {@code use_keyless} turns off, as in Tyk); none of them: key auth. Tyk's client
+     * certificate auth ({@code use_mutual_tls_auth}, {@code use_certificate}) is the only method
+     * then, {@code use_keyless} beside it included (Tyk's static mTLS); beside another method it is
+     * refused: Tyk would check both, and either alone would serve the API more openly.
      */
     private static List<AuthType> tykClassicMethods(Node node) {
         boolean keyless = node.bool("use_keyless", false);
         boolean plugin = (node.bool("enable_coprocess_auth", false) || node.bool("custom_plugin_auth_enabled", false)) && !keyless;
+        Node auth = node.child("auth");
+        boolean mtls = node.bool("use_mutual_tls_auth", false) || node.child("auth_configs").child("authToken").bool("use_certificate", false)
+                || auth.isObject() && auth.bool("use_certificate", false);
         List<AuthType> methods = new java.util.ArrayList<>();
         if (node.bool("use_standard_auth", false)) methods.add(AuthType.KEY);
         if (node.bool("enable_jwt", false)) methods.add(AuthType.JWT);
         if (node.bool("use_basic_auth", false)) methods.add(AuthType.BASIC);
         if (plugin) methods.add(AuthType.PLUGIN);
+        if (mtls) {
+            if (methods.isEmpty()) return List.of(AuthType.MTLS);
+            node.errors().add(node.pathOf("use_mutual_tls_auth"), "client certificate auth together with "
+                    + methods.get(0).name().toLowerCase(Locale.ROOT) + " auth: Tyk checks both, Polygate would accept either (use auth: mtls alone)");
+            return null;
+        }
         if (keyless) methods.add(AuthType.NONE);
         if (methods.isEmpty()) methods.add(AuthType.KEY);
         return methods;

@@ -145,10 +145,17 @@ public final class ConfigLoader {
         checkUnique(apis, errors);
         GatewayConfig.BundlesConfig bundles = bundles(n.child("bundles"), baseDir, errors);
         GatewayConfig.PluginsConfig plugins = plugins(n.child("plugins"));
+        // ---- TLS listeners and HTTP/2 (docs/configuration.md § TLS)
+        TlsConfig tls = TlsDefinitions.listener(n.child("tls"), baseDir, -1);
+        TlsConfig adminTls = TlsDefinitions.listener(a.child("tls"), baseDir, adminPort);
+        boolean http2 = n.bool("http2", false);
+        if (tls != null && tls.port() != 0 && (tls.port() == port || tls.port() == adminPort))
+            errors.add("tls.port", tls.port() + " is also " + (tls.port() == port ? "listen_port" : "admin.port") + "; the HTTPS listener needs its own port");
+        // ---- end of TLS
         // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
         n.reportUnknownKeys("apis");
         GatewayConfig config = !errors.isEmpty() ? null : new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies);
+                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies, tls, adminTls, http2);
         return new Parsed(config, bundlesDir, bundles);
     }
 

@@ -24,6 +24,10 @@ import java.util.List;
  *                    never in plain text (default true)
  * @param trustedProxies peers (addresses, CIDRs, ranges) whose {@code Forwarded} / {@code X-Forwarded-For}
  *                    is believed about who the client is; empty: nobody's
+ * @param tls         the HTTPS listener beside {@code listen_port}, or null for none
+ * @param adminTls    {@code admin.tls}: the admin port speaks TLS only, or null for plain HTTP
+ * @param http2       {@code http2}: HTTP/2 beside HTTP/1.1, over TLS by ALPN and in clear text
+ *                    (h2c) on the plain ports
  */
 public record GatewayConfig(
         String host,
@@ -38,7 +42,10 @@ public record GatewayConfig(
         BundlesConfig bundles,
         PluginsConfig plugins,
         boolean hashKeys,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        TlsConfig tls,
+        TlsConfig adminTls,
+        boolean http2) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
@@ -46,6 +53,14 @@ public record GatewayConfig(
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
+    }
+
+    /** Without TLS listeners or HTTP/2. */
+    public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
+                         Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles,
+                         PluginsConfig plugins, boolean hashKeys, List<String> trustedProxies) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies,
+                null, null, false);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,

@@ -6,7 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.util.NanoTime;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code polygate_client_timeouts_total{reason="header"}}.
  *
  * <p>The parser is reached through Jetty's internal HTTP/1.1 connection ({@link Http1Connections}):
- * HTTP/1.1 only. The admin port is not swept.
+ * HTTP/1.1 only, in clear or inside TLS; HTTP/2 connections are not swept (their idle timeout
+ * applies). The admin port is not swept.
  *
  * <p>Threading: the sweep runs on the scheduler; the parser's state is volatile and is written
  * after its begin time, so reading the state first sees a begin time at least as recent.
@@ -68,7 +71,10 @@ public final class ClientHeaderTimeout extends AbstractLifeCycle {
         try {
             long now = NanoTime.now();
             for (EndPoint endPoint : connector.getConnectedEndPoints()) {
-                HttpParser parser = Http1Connections.parserOf(endPoint.getConnection());
+                Connection connection = endPoint.getConnection();
+                // on a TLS port the HTTP/1.1 connection is the one inside the TLS connection
+                if (connection instanceof SslConnection tls) connection = tls.getSslEndPoint().getConnection();
+                HttpParser parser = Http1Connections.parserOf(connection);
                 // inHeaderState() includes START, a keep-alive connection waiting for its next request
                 if (parser == null || parser.isStart() || !parser.inHeaderState()) continue;
                 long waited = NanoTime.elapsed(parser.getBeginNanoTime(), now);

@@ -2,8 +2,10 @@ package io.polygate.proxy;
 
 import io.polygate.chain.Exchange;
 import io.polygate.config.GatewayConfig.ProxyConfig;
-import io.polygate.observability.JsonErrors;
 import io.polygate.config.UpstreamSpec;
+import io.polygate.config.UpstreamTlsConfig;
+import io.polygate.observability.JsonErrors;
+import io.polygate.tls.UpstreamTls;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -16,7 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Origin;
+import org.eclipse.jetty.client.HttpClientTransport;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -26,6 +33,7 @@ import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +54,11 @@ import org.slf4j.LoggerFactory;
  * {@code proxy_next_upstream error}); when no target is in rotation the client gets 503 at once.
  * A WebSocket upgrade goes through {@link WebSocketBridge} instead.
  *
- * <p>One instance (one {@link HttpClient}) serves every API; the target comes from the
- * {@link Exchange} that the chain put on the request.
+ * <p>One instance serves every API; the target comes from the {@link Exchange} that the chain put
+ * on the request. One {@link HttpClient} serves every upstream, but for {@code https://} targets
+ * with {@code upstream_tls} settings: each distinct setting has a client of its own (its trust
+ * store, client certificate, SNI name, HTTP/2 offered), made on the first request that needs it. A
+ * TLS handshake the upstream fails (its certificate refused) is a 502 naming the problem.
  */
 public final class UpstreamHandler extends ProxyHandler {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamHandler.class);
@@ -63,6 +74,8 @@ public final class UpstreamHandler extends ProxyHandler {
     /** The target groups by API id, kept across route rebuilds while an API's targets stay the same (their health with them). */
     private final Map<String, Balanced> groups = new ConcurrentHashMap<>();
     private WebSocketBridge webSockets;
+    /** The clients of upstream TLS settings other than the default, by setting; stopped with this handler. */
+    private final Map<UpstreamTlsConfig, HttpClient> tlsClients = new ConcurrentHashMap<>();
 
     public UpstreamHandler(ProxyConfig config) {
         this.config = config;
@@ -70,7 +83,17 @@ public final class UpstreamHandler extends ProxyHandler {
 
     /** An {@link Upstream} that forwards to {@code target} (scheme, host, port and base path). */
     public Upstream to(URI target) {
-        Target resolved = Target.of(target);
+        return to(target, UpstreamTlsConfig.DEFAULT);
+    }
+
+    /**
+     * An {@link Upstream} that forwards to {@code target}, speaking TLS to it as {@code tls} says
+     * when it is {@code https://}.
+     *
+     * @throws io.polygate.config.ConfigException when a file of {@code tls} does not hold what it should
+     */
+    public Upstream to(URI target, UpstreamTlsConfig tls) {
+        Target resolved = Target.of(target, tlsClient(tls));
         return (exchange, response, callback) -> {
             if (isWebSocketUpgrade(exchange)) webSockets.forward(exchange, upstreamUri(resolved, exchange), response, callback);
             // a plugin may have read (and replaced) the body: replay the buffered copy
@@ -83,14 +106,30 @@ public final class UpstreamHandler extends ProxyHandler {
      * same targets gets the same group (its health state and running checks); another spec replaces
      * it and stops its checks.
      */
-    public synchronized Upstream balanced(String apiId, UpstreamSpec spec) {
+    public Upstream balanced(String apiId, UpstreamSpec spec) {
+        return balanced(apiId, spec, UpstreamTlsConfig.DEFAULT);
+    }
+
+    /**
+     * {@link #balanced(String, UpstreamSpec)} speaking TLS to its {@code https://} targets (and
+     * checking their health) as {@code tls} says.
+     *
+     * @throws io.polygate.config.ConfigException when a file of {@code tls} does not hold what it should
+     */
+    public synchronized Upstream balanced(String apiId, UpstreamSpec spec, UpstreamTlsConfig tls) {
         Balanced existing = groups.get(apiId);
-        if (existing != null && existing.group.spec().equals(spec)) return existing;
-        Balanced created = new Balanced(new TargetGroup(apiId, spec, Target::of));
+        if (existing != null && existing.group.spec().equals(spec) && existing.tls.equals(tls)) return existing;
+        TlsClient tlsClient = tlsClient(tls);
+        Balanced created = new Balanced(new TargetGroup(apiId, spec, target -> Target.of(target, tlsClient)), tls, tlsClient);
         groups.put(apiId, created);
         if (existing != null) existing.stopChecks();
-        if (isStarted()) created.startChecks(getHttpClient());
+        if (isStarted()) created.startChecks();
         return created;
+    }
+
+    /** The client for {@code tls}, or null for the default one; its files are read now, so that a bad one shows when the route is built. */
+    private TlsClient tlsClient(UpstreamTlsConfig tls) {
+        return tls.equals(UpstreamTlsConfig.DEFAULT) ? null : new TlsClient(tls, UpstreamTls.sslContextFactory(tls));
     }
 
     /** Forgets the groups of APIs not in {@code apiIds} (deleted), stopping their checks. */
@@ -105,13 +144,19 @@ public final class UpstreamHandler extends ProxyHandler {
     /** The upstream of an API with several targets. */
     private final class Balanced implements Upstream {
         final TargetGroup group;
+        final UpstreamTlsConfig tls;
+        private final TlsClient tlsClient;
         private ActiveHealthCheck check;
 
-        Balanced(TargetGroup group) { this.group = group; }
+        Balanced(TargetGroup group, UpstreamTlsConfig tls, TlsClient tlsClient) {
+            this.group = group;
+            this.tls = tls;
+            this.tlsClient = tlsClient;
+        }
 
-        synchronized void startChecks(HttpClient client) {
+        synchronized void startChecks() {
             if (group.spec().active() == null || check != null) return;
-            check = new ActiveHealthCheck(group, client);
+            check = new ActiveHealthCheck(group, tlsClient == null ? getHttpClient() : tlsClient.get());
             check.start();
         }
 
@@ -148,13 +193,48 @@ public final class UpstreamHandler extends ProxyHandler {
      * One upstream, resolved once per route: the origin that requests are created from (so no URI
      * is parsed per request), the base path, and the {@code Host} header the upstream gets.
      */
-    record Target(URI origin, String basePath, HttpField host) {
-        static Target of(URI target) {
+    record Target(URI origin, String basePath, HttpField host, TlsClient tlsClient) {
+        /** @param tlsClient the client of the API's upstream TLS settings, or null: the default client */
+        static Target of(URI target, TlsClient tlsClient) {
             // scheme://host[:port], the default port left out, as Jetty's client writes it
             String scheme = target.getScheme().toLowerCase(Locale.ROOT);
             URI origin = URI.create(new Origin(scheme, target.getHost(), HttpClient.normalizePort(scheme, target.getPort())).asString());
-            return new Target(origin, target.getRawPath(), new HttpField(HttpHeader.HOST, origin.getRawAuthority()));
+            // plain http needs no TLS settings: the default client and its pools serve it
+            return new Target(origin, target.getRawPath(), new HttpField(HttpHeader.HOST, origin.getRawAuthority()),
+                    scheme.equals("https") ? tlsClient : null);
         }
+
+        HttpClient client(HttpClient defaultClient) { return tlsClient == null ? defaultClient : tlsClient.get(); }
+    }
+
+    /** An upstream TLS setting and, once a request needed it, the client shared by every route with that setting. */
+    final class TlsClient {
+        private final UpstreamTlsConfig tls;
+        private final SslContextFactory.Client ssl;
+        private volatile HttpClient client;
+
+        TlsClient(UpstreamTlsConfig tls, SslContextFactory.Client ssl) {
+            this.tls = tls;
+            this.ssl = ssl;
+        }
+
+        HttpClient get() {
+            HttpClient c = client;
+            if (c == null) client = c = tlsClients.computeIfAbsent(tls, t -> startedClient(ssl, t.http2()));
+            return c;
+        }
+    }
+
+    private HttpClient startedClient(SslContextFactory.Client ssl, boolean http2) {
+        HttpClient client = newHttpClient(ssl, http2);
+        addBean(client, true);
+        try {
+            if (!client.isStarted()) client.start();
+        } catch (Exception e) {
+            removeBean(client);
+            throw new IllegalStateException("the upstream TLS client did not start: " + e, e);
+        }
+        return client;
     }
 
     /** The client request on its way upstream, carrying its exchange and target (instead of request attributes). */
@@ -199,12 +279,25 @@ public final class UpstreamHandler extends ProxyHandler {
      */
     @Override
     protected HttpClient newHttpClient() {
+        return newHttpClient(UpstreamTls.sslContextFactory(UpstreamTlsConfig.DEFAULT), false);
+    }
+
+    /** {@code http2}: HTTP/2 offered by ALPN first, HTTP/1.1 beside it (the upstream chooses). */
+    private HttpClient newHttpClient(SslContextFactory.Client ssl, boolean http2) {
         ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(ssl);
         connector.setConnectTimeout(config.connectTimeout());
         connector.setSelectors(Runtime.getRuntime().availableProcessors());
         connector.setExecutor(getServer().getThreadPool());
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
-        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        HttpClientTransport transport;
+        if (http2) {
+            transport = new HttpClientTransportDynamic(connector,
+                    new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)), HttpClientConnectionFactory.HTTP11);
+        } else {
+            HttpClientTransportOverHTTP http1 = new HttpClientTransportOverHTTP(connector);
+            http1.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+            transport = http1;
+        }
         HttpClient client = new HttpClient(transport);
         client.setMaxConnectionsPerDestination(config.maxConnectionsPerUpstream());
         client.setMaxRequestsQueuedPerDestination(64 * 1024);
@@ -228,7 +321,7 @@ public final class UpstreamHandler extends ProxyHandler {
         super.doStart();
         webSockets = new WebSocketBridge(getServer(), config.connectTimeout().toMillis());
         webSockets.start();
-        for (Balanced b : groups.values()) b.startChecks(getHttpClient());
+        for (Balanced b : groups.values()) b.startChecks();
     }
 
     @Override
@@ -261,7 +354,7 @@ public final class UpstreamHandler extends ProxyHandler {
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
         Forwarded f = forwarded(clientRequest);
-        org.eclipse.jetty.client.Request upstreamRequest = getHttpClient().newRequest(f.target.origin())
+        org.eclipse.jetty.client.Request upstreamRequest = f.target.client(getHttpClient()).newRequest(f.target.origin())
                 .path(uri.getPathQuery())
                 .method(f.exchange.method())
                 .idleTimeout(config.upstreamTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -427,7 +520,7 @@ public final class UpstreamHandler extends ProxyHandler {
         String message = tooLarge != null ? tooLarge.getMessage() : badBody != null
                 ? (bodyStatus == 408 ? badBody.getMessage() : "malformed request body: " + describe(badBody)) : timeout
                 ? "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms"
-                : "upstream unreachable: " + describe(failure);
+                : connectionFailure(failure);
         String errorId = JsonErrors.newErrorId();
         if (!clientResponse.isCommitted()) {
             LOG.warn("api={} upstream={} {} {} error_id={}: {}", api, upstreamRequest.getURI(), status,
@@ -444,6 +537,18 @@ public final class UpstreamHandler extends ProxyHandler {
                     upstreamRequest.getURI(), errorId, describe(failure));
             clientCallback.failed(failure);
         }
+    }
+
+    /** Why the exchange failed before the upstream answered: its TLS certificate refused, the handshake failed, or the connection. */
+    static String connectionFailure(Throwable failure) {
+        boolean handshake = false;
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateException || c instanceof java.security.cert.CertPathValidatorException
+                    || c instanceof java.security.cert.CertPathBuilderException)
+                return "upstream TLS certificate refused: " + describe(failure);
+            if (c instanceof javax.net.ssl.SSLException) handshake = true;
+        }
+        return (handshake ? "upstream TLS handshake failed: " : "upstream unreachable: ") + describe(failure);
     }
 
     /** A chunked request body passed {@code max_request_body_bytes}. */

@@ -5,7 +5,8 @@
  * ({@link io.polygate.proxy.UpstreamHandler}) or the built-in echo; {@code BufferedBody} replays to
  * either a body a step read into the exchange.
  *
- * <p>Owns: the listen port's request path and forwarding. May use: {@code chain} and the base;
+ * <p>Owns: the listen port's request path and forwarding. May use: {@code chain}, {@code tls} (the
+ * client side of upstream TLS) and the base;
  * used by {@code plugin} (response hooks wrap an upstream), {@code bundle} and {@code assembly}.
  */
 package io.polygate.proxy;

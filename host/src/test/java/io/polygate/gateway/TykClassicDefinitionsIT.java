@@ -95,7 +95,6 @@ class TykClassicDefinitionsIT {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "use_mutual_tls_auth         | /use_mutual_tls_auth=true                                   | mutual TLS authentication",
             "use_oauth2                  | /use_oauth2=true                                            | OAuth 2.0 authentication",
             "use_openid                  | /use_openid=true                                            | OpenID Connect authentication",
             "external_oauth.enabled      | /external_oauth/enabled=true                                | external OAuth authentication",
