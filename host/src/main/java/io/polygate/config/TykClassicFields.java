@@ -22,7 +22,6 @@ final class TykClassicFields {
             "use_oauth2", "OAuth 2.0 authentication",
             "external_oauth.enabled", "external OAuth authentication",
             "use_openid", "OpenID Connect authentication",
-            "use_mutual_tls_auth", "mutual TLS authentication",
             "enable_signature_checking", "HMAC request signature authentication",
             "use_go_plugin_auth", "Go plugin authentication",
             "auth.validate_signature", "key signature validation",

@@ -116,8 +116,8 @@ class AuthDefinitionsTest {
         assertThat(errors("auth: [key, plugin], custom_middleware_bundle: b")).containsExactly(
                 "auth: plugin auth (the bundle's auth_check) cannot be combined with other auth methods");
         assertThat(errors("auth: [key, key]")).containsExactly("auth: \"key\" is used more than once");
-        assertThat(errors("auth: [key, oauth]")).containsExactly("auth: \"oauth\" is not one of none, key, plugin, jwt, basic");
-        assertThat(errors("auth: []")).containsExactly("auth: must name at least one auth method (none, key, plugin, jwt, basic)");
+        assertThat(errors("auth: [key, oauth]")).containsExactly("auth: \"oauth\" is not one of none, key, plugin, jwt, basic, mtls");
+        assertThat(errors("auth: []")).containsExactly("auth: must name at least one auth method (none, key, plugin, jwt, basic, mtls)");
         assertThat(errors("use_basic_auth: true, base_identity_provided_by: jwt_claim")).containsExactly(
                 "base_identity_provided_by: \"jwt_claim\" names a method the API does not enable (it enables basic)");
     }
