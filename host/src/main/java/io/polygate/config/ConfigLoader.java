@@ -144,10 +144,13 @@ public final class ConfigLoader {
         checkUnique(apis, errors);
         GatewayConfig.BundlesConfig bundles = bundles(n.child("bundles"), baseDir, errors);
         GatewayConfig.PluginsConfig plugins = plugins(n.child("plugins"));
+        AccessLogConfig accessLog = accessLog(n.child("access_log"), baseDir);
+        TracingConfig tracing = tracing(n.child("tracing"));
+        LoggingConfig logging = logging(n.child("logging"));
         // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
         n.reportUnknownKeys("apis");
         GatewayConfig config = !errors.isEmpty() ? null : new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys);
+                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, accessLog, tracing, logging);
         return new Parsed(config, bundlesDir, bundles);
     }
 
@@ -207,6 +210,57 @@ public final class ConfigLoader {
         return new GatewayConfig.PluginsConfig(timeout, loadTimeout, maxHeapShare, memoryStrikes, (int) p.integer("pool_size", d.poolSize(), 1, 256),
                 outboundHttp(p.child("outbound_http"), timeout));
     }
+
+    // ---- observability: access_log, tracing, logging (docs/observability.md) ----
+
+    private static AccessLogConfig accessLog(Node a, Path baseDir) {
+        if (!present(a) || !a.requireObject()) return AccessLogConfig.OFF;
+        boolean enabled = a.bool("enabled", false);
+        String file = a.string("path", null);
+        if (file != null && file.isBlank()) {
+            a.errors().add(a.pathOf("path"), "must name a file (e.g. \"/var/log/polygate/access.log\"); leave it out for standard output");
+            file = null;
+        }
+        String format = a.string("format", "json").toLowerCase(Locale.ROOT);
+        AccessLogConfig.Format f = switch (format) {
+            case "json" -> AccessLogConfig.Format.JSON;
+            case "text" -> AccessLogConfig.Format.TEXT;
+            default -> {
+                a.errors().unknownValue(a.pathOf("format"), format, "json, text");
+                yield AccessLogConfig.Format.JSON;
+            }
+        };
+        return new AccessLogConfig(enabled, file == null ? null : baseDir.resolve(file).normalize(), f, a.bool("query_values", false));
+    }
+
+    private static TracingConfig tracing(Node t) {
+        if (!present(t) || !t.requireObject()) return TracingConfig.OFF;
+        URI endpoint = t.url("otlp_endpoint", false);
+        if (endpoint != null && !endpoint.getScheme().toLowerCase(Locale.ROOT).startsWith("http")) {
+            t.errors().notAUrl(t.pathOf("otlp_endpoint"), endpoint);
+            endpoint = null;
+        }
+        String service = t.string("service_name", TracingConfig.OFF.serviceName());
+        double ratio = t.number("sample_ratio", TracingConfig.OFF.sampleRatio(), 0, 1);
+        return new TracingConfig(endpoint, service, ratio);
+    }
+
+    private static LoggingConfig logging(Node l) {
+        if (!present(l) || !l.requireObject()) return LoggingConfig.TEXT;
+        String format = l.string("format", "text").toLowerCase(Locale.ROOT);
+        return switch (format) {
+            case "text" -> LoggingConfig.TEXT;
+            case "json" -> new LoggingConfig(LoggingConfig.Format.JSON);
+            default -> {
+                l.errors().unknownValue(l.pathOf("format"), format, "text, json");
+                yield LoggingConfig.TEXT;
+            }
+        };
+    }
+
+    private static boolean present(Node n) { return !n.json().isMissingNode() && !n.json().isNull(); }
+
+    // ---- end of observability ----
 
     /** {@code host}, {@code host:port}, {@code *.domain[:port]}, {@code [v6][:port]} or a bare IPv6 address. */
     private static final String ALLOWED_HOST = "(\\*\\.)?[a-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9a-f:.]+\\](:\\d{1,5})?|[0-9a-f:]+";

@@ -22,6 +22,9 @@ import java.util.List;
  * @param plugins     the plugin runtime: hook time limit and contexts per bundle version
  * @param hashKeys    Tyk's {@code hash_keys}: keys are stored, listed and counted by their SHA-256,
  *                    never in plain text (default true)
+ * @param accessLog   the {@code access_log} section (off by default)
+ * @param tracing     the {@code tracing} section (off by default)
+ * @param logging     the {@code logging} section: text or JSON application logs
  */
 public record GatewayConfig(
         String host,
@@ -35,13 +38,26 @@ public record GatewayConfig(
         RateLimitConfig rateLimit,
         BundlesConfig bundles,
         PluginsConfig plugins,
-        boolean hashKeys) {
+        boolean hashKeys,
+        AccessLogConfig accessLog,
+        TracingConfig tracing,
+        LoggingConfig logging) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
+        if (accessLog == null) accessLog = AccessLogConfig.OFF;
+        if (tracing == null) tracing = TracingConfig.OFF;
+        if (logging == null) logging = LoggingConfig.TEXT;
+    }
+
+    /** Without the observability sections: no access log, no tracing, text logs. */
+    public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
+                         Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles,
+                         PluginsConfig plugins, boolean hashKeys) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, null, null, null);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
