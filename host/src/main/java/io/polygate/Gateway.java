@@ -22,6 +22,7 @@ import io.polygate.observability.BuildInfo;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
 import io.polygate.observability.Tracing;
+import io.polygate.proxy.ChainObservers;
 import io.polygate.proxy.HealthEndpoints;
 import io.polygate.proxy.UpstreamHandler;
 import io.polygate.assembly.RouteBuilder;
@@ -135,7 +136,7 @@ public final class Gateway implements AutoCloseable {
                 return r == null ? Map.of() : bundlesNotReady(r);
             });
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes(), config.proxy().minRequestDataRate(),
-                    config.proxy().clientHeaderTimeout(), accessLog, tracing, health);
+                    config.proxy().clientHeaderTimeout(), new ChainObservers(accessLog, tracing, health, config.hashKeys()));
             this.limits = LimitBackends.limits(config.rateLimit(), store, nodes, clock, metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);

@@ -221,6 +221,9 @@ public final class ConfigLoader {
             a.errors().add(a.pathOf("path"), "must name a file (e.g. \"/var/log/polygate/access.log\"); leave it out for standard output");
             file = null;
         }
+        Path path = file == null ? null : baseDir.resolve(file).normalize();
+        if (path != null && !Files.isDirectory(path.toAbsolutePath().getParent()))
+            a.errors().add(a.pathOf("path"), "\"" + file + "\": the directory " + path.toAbsolutePath().getParent() + " does not exist");
         String format = a.string("format", "json").toLowerCase(Locale.ROOT);
         AccessLogConfig.Format f = switch (format) {
             case "json" -> AccessLogConfig.Format.JSON;
@@ -230,15 +233,24 @@ public final class ConfigLoader {
                 yield AccessLogConfig.Format.JSON;
             }
         };
-        return new AccessLogConfig(enabled, file == null ? null : baseDir.resolve(file).normalize(), f, a.bool("query_values", false));
+        return new AccessLogConfig(enabled, path, f, a.bool("query_values", false));
     }
 
     private static TracingConfig tracing(Node t) {
         if (!present(t) || !t.requireObject()) return TracingConfig.OFF;
-        URI endpoint = t.url("otlp_endpoint", false);
-        if (endpoint != null && !endpoint.getScheme().toLowerCase(Locale.ROOT).startsWith("http")) {
-            t.errors().notAUrl(t.pathOf("otlp_endpoint"), endpoint);
-            endpoint = null;
+        String url = t.string("otlp_endpoint", null);
+        URI endpoint = null;
+        if (url != null) {
+            try {
+                endpoint = new URI(url.trim());
+            } catch (java.net.URISyntaxException e) {
+                endpoint = null;
+            }
+            String scheme = endpoint == null || endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
+                t.errors().add(t.pathOf("otlp_endpoint"), "\"" + url + "\" is not an http(s) URL of an OTLP/HTTP collector (e.g. \"http://127.0.0.1:4318\")");
+                endpoint = null;
+            }
         }
         String service = t.string("service_name", TracingConfig.OFF.serviceName());
         double ratio = t.number("sample_ratio", TracingConfig.OFF.sampleRatio(), 0, 1);

@@ -2,13 +2,15 @@ package io.polygate.observability;
 
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.status.StatusListener;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -18,6 +20,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The access log: one line per request, to standard output or a file rotated daily and at
@@ -33,12 +37,13 @@ public final class AccessLog implements AutoCloseable {
     static final int QUEUE_SIZE = 8192;
     static final String MAX_FILE_SIZE = "100MB";
     static final int MAX_HISTORY_DAYS = 14;
+    private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
     private static final JsonFactory JSON = new JsonFactory();
     /** The access log of {@code access_log.enabled: false}: writes nothing. */
     public static final AccessLog OFF = new AccessLog(null, false, false);
 
     private final LoggerContext context;
-    private final Logger logger;
+    private final ch.qos.logback.classic.Logger logger;
     private final boolean text;
     private final boolean queryValues;
 
@@ -60,6 +65,12 @@ public final class AccessLog implements AutoCloseable {
     public static AccessLog open(Path file, boolean text, boolean queryValues) {
         LoggerContext context = new LoggerContext();
         context.setName("polygate-access");
+        context.setMDCAdapter(new LogbackMDCAdapter()); // a context of our own has none; the async appender copies the MDC
+        // logback reports a failing write (a full disk) to its status manager: pass it on to the application log
+        context.getStatusManager().add((StatusListener) status -> {
+            if (status.getLevel() == Status.ERROR) LOG.error("access log: {}", status.getMessage(), status.getThrowable());
+        });
+        context.start();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%msg%n");
@@ -79,7 +90,7 @@ public final class AccessLog implements AutoCloseable {
         async.setNeverBlock(true);
         async.addAppender(out);
         async.start();
-        Logger logger = context.getLogger("access");
+        ch.qos.logback.classic.Logger logger = context.getLogger("access");
         logger.setLevel(Level.INFO);
         logger.setAdditive(false);
         logger.addAppender(async);

@@ -52,27 +52,28 @@ public final class ChainHandler extends Handler.Abstract {
     private final AccessLog accessLog;
     private final Tracing tracing;
     private final HealthEndpoints health;
+    private final boolean keyIdsHashed;
 
     /** Without access log, tracing and health endpoints (tests of the chain alone). */
     public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace) {
-        this(metrics, maxBodyBytes, minBodyRate, minBodyRateGrace, AccessLog.OFF, Tracing.OFF, null);
+        this(metrics, maxBodyBytes, minBodyRate, minBodyRateGrace, ChainObservers.NONE);
     }
 
     /**
      * @param maxBodyBytes     request bodies declared bigger than this get 413; 0 = no limit
      * @param minBodyRate      bytes a second a request body must arrive at, on average (slower: 408); 0 = no minimum
      * @param minBodyRateGrace how long a body is read before its rate is judged
-     * @param health           answers {@code /hello} and {@code /ready}, or null (they go to the routes)
      */
     public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace,
-                        AccessLog accessLog, Tracing tracing, HealthEndpoints health) {
+                        ChainObservers observers) {
         super(InvocationType.NON_BLOCKING);
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.minimumBodyRate = new MinimumBodyRate(minBodyRate, minBodyRateGrace, metrics);
-        this.accessLog = accessLog;
-        this.tracing = tracing;
-        this.health = health;
+        this.accessLog = observers.accessLog();
+        this.tracing = observers.tracing();
+        this.health = observers.health();
+        this.keyIdsHashed = observers.keyIdsHashed();
     }
 
     public void routes(RouteTable table) { routes.set(table); }
@@ -174,7 +175,7 @@ public final class ChainHandler extends Handler.Abstract {
                         request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(), status,
                         Request.getContentBytesRead(request), Response.getContentBytesWritten(response), end - start,
                         upstreamStart < 0 ? -1 : end - upstreamStart, Request.getRemoteAddr(request),
-                        key == null ? null : KeyHash.of(key)));
+                        key == null || keyIdsHashed ? key : KeyHash.of(key)));
             }
         }
 
