@@ -216,6 +216,32 @@ class ObservabilityIT {
     }
 
     @Test
+    void withTheStoreDownHelloStillAnswers200AndReadyAnswers503() throws Exception {
+        RedisServer lost = RedisServer.start();
+        try (GatewayFixture g = GatewayFixture.start("""
+                storage: {type: redis, redis_uri: "%s", timeout: 500ms}
+                apis:
+                  - {api_id: open, listen_path: /open, target_url: "echo://", auth: none}
+                """.formatted(lost.uri()))) {
+            assertThat(g.get("/ready").statusCode()).isEqualTo(200);
+            lost.close();
+
+            HttpResponse<String> hello = g.get("/hello");
+            assertThat(hello.statusCode()).as(hello.body()).isEqualTo(200);
+            JsonNode body = GatewayFixture.json(hello);
+            assertThat(body.path("status").asText()).isEqualTo("warn");
+            assertThat(body.path("details").path("redis").path("status").asText()).isEqualTo("fail");
+            assertThat(body.path("details").path("redis").path("output").asText()).startsWith("the store does not answer: redis");
+
+            HttpResponse<String> ready = g.get("/ready");
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+            assertThat(GatewayFixture.json(ready).path("details").path("redis").path("status").asText()).isEqualTo("fail");
+        } finally {
+            lost.close();
+        }
+    }
+
+    @Test
     void withTracingOffTheClientsTraceContextReachesTheUpstreamUnchanged() throws Exception {
         try (GatewayFixture plain = GatewayFixture.start("""
                 apis:
