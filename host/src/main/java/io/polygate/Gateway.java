@@ -11,6 +11,7 @@ import io.polygate.bundle.BundleStore;
 import io.polygate.plugin.polyglot.OutboundHttp;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.proxy.ChainHandler;
+import io.polygate.proxy.ClientAddresses;
 import io.polygate.proxy.ClientHeaderTimeout;
 import io.polygate.config.GatewayConfig;
 import io.polygate.limit.Limits;
@@ -136,7 +137,8 @@ public final class Gateway implements AutoCloseable {
                 return r == null ? Map.of() : bundlesNotReady(r);
             });
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes(), config.proxy().minRequestDataRate(),
-                    config.proxy().clientHeaderTimeout(), new ChainObservers(accessLog, tracing, health, config.hashKeys()));
+                    config.proxy().clientHeaderTimeout(), new ClientAddresses(config.trustedProxies()),
+                    new ChainObservers(accessLog, tracing, health, config.hashKeys()));
             this.limits = LimitBackends.limits(config.rateLimit(), store, nodes, clock, metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);

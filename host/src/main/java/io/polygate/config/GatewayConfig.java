@@ -22,6 +22,8 @@ import java.util.List;
  * @param plugins     the plugin runtime: hook time limit and contexts per bundle version
  * @param hashKeys    Tyk's {@code hash_keys}: keys are stored, listed and counted by their SHA-256,
  *                    never in plain text (default true)
+ * @param trustedProxies peers (addresses, CIDRs, ranges) whose {@code Forwarded} / {@code X-Forwarded-For}
+ *                    is believed about who the client is; empty: nobody's
  * @param accessLog   the {@code access_log} section (off by default)
  * @param tracing     the {@code tracing} section (off by default)
  * @param logging     the {@code logging} section: text or JSON application logs
@@ -39,12 +41,14 @@ public record GatewayConfig(
         BundlesConfig bundles,
         PluginsConfig plugins,
         boolean hashKeys,
+        List<String> trustedProxies,
         AccessLogConfig accessLog,
         TracingConfig tracing,
         LoggingConfig logging) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
@@ -56,13 +60,14 @@ public record GatewayConfig(
     /** Without the observability sections: no access log, no tracing, text logs. */
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles,
-                         PluginsConfig plugins, boolean hashKeys) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, null, null, null);
+                         PluginsConfig plugins, boolean hashKeys, List<String> trustedProxies) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies,
+                null, null, null);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true);
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true, List.of());
     }
 
     /**

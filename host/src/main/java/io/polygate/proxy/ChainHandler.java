@@ -49,27 +49,31 @@ public final class ChainHandler extends Handler.Abstract {
     private final Metrics metrics;
     private final long maxBodyBytes;
     private final MinimumBodyRate minimumBodyRate;
+    private final ClientAddresses clientAddresses;
     private final AccessLog accessLog;
     private final Tracing tracing;
     private final HealthEndpoints health;
     private final boolean keyIdsHashed;
 
     /** Without access log, tracing and health endpoints (tests of the chain alone). */
-    public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace) {
-        this(metrics, maxBodyBytes, minBodyRate, minBodyRateGrace, ChainObservers.NONE);
+    public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace,
+                        ClientAddresses clientAddresses) {
+        this(metrics, maxBodyBytes, minBodyRate, minBodyRateGrace, clientAddresses, ChainObservers.NONE);
     }
 
     /**
      * @param maxBodyBytes     request bodies declared bigger than this get 413; 0 = no limit
      * @param minBodyRate      bytes a second a request body must arrive at, on average (slower: 408); 0 = no minimum
      * @param minBodyRateGrace how long a body is read before its rate is judged
+     * @param clientAddresses  who the client of a request is ({@code trusted_proxies})
      */
     public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace,
-                        ChainObservers observers) {
+                        ClientAddresses clientAddresses, ChainObservers observers) {
         super(InvocationType.NON_BLOCKING);
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.minimumBodyRate = new MinimumBodyRate(minBodyRate, minBodyRateGrace, metrics);
+        this.clientAddresses = clientAddresses;
         this.accessLog = observers.accessLog();
         this.tracing = observers.tracing();
         this.health = observers.health();
@@ -174,7 +178,7 @@ public final class ChainHandler extends Handler.Abstract {
                 accessLog.write(new AccessEntry(Instant.ofEpochMilli(Request.getTimeStamp(request)), requestId, apiId,
                         request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(), status,
                         Request.getContentBytesRead(request), Response.getContentBytesWritten(response), end - start,
-                        upstreamStart < 0 ? -1 : end - upstreamStart, Request.getRemoteAddr(request),
+                        upstreamStart < 0 ? -1 : end - upstreamStart, e == null ? Request.getRemoteAddr(request) : e.clientAddress(),
                         key == null || keyIdsHashed ? key : KeyHash.of(key)));
             }
         }
@@ -204,7 +208,7 @@ public final class ChainHandler extends Handler.Abstract {
             return true;
         }
         Exchange exchange = new Exchange(minimumBodyRate.watch(request), route.api().apiId(),
-                upstreamPath(route, request.getHttpURI().getPath(), canonical), callback.requestId, callback.trace);
+                upstreamPath(route, request.getHttpURI().getPath(), canonical), clientAddresses, callback.requestId, callback.trace);
         callback.exchange = exchange;
         run(exchange, route, 0, response, callback);
         return true;
