@@ -75,6 +75,7 @@ class ObservabilityIT {
                 storage: {type: redis, redis_uri: "%s"}
                 access_log: {enabled: true, path: access.log}
                 tracing: {otlp_endpoint: "%s"}
+                trusted_proxies: ["127.0.0.1"]
                 apis:
                   - {api_id: observed, listen_path: /observed, strip_listen_path: true, target_url: "http://127.0.0.1:%d/",
                      auth: plugin, custom_middleware_bundle: observed, global_rate_limit: [{rate: 1000, per: 1}]}
@@ -156,6 +157,14 @@ class ObservabilityIT {
         assertThat(line.path("status").asInt()).isEqualTo(403);
         assertThat(line.path("upstream_ms").isNull()).isTrue();
         assertThat(line.path("key_hash").isNull()).isTrue();
+    }
+
+    @Test
+    void theLoggedClientIpIsTheOneATrustedProxyForwardsFor() throws Exception {
+        HttpResponse<String> r = gw.get("/observed/proxied", "Authorization", "letmein", "X-Request-Id", "via-proxy",
+                "X-Forwarded-For", "203.0.113.9");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(accessLogLine("via-proxy").path("client_ip").asText()).isEqualTo("203.0.113.9");
     }
 
     @Test
