@@ -17,6 +17,7 @@ import io.polygate.storage.StoreException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -219,7 +220,7 @@ public final class ChainHandler extends Handler.Abstract {
         List<Step> steps = route.steps();
         for (int i = from; i < steps.size(); i++) {
             Step step = steps.get(i);
-            TraceSpan span = exchange.trace() == null ? null : exchange.trace().step(step.name(), step.phase().name().toLowerCase(java.util.Locale.ROOT));
+            TraceSpan span = exchange.trace() == null ? null : exchange.trace().step(step.name(), step.phase().name().toLowerCase(Locale.ROOT));
             Outcome outcome;
             try {
                 outcome = step.apply(exchange);
