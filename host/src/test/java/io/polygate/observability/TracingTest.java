@@ -13,5 +13,4 @@ class TracingTest {
         assertThat(Tracing.tracesUrl(URI.create("http://collector:4318/"))).isEqualTo("http://collector:4318/v1/traces");
         assertThat(Tracing.tracesUrl(URI.create("https://c.example/otlp/v1/traces"))).isEqualTo("https://c.example/otlp/v1/traces");
     }
-
 }
