@@ -53,6 +53,14 @@ final class AdminRequests {
         return s;
     }
 
+    /** A session for a key being created: as {@link #parseSession}, with a basic auth password bcrypt-hashed as Tyk does. */
+    static Session parseNewSession(String body) {
+        Session s = parseSession(body);
+        String problem = s.basic_auth_data == null ? null : s.basic_auth_data.hashForCreate();
+        if (problem != null) throw new AdminError(400, "invalid session: " + problem, List.of(problem));
+        return s;
+    }
+
     static AdminError invalid(String what, ConfigErrors errors) {
         List<String> list = errors.list();
         return new AdminError(400, what + ": " + String.join("; ", list), list);

@@ -1,6 +1,7 @@
 package io.polygate.admin;
 
 import static io.polygate.admin.AdminRequests.JSON;
+import static io.polygate.admin.AdminRequests.parseNewSession;
 import static io.polygate.admin.AdminRequests.parseSession;
 import static io.polygate.admin.AdminRequests.readBody;
 import static io.polygate.admin.AdminRequests.status;
@@ -93,7 +94,7 @@ final class KeyResource {
     private Reply createKey(String key, String body) {
         if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
             throw new AdminError(400, "key: must be 1..256 visible ASCII characters");
-        Session s = parseSession(body);
+        Session s = parseNewSession(body);
         if (!sessions.create(sessions.id(key), s)) throw new AdminError(409, "key \"" + SessionStore.redact(key) + "\" already exists (use PUT to change it)");
         return new Reply(201, added(key));
     }

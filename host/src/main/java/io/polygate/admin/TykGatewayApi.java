@@ -78,7 +78,7 @@ final class TykGatewayApi {
     Reply saveKey(String key, Request request, boolean replace) throws IOException {
         if (key.isBlank() || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127))
             throw new AdminError(400, MALFORMED + ": the key must be 1..256 visible ASCII characters");
-        Session s = session(request, 400, MALFORMED);
+        Session s = session(request, 400, MALFORMED, !replace);
         String id = replace ? keys.id(request, key) : sessions.id(key);
         if (replace && !sessions.exists(id)) throw new AdminError(404, "Key is not found");
         if (!hasAccessRights(s)) throw new AdminError(500, "Failed to create key, ensure security settings are correct.");
@@ -93,7 +93,7 @@ final class TykGatewayApi {
 
     /** Tyk's createKeyHandler: a generated key ({@code org_id} followed by 32 hex digits, Tyk's form without key hashing), with its {@code key_hash}. */
     Reply createKey(Request request) throws IOException {
-        Session s = session(request, 500, "Unmarshalling failed");
+        Session s = session(request, 500, "Unmarshalling failed", true);
         if (!hasAccessRights(s)) throw new AdminError(400, "Failed to create key, keys must have at least one Access Rights record set.");
         String key;
         do {
@@ -107,9 +107,11 @@ final class TykGatewayApi {
         return (s.access_rights != null && !s.access_rights.isEmpty()) || !s.policyIds().isEmpty();
     }
 
-    private static Session session(Request request, int status, String tykMessage) throws IOException {
+    /** {@code created}: the key is new, so a basic auth password is hashed (Tyk hashes on POST only). */
+    private static Session session(Request request, int status, String tykMessage, boolean created) throws IOException {
         try {
-            return AdminRequests.parseSession(AdminRequests.readBody(request));
+            String body = AdminRequests.readBody(request);
+            return created ? AdminRequests.parseNewSession(body) : AdminRequests.parseSession(body);
         } catch (AdminError e) {
             throw asTyk(e, status, tykMessage);
         }

@@ -2,6 +2,10 @@ package io.polygate.assembly;
 
 import io.polygate.access.CorsStep;
 import io.polygate.access.IpAccessStep;
+import io.polygate.auth.AuthMethod;
+import io.polygate.auth.BasicAuthStep;
+import io.polygate.auth.FirstOfAuthStep;
+import io.polygate.auth.JwtAuthStep;
 import io.polygate.auth.KeyAuthStep;
 import io.polygate.proxy.Route;
 import io.polygate.session.SessionStore;
@@ -12,6 +16,7 @@ import io.polygate.chain.Phase;
 import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.config.ApiDefinition;
+import io.polygate.config.ApiDefinition.AuthType;
 import io.polygate.limit.LimitStep;
 import io.polygate.limit.Limits;
 import io.polygate.proxy.EchoUpstream;
@@ -52,16 +57,19 @@ public class RouteBuilder {
         List<Step> steps = new ArrayList<>();
         if (!api.ipLists().isEmpty()) steps.add(new IpAccessStep(api.ipLists()));
         if (api.cors().enabled()) steps.add(new CorsStep(api.cors()));
-        switch (api.auth().type()) {
-            case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies()));
-            case PLUGIN -> {
-                if (plugins == null) steps.add(unavailable("plugin-auth", Phase.AUTH,
-                        "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
-            }
-            case NONE -> { }
+        List<AuthType> methods = api.auth().methods();
+        if (methods.size() > 1) {
+            List<AuthMethod> tried = methods.stream().filter(m -> m != AuthType.NONE).map(m -> authMethod(api, m)).toList();
+            steps.add(new FirstOfAuthStep(tried, methods.contains(AuthType.NONE)));
+        } else if (api.auth().type() == AuthType.PLUGIN) {
+            if (plugins == null) steps.add(unavailable("plugin-auth", Phase.AUTH,
+                    "plugin bundle \"" + api.customMiddlewareBundle() + "\" is not loaded"));
+        } else if (api.auth().type() != AuthType.NONE) {
+            steps.add(authMethod(api, api.auth().type()));
         }
         if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
-        Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
+        Upstream upstream = api.isEcho() ? echo
+                : api.upstream() != null ? proxy.balanced(api.apiId(), api.upstream()) : proxy.to(api.targetUrl());
         List<Pin> pins = List.of();
         if (plugins != null && api.customMiddlewareBundle() != null) {
             BundleSteps.Plan plan = plugins.plan(api);
@@ -71,6 +79,21 @@ public class RouteBuilder {
         }
         steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         return new Route(api, steps, upstream, pins);
+    }
+
+    /** After the routes of {@code apiIds} were built: what upstreams keep for other APIs (health checks) is let go. */
+    public void retainOnly(java.util.Set<String> apiIds) {
+        proxy.retainGroups(apiIds);
+    }
+
+    /** The built-in step of one auth method (plugin auth comes with the bundle's steps). */
+    private AuthMethod authMethod(ApiDefinition api, AuthType type) {
+        return switch (type) {
+            case KEY -> new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies());
+            case JWT -> new JwtAuthStep(api.apiId(), api.auth().jwt(), sessions, limits.policies(), clock);
+            case BASIC -> new BasicAuthStep(api.apiId(), api.name(), api.auth().basic().cacheTtl(), sessions, limits.policies(), clock);
+            case NONE, PLUGIN -> throw new IllegalArgumentException(type + " is not a built-in auth method");
+        };
     }
 
     /** A step that answers 503: the API is defined but something it needs is not ready. */

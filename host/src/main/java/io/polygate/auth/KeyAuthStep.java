@@ -6,8 +6,6 @@ import io.polygate.session.Session;
 import io.polygate.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
-import io.polygate.chain.Phase;
-import io.polygate.chain.Step;
 import java.time.InstantSource;
 
 /**
@@ -17,7 +15,7 @@ import java.time.InstantSource;
  * id, so counters and logs never carry the key itself. Missing key: 401; unknown,
  * inactive or expired key, or a key without access to this API: 403. Messages follow Tyk's.
  */
-public final class KeyAuthStep implements Step {
+public final class KeyAuthStep implements AuthMethod {
     public static final String MISSING = "Authorization field missing";
     public static final String UNKNOWN = "Access to this API has been disallowed";
     public static final String INACTIVE = "Key is inactive, please renew";
@@ -41,22 +39,19 @@ public final class KeyAuthStep implements Step {
 
     @Override public String name() { return "key-auth"; }
 
-    @Override public Phase phase() { return Phase.AUTH; }
-
     @Override public boolean mayBlock() { return sessions.remote(); }
 
     @Override
-    public Outcome apply(Exchange exchange) {
+    public Attempt attempt(Exchange exchange) {
         String key = keyFrom(exchange.headers().get(header));
-        if (key == null) return Outcome.error(401, MISSING);
+        if (key == null) return Attempt.absent(Outcome.error(401, MISSING));
         String id = sessions.id(key);
         Session session = sessions.find(id);
-        if (session == null) return Outcome.error(403, UNKNOWN);
-        String refusal = check(session, apiId, clock.millis() / 1000);
-        if (refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies)) refusal = null;
-        if (refusal != null) return Outcome.error(403, refusal);
+        if (session == null) return Attempt.unrecognised(Outcome.error(403, UNKNOWN));
+        String refusal = refusal(session, apiId, clock.millis() / 1000, policies);
+        if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
         exchange.authenticate(id, session);
-        return Outcome.CONTINUE;
+        return Attempt.AUTHENTICATED;
     }
 
     /** Why a session may not call {@code apiId} now, or null if it may. Shared with plugin auth. */
@@ -65,6 +60,12 @@ public final class KeyAuthStep implements Step {
         if (session.expires > 0 && session.expires <= nowSeconds) return EXPIRED;
         if (session.access_rights == null || !session.access_rights.containsKey(apiId)) return Session.NO_ACCESS;
         return null;
+    }
+
+    /** Why a stored key may not call {@code apiId} now, its policies' access rights counting as its own, or null if it may. */
+    static String refusal(Session session, String apiId, long nowSeconds, PolicyStore policies) {
+        String refusal = check(session, apiId, nowSeconds);
+        return refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies) ? null : refusal;
     }
 
     /** Whether an active policy the key applies grants {@code apiId} (Tyk: keys made from policies carry no rights of their own). */

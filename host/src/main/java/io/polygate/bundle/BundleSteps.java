@@ -70,7 +70,7 @@ public final class BundleSteps {
         CustomMiddleware cm = bundle.manifest().customMiddleware();
         HookSpec spec = HookSpec.of(api);
         List<Step> steps = new ArrayList<>();
-        SessionStore storedKeys = api.auth().type() == ApiDefinition.AuthType.KEY ? keys : null;
+        SessionStore storedKeys = api.auth().sessionsStored() ? keys : null;
         for (HookRef h : cm.pre()) steps.add(new HookStep(bundle, h, spec, null));
         if (api.auth().type() == ApiDefinition.AuthType.PLUGIN) {
             if (cm.authCheck() == null) {

@@ -2,6 +2,7 @@ package io.polygate.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,8 @@ import java.util.Objects;
  *                               windows), {@code extended_paths.rate_limit}
  * @param ipLists                which client addresses may call the API
  * @param cors                   the API's CORS answers ({@link CorsSpec#OFF}: none)
+ * @param upstream               several targets to balance between, or null: {@code targetUrl} only
+ *                               (with several, {@code targetUrl} is the first of them)
  */
 public record ApiDefinition(
         String apiId,
@@ -40,7 +43,8 @@ public record ApiDefinition(
         ObjectNode source,
         ApiLimits limits,
         IpLists ipLists,
-        CorsSpec cors) {
+        CorsSpec cors,
+        UpstreamSpec upstream) {
 
     public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
                          AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
@@ -48,8 +52,8 @@ public record ApiDefinition(
         this(apiId, name, listenPath, stripListenPath, targetUrl, auth, customMiddlewareBundle, sessionLifetimeSeconds,
                 globalRateLimit, disableRateLimit, disableQuota, source,
                 globalRateLimit != null && globalRateLimit.isSet()
-                        ? new ApiLimits(null, LimitSpec.of(globalRateLimit.rate(), globalRateLimit.per()), java.util.List.of())
-                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF);
+                        ? new ApiLimits(null, LimitSpec.of(globalRateLimit.rate(), globalRateLimit.per()), List.of())
+                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF, null);
     }
 
     public ApiDefinition {
@@ -64,12 +68,40 @@ public record ApiDefinition(
 
     public boolean isEcho() { return "echo".equalsIgnoreCase(targetUrl.getScheme()); }
 
-    /** How an API authenticates callers. {@code header} is where the key is read from. */
-    public record AuthSpec(AuthType type, String header) {
+    /**
+     * How an API authenticates callers.
+     *
+     * @param type    the first of {@code methods}: the only one, unless the API lists several
+     * @param header  where a key ({@code KEY}) is read from
+     * @param methods the methods tried in order, the first that succeeds authenticating the request
+     *                (docs/configuration.md, "Several methods"); {@code NONE} only last
+     * @param jwt     the JWT settings when {@code methods} has {@code JWT}, else null
+     * @param basic   the basic auth settings when {@code methods} has {@code BASIC}, else null
+     */
+    public record AuthSpec(AuthType type, String header, List<AuthType> methods, JwtSpec jwt, BasicAuthSpec basic) {
         public static final String DEFAULT_HEADER = "Authorization";
+
+        public AuthSpec(AuthType type, String header) { this(type, header, List.of(type), null, null); }
+
+        public AuthSpec {
+            methods = List.copyOf(methods);
+            if (methods.isEmpty() || methods.get(0) != type) throw new IllegalArgumentException("type must be the first of methods");
+            if (methods.contains(AuthType.JWT) != (jwt != null)) throw new IllegalArgumentException("jwt settings go with the JWT method");
+            if (methods.contains(AuthType.BASIC) != (basic != null)) throw new IllegalArgumentException("basic settings go with the BASIC method");
+        }
+
+        /**
+         * Whether every authenticated request's session is a stored key's (key and basic auth), so
+         * hooks may write it back; a JWT's session is derived per request and never stored.
+         */
+        public boolean sessionsStored() {
+            return methods.stream().allMatch(m -> m == AuthType.KEY || m == AuthType.BASIC || m == AuthType.NONE)
+                    && (methods.contains(AuthType.KEY) || methods.contains(AuthType.BASIC));
+        }
     }
 
-    public enum AuthType { NONE, KEY, PLUGIN }
+    /** {@code NONE}: keyless; {@code KEY}: Tyk's auth token; {@code PLUGIN}: a bundle's auth_check; {@code JWT}; {@code BASIC}: basic auth. */
+    public enum AuthType { NONE, KEY, PLUGIN, JWT, BASIC }
 
     /** {@code rate} requests per {@code per} seconds; a rate of 0 means no limit. */
     public record RateSpec(double rate, double per) {

@@ -47,8 +47,9 @@ public final class ApiDefinitions {
         Node stripNode = node.has("strip_listen_path") || !proxy.has("strip_listen_path") ? node : proxy;
         boolean strip = stripNode.bool("strip_listen_path", true);
 
+        UpstreamSpec upstream = UpstreamDefinitions.parse(node);
         Node targetNode = node.has("target_url") || !proxy.has("target_url") ? node : proxy;
-        URI target = targetNode.url("target_url", true);
+        URI target = upstream != null && !targetNode.has("target_url") ? upstream.targets().get(0).url() : targetNode.url("target_url", true);
 
         AuthSpec auth = parseAuth(node);
         String bundle = node.string("custom_middleware_bundle", null);
@@ -75,7 +76,7 @@ public final class ApiDefinitions {
             LOG.warn("API \"{}\": Tyk Classic fields Polygate does not support are ignored: {} (docs/configuration.md)",
                     apiId, String.join(", ", ignored));
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
-                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors);
+                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors, upstream);
     }
 
     static String normalise(String listenPath) {
@@ -86,23 +87,32 @@ public final class ApiDefinitions {
 
     private static AuthSpec parseAuth(Node node) {
         JsonNode a = node.json().get("auth");
-        String type = null;
+        List<String> names = null;
         Node authNode = node.child("auth");
+        String typePath = node.pathOf("auth");
         // Tyk reads auth_configs.authToken before its deprecated auth; Polygate's own header_name comes first
         Node tykToken = node.child("auth_configs").child("authToken");
         Node headerNode = tykToken;
         String h = tykToken.string("auth_header_name", null);
         if (a != null && a.isTextual()) {
-            type = a.asText();
+            names = List.of(a.asText());
+        } else if (a != null && a.isArray()) {
+            names = methodNames(authNode);
         } else if (a != null && a.isObject()) {
-            type = authNode.string("type", null);
+            JsonNode type = a.get("type");
+            typePath = authNode.pathOf("type");
+            if (type != null && type.isArray()) names = methodNames(authNode.child("type"));
+            else {
+                String one = authNode.string("type", null);
+                if (one != null) names = List.of(one);
+            }
             String own = authNode.string("header_name", null);
             if (own != null || h == null) {
                 h = own != null ? own : authNode.string("auth_header_name", null);
                 headerNode = authNode;
             }
         } else if (a != null && !a.isNull()) {
-            node.errors().wrongType(node.pathOf("auth"), "\"none\", \"key\", \"plugin\" or an object {type, header_name}");
+            node.errors().wrongType(node.pathOf("auth"), "\"none\", \"key\", \"plugin\", \"jwt\", \"basic\", a list of them, or an object {type, header_name}");
             return null;
         }
         String header = AuthSpec.DEFAULT_HEADER;
@@ -111,23 +121,104 @@ public final class ApiDefinitions {
                 node.errors().add(headerNode.pathOf(headerNode == tykToken ? "auth_header_name" : "header_name"), "\"" + h + "\" is not a header name");
             else header = h;
         }
-        if (type == null) {
-            // Tyk Classic flags
-            if (node.bool("use_keyless", false)) type = "none";
-            else if (node.bool("enable_coprocess_auth", false) || node.bool("custom_plugin_auth_enabled", false)) type = "plugin";
-            else type = "key";
+        List<AuthType> methods = names == null ? tykClassicMethods(node) : methods(node, typePath, names);
+        if (methods == null) return null;
+        methods = identityFirst(node, methods);
+        if (methods == null || !combinable(node, typePath, methods)) return null;
+        JwtSpec jwt = null;
+        if (methods.contains(AuthType.JWT)) {
+            jwt = JwtDefinitions.parse(node);
+            if (jwt == null) return null;
         }
-        AuthType t = switch (type.toLowerCase(Locale.ROOT)) {
-            case "none", "keyless" -> AuthType.NONE;
-            case "key", "auth_token", "authtoken" -> AuthType.KEY;
-            case "plugin", "coprocess", "custom" -> AuthType.PLUGIN;
+        BasicAuthSpec basic = methods.contains(AuthType.BASIC) ? BasicAuthSpec.parse(node) : null;
+        return new AuthSpec(methods.get(0), header, methods, jwt, basic);
+    }
+
+    private static List<String> methodNames(Node list) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < list.json().size(); i++) {
+            JsonNode v = list.json().get(i);
+            if (v.isTextual()) names.add(v.asText());
+            else list.errors().wrongType(list.path() + "[" + i + "]", "an auth method name (none, key, plugin, jwt, basic)");
+        }
+        if (names.isEmpty()) list.errors().add(list.path(), "must name at least one auth method (none, key, plugin, jwt, basic)");
+        return names;
+    }
+
+    private static List<AuthType> methods(Node node, String path, List<String> names) {
+        List<AuthType> methods = new java.util.ArrayList<>();
+        for (String name : names) {
+            AuthType t = switch (name.toLowerCase(Locale.ROOT)) {
+                case "none", "keyless" -> AuthType.NONE;
+                case "key", "auth_token", "authtoken" -> AuthType.KEY;
+                case "plugin", "coprocess", "custom" -> AuthType.PLUGIN;
+                case "jwt" -> AuthType.JWT;
+                case "basic", "basic_auth" -> AuthType.BASIC;
+                default -> null;
+            };
+            if (t == null) node.errors().unknownValue(path, name, "none, key, plugin, jwt, basic");
+            else if (methods.contains(t)) node.errors().duplicate(path, name);
+            else methods.add(t);
+        }
+        return !names.isEmpty() && methods.size() == names.size() ? methods : null;
+    }
+
+    /**
+     * The methods a Tyk Classic definition enables: {@code use_standard_auth}, {@code enable_jwt},
+     * {@code use_basic_auth} in that order, then {@code use_keyless}; {@code enable_coprocess_auth}
+     * (which {@code use_keyless} turns off, as in Tyk); none of them: key auth.
+     */
+    private static List<AuthType> tykClassicMethods(Node node) {
+        boolean keyless = node.bool("use_keyless", false);
+        boolean plugin = (node.bool("enable_coprocess_auth", false) || node.bool("custom_plugin_auth_enabled", false)) && !keyless;
+        List<AuthType> methods = new java.util.ArrayList<>();
+        if (node.bool("use_standard_auth", false)) methods.add(AuthType.KEY);
+        if (node.bool("enable_jwt", false)) methods.add(AuthType.JWT);
+        if (node.bool("use_basic_auth", false)) methods.add(AuthType.BASIC);
+        if (plugin) methods.add(AuthType.PLUGIN);
+        if (keyless) methods.add(AuthType.NONE);
+        if (methods.isEmpty()) methods.add(AuthType.KEY);
+        return methods;
+    }
+
+    /** Tyk's {@code base_identity_provided_by}: the named method is tried first. */
+    private static List<AuthType> identityFirst(Node node, List<AuthType> methods) {
+        String base = node.string("base_identity_provided_by", null);
+        if (base == null || base.isEmpty() || base.equals("unset")) return methods;
+        AuthType first = switch (base) {
+            case "auth_token" -> AuthType.KEY;
+            case "jwt_claim" -> AuthType.JWT;
+            case "basic_auth_user" -> AuthType.BASIC;
+            case "custom_auth" -> AuthType.PLUGIN;
             default -> null;
         };
-        if (t == null) {
-            node.errors().unknownValue(a != null && a.isObject() ? authNode.pathOf("type") : node.pathOf("auth"),
-                    type, "none, key, plugin");
+        String path = node.pathOf("base_identity_provided_by");
+        if (first == null) {
+            node.errors().unknownValue(path, base, "auth_token, jwt_claim, basic_auth_user, custom_auth, unset");
             return null;
         }
-        return new AuthSpec(t, header);
+        if (!methods.contains(first)) {
+            node.errors().add(path, "\"" + base + "\" names a method the API does not enable (it enables "
+                    + methods.stream().map(m -> m.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")) + ")");
+            return null;
+        }
+        List<AuthType> ordered = new java.util.ArrayList<>(methods);
+        ordered.remove(first);
+        ordered.add(0, first);
+        return ordered;
+    }
+
+    /** Several methods: plugin auth stands alone, and keyless can only be the fallback. */
+    private static boolean combinable(Node node, String path, List<AuthType> methods) {
+        if (methods.size() == 1) return true;
+        if (methods.contains(AuthType.PLUGIN)) {
+            node.errors().add(path, "plugin auth (the bundle's auth_check) cannot be combined with other auth methods");
+            return false;
+        }
+        if (methods.indexOf(AuthType.NONE) >= 0 && methods.indexOf(AuthType.NONE) != methods.size() - 1) {
+            node.errors().add(path, "\"none\" (keyless) must come last: it lets through requests that bring no credential of the methods before it");
+            return false;
+        }
+        return true;
     }
 }

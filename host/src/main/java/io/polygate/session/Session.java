@@ -53,6 +53,8 @@ public final class Session {
     public long id_extractor_deadline;
     public long session_lifetime;
     public Map<String, Object> smoothing;
+    /** A basic auth user's password ({@link BasicAuthData}), or null. */
+    public BasicAuthData basic_auth_data;
 
     private final Map<String, Object> extra = new LinkedHashMap<>();
 

@@ -146,6 +146,9 @@ public final class SessionStore {
         IdentifierSyntax.checkRateLimitPattern(s.meta_data, errors);
         if (s.apply_policies == null) s.apply_policies = new java.util.ArrayList<>();
         if (s.tags == null) s.tags = new java.util.ArrayList<>();
+        if (s.basic_auth_data != null && s.basic_auth_data.hash_type != null && !s.basic_auth_data.hash_type.isEmpty()
+                && !s.basic_auth_data.hash_type.equals(BasicAuthData.BCRYPT))
+            errors.unknownValue("basic_auth_data.hash_type", s.basic_auth_data.hash_type, "bcrypt, or empty for a plain password");
     }
 
     /** The JSON path of a binding error ({@code access_rights.x.limit}, {@code tags[2]}), empty at the top. */

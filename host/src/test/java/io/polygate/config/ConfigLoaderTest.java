@@ -84,7 +84,7 @@ class ConfigLoaderTest {
                         "proxy.upstream_timeout: \"ten seconds\" is not a duration (e.g. \"30s\", \"500ms\", \"2m\" or a number of seconds)",
                         "apis[1].listen_path: \"b\" must be a path starting with '/' (e.g. \"/orders/\")",
                         "apis[1].target_url: not a URL: \"not a url\" (e.g. \"http://127.0.0.1:9000\" or \"echo://\")",
-                        "apis[1].auth: \"magic\" is not one of none, key, plugin"));
+                        "apis[1].auth: \"magic\" is not one of none, key, plugin, jwt, basic"));
     }
 
     @Test

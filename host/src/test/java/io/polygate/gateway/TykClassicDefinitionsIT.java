@@ -95,8 +95,6 @@ class TykClassicDefinitionsIT {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "enable_jwt                  | /enable_jwt=true                                            | JWT authentication",
-            "use_basic_auth              | /use_basic_auth=true                                        | basic authentication",
             "use_mutual_tls_auth         | /use_mutual_tls_auth=true                                   | mutual TLS authentication",
             "use_oauth2                  | /use_oauth2=true                                            | OAuth 2.0 authentication",
             "use_openid                  | /use_openid=true                                            | OpenID Connect authentication",
@@ -144,18 +142,18 @@ class TykClassicDefinitionsIT {
 
     @Test
     void refusedFieldThroughTheAdminApiIs400NamingTheApiAndTheFieldAndChangesNothing() throws Exception {
-        ObjectNode api = classic("jwt-api", "/jwt-api/", a -> a.put("enable_jwt", true));
+        ObjectNode api = classic("oauth-api", "/oauth-api/", a -> a.put("use_oauth2", true));
         HttpResponse<String> own = gw.admin("POST", "/apis", api.toString());
         assertThat(own.statusCode()).isEqualTo(400);
-        assertThat(json(own).path("errors").get(0).asText()).startsWith("enable_jwt: API \"jwt-api\" uses JWT authentication");
+        assertThat(json(own).path("errors").get(0).asText()).startsWith("use_oauth2: API \"oauth-api\" uses OAuth 2.0 authentication");
 
         HttpResponse<String> viaTyk = tyk("POST", "/tyk/apis", api.toString());
         assertThat(viaTyk.statusCode()).isEqualTo(400);
         assertThat(json(viaTyk).path("status").asText()).isEqualTo("error");
-        assertThat(json(viaTyk).path("message").asText()).contains("enable_jwt: API \"jwt-api\" uses JWT authentication");
+        assertThat(json(viaTyk).path("message").asText()).contains("use_oauth2: API \"oauth-api\" uses OAuth 2.0 authentication");
 
-        assertThat(gw.admin("GET", "/apis/jwt-api", null).statusCode()).isEqualTo(404);
-        assertThat(gw.get("/jwt-api/x").statusCode()).isEqualTo(404);
+        assertThat(gw.admin("GET", "/apis/oauth-api", null).statusCode()).isEqualTo(404);
+        assertThat(gw.get("/oauth-api/x").statusCode()).isEqualTo(404);
     }
 
     @Test
