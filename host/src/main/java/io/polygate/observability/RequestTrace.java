@@ -39,11 +39,11 @@ public final class RequestTrace {
 
     /**
      * Starts the upstream span, and sets the {@code traceparent} (and {@code tracestate}) the
-     * upstream gets to continue the trace from it. It ends with the request ({@link #finish}).
+     * upstream gets to continue the trace from it. It ends with the request ({@link #finish}), and
+     * covers every target tried (retries, docs/configuration.md § Several targets).
      */
-    public void startUpstream(HttpFields.Mutable upstreamHeaders, String target) {
-        Span span = tracer.spanBuilder("upstream").setParent(context).setSpanKind(SpanKind.CLIENT)
-                .setAttribute("server.address", target).startSpan();
+    public void startUpstream(HttpFields.Mutable upstreamHeaders) {
+        Span span = tracer.spanBuilder("upstream").setParent(context).setSpanKind(SpanKind.CLIENT).startSpan();
         W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), upstreamHeaders, HEADERS);
         upstream = span;
     }

@@ -232,7 +232,7 @@ public final class ChainHandler extends Handler.Abstract {
             if (!answer(exchange, route, step, i, outcome, span, response, callback)) return;
         }
         exchange.addResponseHeadersTo(response);
-        if (exchange.trace() != null) exchange.trace().startUpstream(exchange.mutableHeaders(), route.api().targetUrl().getAuthority());
+        if (exchange.trace() != null) exchange.trace().startUpstream(exchange.mutableHeaders());
         exchange.upstreamStarted(System.nanoTime());
         route.upstream().forward(exchange, response, callback);
     }
