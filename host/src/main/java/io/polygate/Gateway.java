@@ -18,8 +18,16 @@ import io.polygate.config.TlsConfig;
 import io.polygate.tls.ServerCertificates;
 import io.polygate.tls.TlsConnectors;
 import io.polygate.limit.Limits;
+import io.polygate.config.AccessLogConfig;
+import io.polygate.config.ApiDefinition;
+import io.polygate.config.TracingConfig;
+import io.polygate.observability.AccessLog;
+import io.polygate.observability.BuildInfo;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
+import io.polygate.observability.Tracing;
+import io.polygate.proxy.ChainObservers;
+import io.polygate.proxy.HealthEndpoints;
 import io.polygate.proxy.UpstreamHandler;
 import io.polygate.assembly.RouteBuilder;
 import io.polygate.storage.ChangeFeed;
@@ -29,6 +37,7 @@ import io.polygate.assembly.LimitBackends;
 import io.polygate.storage.Nodes;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Map;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -66,6 +75,8 @@ public final class Gateway implements AutoCloseable {
     private final BundleStore bundles;
     private final Metrics metrics = new Metrics();
     private final Limits limits;
+    private final AccessLog accessLog;
+    private final Tracing tracing;
 
     public Gateway(GatewayConfig config) {
         this(config, InstantSource.system());
@@ -77,7 +88,15 @@ public final class Gateway implements AutoCloseable {
         this.store = Stores.open(config.storage());
         ChangeFeed openedFeed = null;
         Nodes openedNodes = null;
+        AccessLog openedLog = null;
+        Tracing openedTracing = null;
         try {
+            AccessLogConfig log = config.accessLog();
+            openedLog = log.enabled() ? AccessLog.open(log.path(), log.format() == AccessLogConfig.Format.TEXT, log.queryValues()) : AccessLog.OFF;
+            this.accessLog = openedLog;
+            TracingConfig trace = config.tracing();
+            openedTracing = trace.enabled() ? Tracing.open(trace.otlpEndpoint(), trace.serviceName(), trace.sampleRatio()) : Tracing.OFF;
+            this.tracing = openedTracing;
             openedFeed = Stores.feed(store);
             this.feed = openedFeed;
             // one registry of the live nodes, beating every drl_heartbeat: the DRL's share and the bundle statuses
@@ -124,8 +143,13 @@ public final class Gateway implements AutoCloseable {
                 ApiRegistry r = registry.get();
                 return r == null ? -1 : r.sessionLifetimeSeconds(apiId);
             }, config.hashKeys());
+            HealthEndpoints health = new HealthEndpoints(store, BuildInfo.version(), () -> {
+                ApiRegistry r = registry.get();
+                return r == null ? Map.of() : bundlesNotReady(r);
+            });
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes(), config.proxy().minRequestDataRate(),
-                    config.proxy().clientHeaderTimeout(), new ClientAddresses(config.trustedProxies()));
+                    config.proxy().clientHeaderTimeout(), new ClientAddresses(config.trustedProxies()),
+                    new ChainObservers(accessLog, tracing, health, config.hashKeys()));
             this.limits = LimitBackends.limits(config.rateLimit(), store, nodes, clock, metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);
@@ -177,6 +201,8 @@ public final class Gateway implements AutoCloseable {
             server.addBean(admin);
             server.setHandler(new GracefulHandler(byConnector));
         } catch (RuntimeException e) {
+            if (openedLog != null) openedLog.close();
+            if (openedTracing != null) openedTracing.close();
             if (openedNodes != null) openedNodes.close();
             if (openedFeed != null) openedFeed.close();
             store.close();
@@ -234,6 +260,17 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("session cache: the store does not report changes made outside this gateway (keyspace notifications "
                     + "are off and could not be enabled: CONFIG SET notify-keyspace-events K$gx); a plain write into the store "
                     + "reaches cached sessions only at their id_extractor_deadline; tyk.store_data and the admin API still do");
+    }
+
+    /** The bundles APIs name that serve no version on this node yet, each with its state ({@code GET /ready}). */
+    private Map<String, String> bundlesNotReady(ApiRegistry registry) {
+        Map<String, String> waiting = new java.util.TreeMap<>();
+        for (ApiDefinition api : registry.list()) {
+            if (api.customMiddlewareBundle() == null) continue;
+            String state = bundles.status(api.customMiddlewareBundle()).state();
+            if (!state.equals("ready")) waiting.put(BundleStore.normalize(api.customMiddlewareBundle()), state);
+        }
+        return waiting;
     }
 
     /** bundles.poll_interval, unless the polygate.bundle.poll_ms property or POLYGATE_BUNDLE_POLL_MS overrides it (tests). */
@@ -304,6 +341,8 @@ public final class Gateway implements AutoCloseable {
             feed.close();
             nodes.close();
             store.close();
+            tracing.close();
+            accessLog.close();
         }
         LOG.info("polygate stopped");
     }

@@ -1,5 +1,7 @@
 package io.polygate.chain;
 
+import io.polygate.observability.RequestIds;
+import io.polygate.observability.RequestTrace;
 import io.polygate.session.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +21,8 @@ import org.eclipse.jetty.util.HostPort;
  * One request on its way through an API's chain, and the only per-request state there is (no
  * request attributes): the client request, the id of the API it matched, the request as it will
  * be sent upstream (steps may change method, path, query, headers and body), the id the
- * {@code id_extractor} read, what authentication found, and the headers every response to the
- * client gets. Allocation is lazy: headers are copied only when a step changes them, the body is
+ * {@code id_extractor} read, what authentication found, the headers every response to the
+ * client gets, and how the request is followed: its {@code X-Request-Id} and its spans. Allocation is lazy: headers are copied only when a step changes them, the body is
  * buffered only when a step reads or replaces it (otherwise it streams).
  *
  * <p>Not thread-safe: an exchange belongs to the thread running its request.
@@ -41,12 +43,30 @@ public final class Exchange {
     private final Function<Request, InetAddress> clientAddresses;
     private InetAddress client;
     private String clientText;
+    private final String requestId;
+    private final RequestTrace trace;
+    private long upstreamStartNanos = -1;
 
-    /** @param clientAddresses finds the client's address: the peer's, or the one trusted proxies say they forward for */
+    /**
+     * An exchange without a request id or spans (steps' unit tests).
+     *
+     * @param clientAddresses finds the client's address: the peer's, or the one trusted proxies say they forward for
+     */
     public Exchange(Request clientRequest, String apiId, String upstreamPath, Function<Request, InetAddress> clientAddresses) {
+        this(clientRequest, apiId, upstreamPath, clientAddresses, null, null);
+    }
+
+    /**
+     * @param requestId the request's {@code X-Request-Id}, which the upstream and the client get, or null
+     * @param trace     the request's spans, or null (tracing off)
+     */
+    public Exchange(Request clientRequest, String apiId, String upstreamPath, Function<Request, InetAddress> clientAddresses,
+                    String requestId, RequestTrace trace) {
         this.clientRequest = clientRequest;
         this.clientAddresses = clientAddresses;
         this.apiId = apiId;
+        this.requestId = requestId;
+        this.trace = trace;
         this.method = clientRequest.getMethod();
         this.upstreamPath = upstreamPath;
         this.query = clientRequest.getHttpURI().getQuery();
@@ -119,6 +139,7 @@ public final class Exchange {
      * error, or the hand-off to the upstream).
      */
     public void addResponseHeadersTo(Response response) {
+        if (requestId != null) response.getHeaders().put(RequestIds.HEADER, requestId);
         if (responseHeaders != null && responseHeaders.size() > 0) response.getHeaders().add(responseHeaders);
     }
 
@@ -157,4 +178,14 @@ public final class Exchange {
         }
         return clientText;
     }
+
+    /** The {@code X-Request-Id} the upstream and the client get, or null (none assigned). */
+    public String requestId() { return requestId; }
+
+    /** The request's spans, or null when tracing is off. */
+    public RequestTrace trace() { return trace; }
+
+    /** When the request was handed to the upstream ({@link System#nanoTime()}), or -1 (not yet, or never). */
+    public long upstreamStartNanos() { return upstreamStartNanos; }
+    public void upstreamStarted(long nanoTime) { this.upstreamStartNanos = nanoTime; }
 }

@@ -5,6 +5,8 @@ import io.polygate.StoreWaitServer;
 import io.polygate.config.ConfigException;
 import io.polygate.config.ConfigLoader;
 import io.polygate.config.GatewayConfig;
+import io.polygate.config.LoggingConfig;
+import io.polygate.observability.ApplicationLogs;
 import io.polygate.storage.StoreException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,6 +57,7 @@ final class StartCommand implements Callable<Integer> {
             }
             return 1;
         }
+        if (loaded.logging().format() == LoggingConfig.Format.JSON) ApplicationLogs.useJson();
         Gateway gateway;
         try {
             gateway = new Gateway(loaded);

@@ -152,10 +152,13 @@ public final class ConfigLoader {
         if (tls != null && tls.port() != 0 && (tls.port() == port || tls.port() == adminPort))
             errors.add("tls.port", tls.port() + " is also " + (tls.port() == port ? "listen_port" : "admin.port") + "; the HTTPS listener needs its own port");
         // ---- end of TLS
+        AccessLogConfig accessLog = accessLog(n.child("access_log"), baseDir);
+        TracingConfig tracing = tracing(n.child("tracing"));
+        LoggingConfig logging = logging(n.child("logging"));
         // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
         n.reportUnknownKeys("apis");
         GatewayConfig config = !errors.isEmpty() ? null : new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies, tls, adminTls, http2);
+                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies, tls, adminTls, http2, accessLog, tracing, logging);
         return new Parsed(config, bundlesDir, bundles);
     }
 
@@ -215,6 +218,69 @@ public final class ConfigLoader {
         return new GatewayConfig.PluginsConfig(timeout, loadTimeout, maxHeapShare, memoryStrikes, (int) p.integer("pool_size", d.poolSize(), 1, 256),
                 outboundHttp(p.child("outbound_http"), timeout));
     }
+
+    // ---- observability: access_log, tracing, logging (docs/observability.md) ----
+
+    private static AccessLogConfig accessLog(Node a, Path baseDir) {
+        if (!present(a) || !a.requireObject()) return AccessLogConfig.OFF;
+        boolean enabled = a.bool("enabled", false);
+        String file = a.string("path", null);
+        if (file != null && file.isBlank()) {
+            a.errors().add(a.pathOf("path"), "must name a file (e.g. \"/var/log/polygate/access.log\"); leave it out for standard output");
+            file = null;
+        }
+        Path path = file == null ? null : baseDir.resolve(file).normalize();
+        if (path != null && !Files.isDirectory(path.toAbsolutePath().getParent()))
+            a.errors().add(a.pathOf("path"), "\"" + file + "\": the directory " + path.toAbsolutePath().getParent() + " does not exist");
+        String format = a.string("format", "json").toLowerCase(Locale.ROOT);
+        AccessLogConfig.Format f = switch (format) {
+            case "json" -> AccessLogConfig.Format.JSON;
+            case "text" -> AccessLogConfig.Format.TEXT;
+            default -> {
+                a.errors().unknownValue(a.pathOf("format"), format, "json, text");
+                yield AccessLogConfig.Format.JSON;
+            }
+        };
+        return new AccessLogConfig(enabled, path, f, a.bool("query_values", false));
+    }
+
+    private static TracingConfig tracing(Node t) {
+        if (!present(t) || !t.requireObject()) return TracingConfig.OFF;
+        String url = t.string("otlp_endpoint", null);
+        URI endpoint = null;
+        if (url != null) {
+            try {
+                endpoint = new URI(url.trim());
+            } catch (java.net.URISyntaxException e) {
+                endpoint = null;
+            }
+            String scheme = endpoint == null || endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
+                t.errors().add(t.pathOf("otlp_endpoint"), "\"" + url + "\" is not an http(s) URL of an OTLP/HTTP collector (e.g. \"http://127.0.0.1:4318\")");
+                endpoint = null;
+            }
+        }
+        String service = t.string("service_name", TracingConfig.OFF.serviceName());
+        double ratio = t.number("sample_ratio", TracingConfig.OFF.sampleRatio(), 0, 1);
+        return new TracingConfig(endpoint, service, ratio);
+    }
+
+    private static LoggingConfig logging(Node l) {
+        if (!present(l) || !l.requireObject()) return LoggingConfig.TEXT;
+        String format = l.string("format", "text").toLowerCase(Locale.ROOT);
+        return switch (format) {
+            case "text" -> LoggingConfig.TEXT;
+            case "json" -> new LoggingConfig(LoggingConfig.Format.JSON);
+            default -> {
+                l.errors().unknownValue(l.pathOf("format"), format, "text, json");
+                yield LoggingConfig.TEXT;
+            }
+        };
+    }
+
+    private static boolean present(Node n) { return !n.json().isMissingNode() && !n.json().isNull(); }
+
+    // ---- end of observability ----
 
     /** {@code host}, {@code host:port}, {@code *.domain[:port]}, {@code [v6][:port]} or a bare IPv6 address. */
     private static final String ALLOWED_HOST = "(\\*\\.)?[a-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9a-f:.]+\\](:\\d{1,5})?|[0-9a-f:]+";

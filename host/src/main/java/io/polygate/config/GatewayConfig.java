@@ -28,6 +28,9 @@ import java.util.List;
  * @param adminTls    {@code admin.tls}: the admin port speaks TLS only, or null for plain HTTP
  * @param http2       {@code http2}: HTTP/2 beside HTTP/1.1, over TLS by ALPN and in clear text
  *                    (h2c) on the plain ports
+ * @param accessLog   the {@code access_log} section (off by default)
+ * @param tracing     the {@code tracing} section (off by default)
+ * @param logging     the {@code logging} section: text or JSON application logs
  */
 public record GatewayConfig(
         String host,
@@ -45,7 +48,10 @@ public record GatewayConfig(
         List<String> trustedProxies,
         TlsConfig tls,
         TlsConfig adminTls,
-        boolean http2) {
+        boolean http2,
+        AccessLogConfig accessLog,
+        TracingConfig tracing,
+        LoggingConfig logging) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
@@ -53,14 +59,17 @@ public record GatewayConfig(
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
+        if (accessLog == null) accessLog = AccessLogConfig.OFF;
+        if (tracing == null) tracing = TracingConfig.OFF;
+        if (logging == null) logging = LoggingConfig.TEXT;
     }
 
-    /** Without TLS listeners or HTTP/2. */
+    /** Without TLS listeners, HTTP/2 or the observability sections (no access log, no tracing, text logs). */
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles,
                          PluginsConfig plugins, boolean hashKeys, List<String> trustedProxies) {
         this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies,
-                null, null, false);
+                null, null, false, null, null, null);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,

@@ -4,11 +4,20 @@ import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
+import io.polygate.observability.AccessEntry;
+import io.polygate.observability.AccessLog;
 import io.polygate.observability.JsonErrors;
 import io.polygate.observability.Metrics;
+import io.polygate.observability.RequestIds;
+import io.polygate.observability.RequestTrace;
+import io.polygate.observability.TraceSpan;
+import io.polygate.observability.Tracing;
+import io.polygate.session.KeyHash;
 import io.polygate.storage.StoreException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -28,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: a route whose steps and upstream cannot block ({@link Step#mayBlock()}) runs on
  * the I/O thread that parsed the request, with no thread hand-off; any other route is dispatched
  * to the server's worker pool, where steps may block (store round trips, plugin calls).
+ *
+ * <p>Every request gets an {@code X-Request-Id} (the client's, or a new one), which the upstream
+ * and the client see; with tracing on, a span of its own and one per step and for the upstream;
+ * with the access log on, a line once its response is complete. The exact paths {@code /hello}
+ * and {@code /ready} are the gateway's own ({@link HealthEndpoints}), whatever the routes.
  */
 public final class ChainHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ChainHandler.class);
@@ -37,6 +51,16 @@ public final class ChainHandler extends Handler.Abstract {
     private final long maxBodyBytes;
     private final MinimumBodyRate minimumBodyRate;
     private final ClientAddresses clientAddresses;
+    private final AccessLog accessLog;
+    private final Tracing tracing;
+    private final HealthEndpoints health;
+    private final boolean keyIdsHashed;
+
+    /** Without access log, tracing and health endpoints (tests of the chain alone). */
+    public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace,
+                        ClientAddresses clientAddresses) {
+        this(metrics, maxBodyBytes, minBodyRate, minBodyRateGrace, clientAddresses, ChainObservers.NONE);
+    }
 
     /**
      * @param maxBodyBytes     request bodies declared bigger than this get 413; 0 = no limit
@@ -45,12 +69,16 @@ public final class ChainHandler extends Handler.Abstract {
      * @param clientAddresses  who the client of a request is ({@code trusted_proxies})
      */
     public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace,
-                        ClientAddresses clientAddresses) {
+                        ClientAddresses clientAddresses, ChainObservers observers) {
         super(InvocationType.NON_BLOCKING);
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.minimumBodyRate = new MinimumBodyRate(minBodyRate, minBodyRateGrace, metrics);
         this.clientAddresses = clientAddresses;
+        this.accessLog = observers.accessLog();
+        this.tracing = observers.tracing();
+        this.health = observers.health();
+        this.keyIdsHashed = observers.keyIdsHashed();
     }
 
     public void routes(RouteTable table) { routes.set(table); }
@@ -59,6 +87,13 @@ public final class ChainHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        String canonical = request.getHttpURI().getCanonicalPath();
+        if (health != null && HealthEndpoints.reserved(canonical)) {
+            health.handle(canonical, request, response, callback, getServer().getThreadPool());
+            return true;
+        }
+        long start = System.nanoTime();
+        String requestId = RequestIds.of(request.getHeaders().get(RequestIds.HEADER));
         Route route = routeOf(request);
         // a route whose bundle version was retired and went idle between the match and here: match again
         for (int attempt = 0; route != null && !route.pins().isEmpty() && !route.retain(); attempt++) {
@@ -69,7 +104,10 @@ public final class ChainHandler extends Handler.Abstract {
             route = routeOf(request);
         }
         Route matched = route;
-        Callback recorded = new Recorded(callback, route, response, System.nanoTime());
+        RequestTrace trace = tracing.enabled() ? tracing.start(request.getHeaders(),
+                route == null ? request.getMethod() : request.getMethod() + " " + route.listenPath(), request.getMethod(),
+                request.getHttpURI().getPath(), Request.getRemoteAddr(request)) : null;
+        Recorded recorded = new Recorded(callback, route, request, response, start, requestId, trace);
         if (route != null && route.mayBlock()) {
             getServer().getThreadPool().execute(() -> {
                 try {
@@ -88,35 +126,62 @@ public final class ChainHandler extends Handler.Abstract {
         return canonical == null ? null : routes.get().match(canonical);
     }
 
-    /** Records the request in the metrics when its response is complete. */
+    /**
+     * Records the request when its response is complete: in the metrics, its spans, and the access
+     * log. Carries the request's id and spans until its {@link Exchange} exists.
+     */
     private final class Recorded implements Callback {
         private final Callback delegate;
         private final Route route;
+        private final Request request;
         private final Response response;
         private final long start;
+        final String requestId;
+        final RequestTrace trace;
+        /** Set once the chain runs (a request refused before it has none); read when the response is complete. */
+        volatile Exchange exchange;
         /** Guards the release of the route's pins; only routes with pins need one. */
         private final java.util.concurrent.atomic.AtomicBoolean unpinned;
 
-        Recorded(Callback delegate, Route route, Response response, long start) {
+        Recorded(Callback delegate, Route route, Request request, Response response, long start, String requestId, RequestTrace trace) {
             this.delegate = delegate;
             this.route = route;
+            this.request = request;
             this.response = response;
             this.start = start;
+            this.requestId = requestId;
+            this.trace = trace;
             this.unpinned = route == null || route.pins().isEmpty() ? null : new java.util.concurrent.atomic.AtomicBoolean();
         }
 
         @Override
         public void succeeded() {
-            metrics.request(route == null ? null : route.api().apiId(), response.getStatus(), System.nanoTime() - start);
-            unpin();
+            complete(response.getStatus());
             delegate.succeeded();
         }
 
         @Override
         public void failed(Throwable x) {
-            metrics.request(route == null ? null : route.api().apiId(), 599, System.nanoTime() - start);
-            unpin();
+            complete(599);
             delegate.failed(x);
+        }
+
+        private void complete(int status) {
+            long end = System.nanoTime();
+            String apiId = route == null ? null : route.api().apiId();
+            metrics.request(apiId, status, end - start);
+            unpin();
+            if (trace != null) trace.finish(apiId, requestId, status);
+            if (accessLog.enabled()) {
+                Exchange e = exchange;
+                long upstreamStart = e == null ? -1 : e.upstreamStartNanos();
+                String key = e == null ? null : e.keyId();
+                accessLog.write(new AccessEntry(Instant.ofEpochMilli(Request.getTimeStamp(request)), requestId, apiId,
+                        request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(), status,
+                        Request.getContentBytesRead(request), Response.getContentBytesWritten(response), end - start,
+                        upstreamStart < 0 ? -1 : end - upstreamStart, e == null ? Request.getRemoteAddr(request) : e.clientAddress(),
+                        key == null || keyIdsHashed ? key : KeyHash.of(key)));
+            }
         }
 
         private void unpin() {
@@ -127,8 +192,9 @@ public final class ChainHandler extends Handler.Abstract {
         public InvocationType getInvocationType() { return delegate.getInvocationType(); }
     }
 
-    private boolean handle(Request request, Route route, Response response, Callback callback) {
+    private boolean handle(Request request, Route route, Response response, Recorded callback) {
         String canonical = request.getHttpURI().getCanonicalPath();
+        response.getHeaders().put(RequestIds.HEADER, callback.requestId);
         if (canonical == null || canonical.isEmpty() || canonical.charAt(0) != '/') {
             JsonErrors.write(response, callback, 400, "malformed request path");
             return true;
@@ -142,8 +208,9 @@ public final class ChainHandler extends Handler.Abstract {
                     + " bytes is over the limit of " + maxBodyBytes);
             return true;
         }
-        Exchange exchange = new Exchange(minimumBodyRate.watch(request), route.api().apiId(), upstreamPath(route, request.getHttpURI().getPath(), canonical),
-                clientAddresses);
+        Exchange exchange = new Exchange(minimumBodyRate.watch(request), route.api().apiId(),
+                upstreamPath(route, request.getHttpURI().getPath(), canonical), clientAddresses, callback.requestId, callback.trace);
+        callback.exchange = exchange;
         run(exchange, route, 0, response, callback);
         return true;
     }
@@ -153,21 +220,35 @@ public final class ChainHandler extends Handler.Abstract {
         List<Step> steps = route.steps();
         for (int i = from; i < steps.size(); i++) {
             Step step = steps.get(i);
+            TraceSpan span = exchange.trace() == null ? null : exchange.trace().step(step.name(), step.phase().name().toLowerCase(Locale.ROOT));
             Outcome outcome;
             try {
                 outcome = step.apply(exchange);
             } catch (Throwable e) {
+                if (span != null) span.fail(e);
                 fail(exchange, route, step, e, response, callback);
                 return;
             }
-            if (!answer(exchange, route, step, i, outcome, response, callback)) return;
+            if (!answer(exchange, route, step, i, outcome, span, response, callback)) return;
         }
         exchange.addResponseHeadersTo(response);
+        if (exchange.trace() != null) exchange.trace().startUpstream(exchange.mutableHeaders());
+        exchange.upstreamStarted(System.nanoTime());
         route.upstream().forward(exchange, response, callback);
     }
 
-    /** Acts on a step's outcome; true when the chain goes on with the next step. */
-    private boolean answer(Exchange exchange, Route route, Step step, int index, Outcome outcome, Response response, Callback callback) {
+    /** Ends a step's span, if it has one, with the outcome of the step. */
+    private static void ended(TraceSpan span, Outcome outcome, Throwable error) {
+        if (span == null) return;
+        if (error != null) span.fail(error);
+        else if (outcome instanceof Outcome.Respond r) span.answered(r.status());
+        else span.end();
+    }
+
+    /** Acts on a step's outcome (and ends the step's span, when it is over); true when the chain goes on with the next step. */
+    private boolean answer(Exchange exchange, Route route, Step step, int index, Outcome outcome, TraceSpan span,
+                           Response response, Callback callback) {
+        if (!(outcome instanceof Outcome.Suspend)) ended(span, outcome, null);
         if (outcome instanceof Outcome.Respond r) {
             if (r.headers() != null) response.getHeaders().add(r.headers());
             exchange.addResponseHeadersTo(response);
@@ -182,21 +263,22 @@ public final class ChainHandler extends Handler.Abstract {
             // unless a later step or the upstream may block: then on a worker
             boolean dispatch = route.mayBlockAfter(index);
             s.resume().whenComplete((next, error) -> {
-                if (dispatch) getServer().getThreadPool().execute(() -> resume(exchange, route, step, index, next, error, response, callback));
-                else resume(exchange, route, step, index, next, error, response, callback);
+                if (dispatch) getServer().getThreadPool().execute(() -> resume(exchange, route, step, index, next, error, span, response, callback));
+                else resume(exchange, route, step, index, next, error, span, response, callback);
             });
             return false;
         }
         return true;
     }
 
-    private void resume(Exchange exchange, Route route, Step step, int index, Outcome next, Throwable error,
+    private void resume(Exchange exchange, Route route, Step step, int index, Outcome next, Throwable error, TraceSpan span,
                         Response response, Callback callback) {
         if (error != null) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            ended(span, null, cause);
             // off the request thread nobody else would answer the client: an Error becomes a 500 too
             fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
-        } else if (answer(exchange, route, step, index, next, response, callback)) {
+        } else if (answer(exchange, route, step, index, next, span, response, callback)) {
             run(exchange, route, index + 1, response, callback);
         }
     }

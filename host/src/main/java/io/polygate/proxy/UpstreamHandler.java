@@ -5,6 +5,7 @@ import io.polygate.config.GatewayConfig.ProxyConfig;
 import io.polygate.config.UpstreamSpec;
 import io.polygate.config.UpstreamTlsConfig;
 import io.polygate.observability.JsonErrors;
+import io.polygate.observability.RequestIds;
 import io.polygate.tls.UpstreamTls;
 import java.net.URI;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Forwards a request to its HTTP upstream with Jetty's {@link ProxyHandler}: bodies stream both
  * ways chunk by chunk (never held whole), hop-by-hop headers are dropped, {@code X-Forwarded-For},
- * {@code -Proto} and {@code -Host} are added, and connections to each upstream are kept alive in a
+ * {@code -Proto} and {@code -Host} and the request's {@code X-Request-Id} are added, and connections to each upstream are kept alive in a
  * pool. An upstream that refuses the connection gives the client a 502, one that stays silent
  * longer than {@code upstream_timeout} a 504, both with a JSON body and a log line. A client
  * that goes away aborts its upstream exchange; a body that turns out malformed as it streams (a
@@ -418,6 +419,7 @@ public final class UpstreamHandler extends ProxyHandler {
     @Override
     protected void addProxyHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
         Target target = forwarded(clientRequest).target;
+        String requestId = forwarded(clientRequest).exchange.requestId();
         String remote = Request.getRemoteAddr(clientRequest);
         String host = clientRequest.getHeaders().get(HttpHeader.HOST);
         String proto = clientRequest.isSecure() ? "https" : "http";
@@ -426,6 +428,7 @@ public final class UpstreamHandler extends ProxyHandler {
             headers.put(HttpHeader.X_FORWARDED_FOR, xff == null || xff.isBlank() ? remote : xff + ", " + remote);
             if (!headers.contains(HttpHeader.X_FORWARDED_PROTO)) headers.put(HttpHeader.X_FORWARDED_PROTO, proto);
             if (host != null && !headers.contains(HttpHeader.X_FORWARDED_HOST)) headers.put(HttpHeader.X_FORWARDED_HOST, host);
+            if (requestId != null) headers.put(RequestIds.HEADER, requestId);
             // set here, or the client would build the request's java.net.URI to find it
             headers.add(target.host());
         });
@@ -492,8 +495,9 @@ public final class UpstreamHandler extends ProxyHandler {
 
     @Override
     protected HttpField filterServerToProxyResponseField(HttpField field) {
-        // the gateway's own Date header is already on the response
-        return field.getHeader() == HttpHeader.DATE ? null : field;
+        // the gateway's own Date and X-Request-Id headers are already on the response
+        if (field.getHeader() == HttpHeader.DATE || field.is(RequestIds.HEADER)) return null;
+        return field;
     }
 
     @Override
