@@ -16,6 +16,9 @@ import io.polygate.config.GatewayConfig;
 import io.polygate.limit.Limits;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
+import io.polygate.observability.MetricsListener;
+import io.polygate.observability.RuntimeMeters;
+import io.polygate.config.MetricsConfig;
 import io.polygate.proxy.UpstreamHandler;
 import io.polygate.assembly.RouteBuilder;
 import io.polygate.storage.ChangeFeed;
@@ -52,6 +55,9 @@ public final class Gateway implements AutoCloseable {
     private final Server server;
     private final ServerConnector gatewayConnector;
     private final ServerConnector adminConnector;
+    /** The unauthenticated /metrics listener (metrics.port), or null. */
+    private final ServerConnector metricsConnector;
+    private final RuntimeMeters runtimeMeters;
     private final Store store;
     private final ChangeFeed feed;
     private final Nodes nodes;
@@ -68,9 +74,10 @@ public final class Gateway implements AutoCloseable {
     /** With the clock that limits, quotas and key expiry read (tests drive it by hand). */
     public Gateway(GatewayConfig config, InstantSource clock) {
         this.config = config;
-        this.store = Stores.open(config.storage());
+        this.store = Stores.open(config.storage(), metrics.registry());
         ChangeFeed openedFeed = null;
         Nodes openedNodes = null;
+        RuntimeMeters openedMeters = null;
         try {
             openedFeed = Stores.feed(store);
             this.feed = openedFeed;
@@ -103,7 +110,11 @@ public final class Gateway implements AutoCloseable {
             adminConnector.setName("admin");
             adminConnector.setHost(config.admin().host());
             adminConnector.setPort(config.admin().port());
-            server.setConnectors(new Connector[] {gatewayConnector, adminConnector});
+            metricsConnector = config.metrics().enabled() ? metricsConnector(config.metrics(), http) : null;
+            server.setConnectors(metricsConnector == null ? new Connector[] {gatewayConnector, adminConnector}
+                    : new Connector[] {gatewayConnector, adminConnector, metricsConnector});
+            openedMeters = new RuntimeMeters(metrics, server);
+            this.runtimeMeters = openedMeters;
 
             this.proxy = new UpstreamHandler(config.proxy());
             java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
@@ -126,6 +137,7 @@ public final class Gateway implements AutoCloseable {
                             pluginPoolSize(config.plugins().poolSize()), config.plugins().outboundHttp()), outboundHttp, metrics),
                     bundlesConfig(config.bundles()), store, feed, nodes);
             SessionCache sessionCache = new SessionCache();
+            countSessionCache(sessionCache);
             PluginSessions pluginSessions = new PluginSessions(sessions);
             watchSessionSources(sessionCache, pluginSessions);
             routes.bundles(new BundleSteps(bundles, new PluginAuthStep.Shared(sessionCache, pluginSessions, limits.policies(), clock), sessions));
@@ -140,21 +152,22 @@ public final class Gateway implements AutoCloseable {
                     bundles, config.bundles().maxZipBytes());
             bundles.start();
 
-            // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
+            MetricsListener metricsListener = new MetricsListener(metrics);
+            // non-blocking at the edge: the chain dispatches routes that may block, the admin API and metrics always are dispatched
             Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING) {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    if (request.getConnectionMetaData().getConnector() == adminConnector) {
-                        threads.execute(() -> {
-                            try {
-                                admin.handle(request, response, callback);
-                            } catch (Throwable t) {
-                                callback.failed(t);
-                            }
-                        });
-                        return true;
-                    }
-                    return chain.handle(request, response, callback);
+                    Connector connector = request.getConnectionMetaData().getConnector();
+                    if (connector == gatewayConnector) return chain.handle(request, response, callback);
+                    Handler handler = connector == adminConnector ? admin : metricsListener;
+                    threads.execute(() -> {
+                        try {
+                            handler.handle(request, response, callback);
+                        } catch (Throwable t) {
+                            callback.failed(t);
+                        }
+                    });
+                    return true;
                 }
             };
             proxy.setServer(server);
@@ -163,13 +176,33 @@ public final class Gateway implements AutoCloseable {
             server.addBean(proxy);
             server.addBean(chain);
             server.addBean(admin);
+            metricsListener.setServer(server);
+            server.addBean(metricsListener);
             server.setHandler(new GracefulHandler(byConnector));
         } catch (RuntimeException e) {
+            if (openedMeters != null) openedMeters.close();
             if (openedNodes != null) openedNodes.close();
             if (openedFeed != null) openedFeed.close();
             store.close();
             throw e;
         }
+    }
+
+    private ServerConnector metricsConnector(MetricsConfig m, HttpConfiguration http) {
+        ServerConnector c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(new HttpConfiguration(http)));
+        c.setName("metrics");
+        c.setHost(m.host());
+        c.setPort(m.port());
+        return c;
+    }
+
+    /** {@code polygate_session_cache_{hits,misses,invalidations}_total}. */
+    private void countSessionCache(SessionCache cache) {
+        metrics.countedBy("polygate.session.cache.hits", "Plugin session cache lookups that found a live session", cache, SessionCache::hits);
+        metrics.countedBy("polygate.session.cache.misses", "Plugin session cache lookups that found none (or one past its deadline)",
+                cache, SessionCache::misses);
+        metrics.countedBy("polygate.session.cache.invalidations", "Cached plugin sessions dropped because what they were built from changed",
+                cache, SessionCache::invalidations);
     }
 
     /**
@@ -234,12 +267,17 @@ public final class Gateway implements AutoCloseable {
         server.start();
         LOG.info("polygate listening on {}:{} (admin {}:{}), store: {}, {} APIs", config.host(), port(),
                 config.admin().host(), adminPort(), store.describe(), apis.list().size());
+        if (metricsConnector != null)
+            LOG.info("metrics without the admin secret on {}:{}/metrics (metrics.port)", config.metrics().host(), metricsPort());
         return this;
     }
 
     public int port() { return gatewayConnector.getLocalPort(); }
 
     public int adminPort() { return adminConnector.getLocalPort(); }
+
+    /** The metrics listener's port; -1 when {@code metrics.port} is not set. */
+    public int metricsPort() { return metricsConnector == null ? -1 : metricsConnector.getLocalPort(); }
 
     public Store store() { return store; }
 
@@ -266,6 +304,7 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping the server: {}", e.toString());
         } finally {
+            runtimeMeters.close();
             bundles.close();
             feed.close();
             nodes.close();

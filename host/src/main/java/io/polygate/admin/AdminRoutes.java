@@ -9,15 +9,10 @@ import io.polygate.admin.AdminEndpoint.OtherMethods;
 import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.limit.Limits;
 import io.polygate.observability.Metrics;
+import io.polygate.observability.MetricsText;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * The admin API's paths (the table in {@link AdminHandler}) on Jetty's {@link PathMappingsHandler}:
@@ -96,23 +91,5 @@ final class AdminRoutes extends PathMappingsHandler {
     private void endpoint(String template, OtherMethods others, Map<String, Call> calls) {
         AdminEndpoint endpoint = new AdminEndpoint(template, others, calls);
         addMapping(endpoint.path, endpoint);
-    }
-
-    /** {@code GET /metrics}: the Prometheus text; another method is not handled. */
-    private static final class MetricsText extends Handler.Abstract {
-        private final Metrics metrics;
-
-        MetricsText(Metrics metrics) {
-            super(InvocationType.BLOCKING);
-            this.metrics = metrics;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            if (!request.getMethod().equals(GET)) return false;
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-            Content.Sink.write(response, true, metrics.render(), callback);
-            return true;
-        }
     }
 }

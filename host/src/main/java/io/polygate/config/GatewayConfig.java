@@ -35,13 +35,22 @@ public record GatewayConfig(
         RateLimitConfig rateLimit,
         BundlesConfig bundles,
         PluginsConfig plugins,
-        boolean hashKeys) {
+        boolean hashKeys,
+        MetricsConfig metrics) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        if (metrics == null) metrics = MetricsConfig.OFF;
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
+    }
+
+    /** Without the metrics listener. */
+    public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy, Path bundlesDir,
+                         Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles, PluginsConfig plugins,
+                         boolean hashKeys) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, MetricsConfig.OFF);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,

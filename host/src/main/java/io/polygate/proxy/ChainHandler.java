@@ -6,6 +6,7 @@ import io.polygate.chain.Pin;
 import io.polygate.chain.Step;
 import io.polygate.observability.JsonErrors;
 import io.polygate.observability.Metrics;
+import io.polygate.observability.RequestMeters;
 import io.polygate.storage.StoreException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class ChainHandler extends Handler.Abstract {
             route = routeOf(request);
         }
         Route matched = route;
-        Callback recorded = new Recorded(callback, route, response, System.nanoTime());
+        Recorded recorded = new Recorded(callback, route, request, response, System.nanoTime());
         if (route != null && route.mayBlock()) {
             getServer().getThreadPool().execute(() -> {
                 try {
@@ -84,35 +85,51 @@ public final class ChainHandler extends Handler.Abstract {
         return canonical == null ? null : routes.get().match(canonical);
     }
 
-    /** Records the request in the metrics when its response is complete. */
+    /**
+     * Records the request in the metrics when its response is complete, and the time the
+     * upstream took when it got that far ({@link #upstreamStarted}).
+     */
     private final class Recorded implements Callback {
         private final Callback delegate;
         private final Route route;
+        private final String method;
         private final Response response;
         private final long start;
+        private volatile long upstreamStart;
         /** Guards the release of the route's pins; only routes with pins need one. */
         private final java.util.concurrent.atomic.AtomicBoolean unpinned;
 
-        Recorded(Callback delegate, Route route, Response response, long start) {
+        Recorded(Callback delegate, Route route, Request request, Response response, long start) {
             this.delegate = delegate;
             this.route = route;
+            this.method = request.getMethod();
             this.response = response;
             this.start = start;
             this.unpinned = route == null || route.pins().isEmpty() ? null : new java.util.concurrent.atomic.AtomicBoolean();
         }
 
+        /** The chain handed the request to the upstream. */
+        void upstreamStarted() { upstreamStart = System.nanoTime(); }
+
         @Override
         public void succeeded() {
-            metrics.request(route == null ? null : route.api().apiId(), response.getStatus(), System.nanoTime() - start);
+            record(response.getStatus());
             unpin();
             delegate.succeeded();
         }
 
         @Override
         public void failed(Throwable x) {
-            metrics.request(route == null ? null : route.api().apiId(), 599, System.nanoTime() - start);
+            record(599);
             unpin();
             delegate.failed(x);
+        }
+
+        private void record(int status) {
+            long now = System.nanoTime();
+            RequestMeters meters = metrics.requests(route == null ? null : route.api().apiId());
+            meters.record(method, status, now - start);
+            if (upstreamStart != 0) meters.upstream(now - upstreamStart);
         }
 
         private void unpin() {
@@ -123,7 +140,7 @@ public final class ChainHandler extends Handler.Abstract {
         public InvocationType getInvocationType() { return delegate.getInvocationType(); }
     }
 
-    private boolean handle(Request request, Route route, Response response, Callback callback) {
+    private boolean handle(Request request, Route route, Response response, Recorded callback) {
         String canonical = request.getHttpURI().getCanonicalPath();
         if (canonical == null || canonical.isEmpty() || canonical.charAt(0) != '/') {
             JsonErrors.write(response, callback, 400, "malformed request path");
@@ -144,7 +161,7 @@ public final class ChainHandler extends Handler.Abstract {
     }
 
     /** Runs the route's steps from {@code from}, then the upstream; returns at once when a step suspends. */
-    private void run(Exchange exchange, Route route, int from, Response response, Callback callback) {
+    private void run(Exchange exchange, Route route, int from, Response response, Recorded callback) {
         List<Step> steps = route.steps();
         for (int i = from; i < steps.size(); i++) {
             Step step = steps.get(i);
@@ -158,11 +175,12 @@ public final class ChainHandler extends Handler.Abstract {
             if (!answer(exchange, route, step, i, outcome, response, callback)) return;
         }
         exchange.addResponseHeadersTo(response);
+        callback.upstreamStarted();
         route.upstream().forward(exchange, response, callback);
     }
 
     /** Acts on a step's outcome; true when the chain goes on with the next step. */
-    private boolean answer(Exchange exchange, Route route, Step step, int index, Outcome outcome, Response response, Callback callback) {
+    private boolean answer(Exchange exchange, Route route, Step step, int index, Outcome outcome, Response response, Recorded callback) {
         if (outcome instanceof Outcome.Respond r) {
             if (r.headers() != null) response.getHeaders().add(r.headers());
             exchange.addResponseHeadersTo(response);
@@ -186,7 +204,7 @@ public final class ChainHandler extends Handler.Abstract {
     }
 
     private void resume(Exchange exchange, Route route, Step step, int index, Outcome next, Throwable error,
-                        Response response, Callback callback) {
+                        Response response, Recorded callback) {
         if (error != null) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
             // off the request thread nobody else would answer the client: an Error becomes a 500 too
