@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PolyglotLoader implements BundleLoader {
     private final Engines engines = new Engines();
-    /** A Python context takes 0.1 s to seconds; a load past plugins.load_timeout (30 s default) fails. */
+    /** A first Python context takes from a fraction of a second to tens of seconds on a loaded machine. */
     private static final List<Duration> GO_LIVE_BUCKETS = Metrics.seconds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
 
     private final Store store;
