@@ -11,6 +11,7 @@ import io.polygate.bundle.BundleStore;
 import io.polygate.plugin.polyglot.OutboundHttp;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.proxy.ChainHandler;
+import io.polygate.proxy.ClientAddresses;
 import io.polygate.proxy.ClientHeaderTimeout;
 import io.polygate.config.GatewayConfig;
 import io.polygate.limit.Limits;
@@ -124,7 +125,7 @@ public final class Gateway implements AutoCloseable {
                 return r == null ? -1 : r.sessionLifetimeSeconds(apiId);
             }, config.hashKeys());
             ChainHandler chain = new ChainHandler(metrics, config.proxy().maxRequestBodyBytes(), config.proxy().minRequestDataRate(),
-                    config.proxy().clientHeaderTimeout());
+                    config.proxy().clientHeaderTimeout(), new ClientAddresses(config.trustedProxies()));
             this.limits = LimitBackends.limits(config.rateLimit(), store, nodes, clock, metrics);
             limits.executor(threads);
             RouteBuilder routes = new RouteBuilder(sessions, proxy, clock, limits);

@@ -1,5 +1,7 @@
 package io.polygate.assembly;
 
+import io.polygate.access.CorsStep;
+import io.polygate.access.IpAccessStep;
 import io.polygate.auth.KeyAuthStep;
 import io.polygate.proxy.Route;
 import io.polygate.session.SessionStore;
@@ -48,6 +50,8 @@ public class RouteBuilder {
     public Route build(ApiDefinition api) {
         BundleSteps plugins = bundles;
         List<Step> steps = new ArrayList<>();
+        if (!api.ipLists().isEmpty()) steps.add(new IpAccessStep(api.ipLists()));
+        if (api.cors().enabled()) steps.add(new CorsStep(api.cors()));
         switch (api.auth().type()) {
             case KEY -> steps.add(new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies()));
             case PLUGIN -> {

@@ -3,14 +3,17 @@ package io.polygate.chain;
 import io.polygate.session.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.HostPort;
 
 /**
  * One request on its way through an API's chain, and the only per-request state there is (no
@@ -35,9 +38,14 @@ public final class Exchange {
     private String keyId;
     private Session session;
     private Map<String, Object> metadata;
+    private final Function<Request, InetAddress> clientAddresses;
+    private InetAddress client;
+    private String clientText;
 
-    public Exchange(Request clientRequest, String apiId, String upstreamPath) {
+    /** @param clientAddresses finds the client's address: the peer's, or the one trusted proxies say they forward for */
+    public Exchange(Request clientRequest, String apiId, String upstreamPath, Function<Request, InetAddress> clientAddresses) {
         this.clientRequest = clientRequest;
+        this.clientAddresses = clientAddresses;
         this.apiId = apiId;
         this.method = clientRequest.getMethod();
         this.upstreamPath = upstreamPath;
@@ -135,5 +143,18 @@ public final class Exchange {
 
     public boolean hasMetadata() { return metadata != null && !metadata.isEmpty(); }
 
-    public String clientAddress() { return Request.getRemoteAddr(clientRequest); }
+    /** The client's address (IP lists, {@code $ip} limits, plugins and logs see this one); null when the connection has none. */
+    public InetAddress clientInetAddress() {
+        if (client == null) client = clientAddresses.apply(clientRequest);
+        return client;
+    }
+
+    /** {@link #clientInetAddress()} as text, IPv6 in brackets; the peer's address as Jetty gives it when there is none. */
+    public String clientAddress() {
+        if (clientText == null) {
+            InetAddress a = clientInetAddress();
+            clientText = a == null ? Request.getRemoteAddr(clientRequest) : HostPort.normalizeHost(a.getHostAddress());
+        }
+        return clientText;
+    }
 }

@@ -5,6 +5,8 @@ package io.polygate.chain;
  * within a phase ({@code ../shared/DESIGN.md} §3).
  */
 public enum Phase {
+    /** who may call at all: IP lists, then CORS (a preflight is answered here, before any credential is asked for). */
+    ACCESS,
     /** {@code pre} hooks: before authentication. */
     PRE,
     /** the {@code id_extractor} and the session cache. */

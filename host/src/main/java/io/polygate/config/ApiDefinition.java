@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param disableQuota           skip key quotas for this API
  * @param limits                 the API's own limits: algorithm, {@code global_rate_limit} (all
  *                               windows), {@code extended_paths.rate_limit}
+ * @param ipLists                which client addresses may call the API
+ * @param cors                   the API's CORS answers ({@link CorsSpec#OFF}: none)
  */
 public record ApiDefinition(
         String apiId,
@@ -36,7 +38,9 @@ public record ApiDefinition(
         boolean disableRateLimit,
         boolean disableQuota,
         ObjectNode source,
-        ApiLimits limits) {
+        ApiLimits limits,
+        IpLists ipLists,
+        CorsSpec cors) {
 
     public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
                          AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
@@ -45,7 +49,7 @@ public record ApiDefinition(
                 globalRateLimit, disableRateLimit, disableQuota, source,
                 globalRateLimit != null && globalRateLimit.isSet()
                         ? new ApiLimits(null, LimitSpec.of(globalRateLimit.rate(), globalRateLimit.per()), java.util.List.of())
-                        : ApiLimits.NONE);
+                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF);
     }
 
     public ApiDefinition {
@@ -54,6 +58,8 @@ public record ApiDefinition(
         Objects.requireNonNull(targetUrl, "target_url");
         Objects.requireNonNull(auth, "auth");
         if (limits == null) limits = ApiLimits.NONE;
+        if (ipLists == null) ipLists = IpLists.NONE;
+        if (cors == null) cors = CorsSpec.OFF;
     }
 
     public boolean isEcho() { return "echo".equalsIgnoreCase(targetUrl.getScheme()); }

@@ -67,13 +67,15 @@ public final class ApiDefinitions {
                 : new RateSpec(limits.global().windows().get(0).rate(), limits.global().windows().get(0).per());
         boolean disableRate = node.bool("disable_rate_limit", false);
         boolean disableQuota = node.bool("disable_quota", false);
+        IpLists ipLists = AccessDefinitions.ipLists(node);
+        CorsSpec cors = AccessDefinitions.cors(node);
 
         if (node.errors().list().size() != before) return null;
         if (!ignored.isEmpty())
             LOG.warn("API \"{}\": Tyk Classic fields Polygate does not support are ignored: {} (docs/configuration.md)",
                     apiId, String.join(", ", ignored));
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
-                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits);
+                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors);
     }
 
     static String normalise(String listenPath) {

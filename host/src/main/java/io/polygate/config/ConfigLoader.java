@@ -108,6 +108,7 @@ public final class ConfigLoader {
         String host = n.string("host", "0.0.0.0");
         int port = n.port("listen_port", 8080);
         boolean hashKeys = n.bool("hash_keys", true);
+        List<String> trustedProxies = AccessDefinitions.addressPatterns(n, "trusted_proxies");
 
         Node a = n.child("admin");
         if (n.has("admin")) a.requireObject();
@@ -148,7 +149,7 @@ public final class ConfigLoader {
         // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
         n.reportUnknownKeys("apis");
         GatewayConfig config = !errors.isEmpty() ? null : new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, metrics);
+                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies, metrics);
         return new Parsed(config, bundlesDir, bundles);
     }
 

@@ -22,6 +22,9 @@ import java.util.List;
  * @param plugins     the plugin runtime: hook time limit and contexts per bundle version
  * @param hashKeys    Tyk's {@code hash_keys}: keys are stored, listed and counted by their SHA-256,
  *                    never in plain text (default true)
+ * @param trustedProxies peers (addresses, CIDRs, ranges) whose {@code Forwarded} / {@code X-Forwarded-For}
+ *                    is believed about who the client is; empty: nobody's
+ * @param metrics     the unauthenticated {@code /metrics} listener ({@link MetricsConfig#OFF}: none)
  */
 public record GatewayConfig(
         String host,
@@ -36,10 +39,12 @@ public record GatewayConfig(
         BundlesConfig bundles,
         PluginsConfig plugins,
         boolean hashKeys,
+        List<String> trustedProxies,
         MetricsConfig metrics) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         if (metrics == null) metrics = MetricsConfig.OFF;
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
@@ -49,13 +54,14 @@ public record GatewayConfig(
     /** Without the metrics listener. */
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy, Path bundlesDir,
                          Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles, PluginsConfig plugins,
-                         boolean hashKeys) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, MetricsConfig.OFF);
+                         boolean hashKeys, List<String> trustedProxies) {
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies,
+                MetricsConfig.OFF);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles) {
-        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true);
+        this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, PluginsConfig.defaults(), true, List.of());
     }
 
     /**

@@ -52,7 +52,7 @@ final class TykClassicFields {
             "auth.use_param", "auth.use_cookie", "auth.disable_header",
             "auth_configs.authToken.use_param", "auth_configs.authToken.use_cookie", "auth_configs.authToken.disable_header",
             "strip_auth_data", "upstream_certificates", "request_signing.is_enabled", "session_lifetime_respects_key_expiration",
-            "dont_set_quota_on_create", "enable_batch_request_support", "CORS.enable", "cache_options.enable_cache",
+            "dont_set_quota_on_create", "enable_batch_request_support", "cache_options.enable_cache",
             "event_handlers.events", "uptime_tests.check_list", "response_processors", "enable_context_vars",
             "tag_headers", "do_not_track", "enable_detailed_recording", "expire_analytics_after", "analytics_plugin.enable",
             "auth_provider.name", "session_provider.name", "definition.versions",
@@ -94,21 +94,12 @@ final class TykClassicFields {
         }
         if (json.path("active").isBoolean() && !json.path("active").asBoolean())
             api.errors().refusedTykField(api.pathOf("active"), apiId, "a deactivated API (active: false)");
-        if (ipListInUse(json, "enable_ip_whitelisting", "allowed_ips"))
-            api.errors().refusedTykField(api.pathOf("allowed_ips"), apiId, "an IP allow list (enable_ip_whitelisting)");
-        if (ipListInUse(json, "enable_ip_blacklisting", "blacklisted_ips"))
-            api.errors().refusedTykField(api.pathOf("blacklisted_ips"), apiId, "an IP block list (enable_ip_blacklisting)");
         if (!bundleUsed && declaresHooks(json.path("custom_middleware")))
             api.errors().refusedTykField(api.pathOf("custom_middleware"), apiId,
                     "plugin hooks outside a bundle (put them in the manifest of a custom_middleware_bundle)");
         List<String> ignored = new ArrayList<>();
         for (String rule : IGNORED) ignored.addAll(inUse(json, rule));
         return ignored;
-    }
-
-    private static boolean ipListInUse(JsonNode api, String enabled, String list) {
-        return api.path(enabled).asBoolean(false) && !api.path("ip_access_control_disabled").asBoolean(false)
-                && api.path(list).isArray() && !api.path(list).isEmpty();
     }
 
     private static boolean declaresHooks(JsonNode middleware) {

@@ -37,17 +37,21 @@ public final class ChainHandler extends Handler.Abstract {
     private final Metrics metrics;
     private final long maxBodyBytes;
     private final MinimumBodyRate minimumBodyRate;
+    private final ClientAddresses clientAddresses;
 
     /**
      * @param maxBodyBytes     request bodies declared bigger than this get 413; 0 = no limit
      * @param minBodyRate      bytes a second a request body must arrive at, on average (slower: 408); 0 = no minimum
      * @param minBodyRateGrace how long a body is read before its rate is judged
+     * @param clientAddresses  who the client of a request is ({@code trusted_proxies})
      */
-    public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace) {
+    public ChainHandler(Metrics metrics, long maxBodyBytes, long minBodyRate, java.time.Duration minBodyRateGrace,
+                        ClientAddresses clientAddresses) {
         super(InvocationType.NON_BLOCKING);
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.minimumBodyRate = new MinimumBodyRate(minBodyRate, minBodyRateGrace, metrics);
+        this.clientAddresses = clientAddresses;
     }
 
     public void routes(RouteTable table) { routes.set(table); }
@@ -155,7 +159,8 @@ public final class ChainHandler extends Handler.Abstract {
                     + " bytes is over the limit of " + maxBodyBytes);
             return true;
         }
-        Exchange exchange = new Exchange(minimumBodyRate.watch(request), route.api().apiId(), upstreamPath(route, request.getHttpURI().getPath(), canonical));
+        Exchange exchange = new Exchange(minimumBodyRate.watch(request), route.api().apiId(), upstreamPath(route, request.getHttpURI().getPath(), canonical),
+                clientAddresses);
         run(exchange, route, 0, response, callback);
         return true;
     }

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnector;
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.NanoTime;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -27,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * sweep. Each closed connection is logged (INFO) and counted in
  * {@code polygate_client_timeouts_total{reason="header"}}.
  *
- * <p>The parser is reached through Jetty's {@code server.internal.HttpConnection} (public, but
- * not API): HTTP/1.1 only, which is all the gateway port speaks. The admin port is not swept.
+ * <p>The parser is reached through Jetty's internal HTTP/1.1 connection ({@link Http1Connections}):
+ * HTTP/1.1 only. The admin port is not swept.
  *
  * <p>Threading: the sweep runs on the scheduler; the parser's state is volatile and is written
  * after its begin time, so reading the state first sees a begin time at least as recent.
@@ -69,10 +68,9 @@ public final class ClientHeaderTimeout extends AbstractLifeCycle {
         try {
             long now = NanoTime.now();
             for (EndPoint endPoint : connector.getConnectedEndPoints()) {
-                if (!(endPoint.getConnection() instanceof HttpConnection http)) continue;
-                HttpParser parser = http.getParser();
+                HttpParser parser = Http1Connections.parserOf(endPoint.getConnection());
                 // inHeaderState() includes START, a keep-alive connection waiting for its next request
-                if (parser.isStart() || !parser.inHeaderState()) continue;
+                if (parser == null || parser.isStart() || !parser.inHeaderState()) continue;
                 long waited = NanoTime.elapsed(parser.getBeginNanoTime(), now);
                 if (waited <= timeoutNanos) continue;
                 closed.increment();

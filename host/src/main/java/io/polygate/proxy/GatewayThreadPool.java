@@ -1,6 +1,5 @@
 package io.polygate.proxy;
 
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -20,10 +19,6 @@ public final class GatewayThreadPool extends QueuedThreadPool {
 
     @Override
     public void execute(Runnable job) {
-        if (job instanceof HttpConnection connection) {
-            connection.run();
-            return;
-        }
-        super.execute(job);
+        if (!Http1Connections.runIfReadLoop(job)) super.execute(job);
     }
 }

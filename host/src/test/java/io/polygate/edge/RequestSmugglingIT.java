@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.LoopbackUpstream;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,15 +48,9 @@ class RequestSmugglingIT {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = LoopbackUpstream.start(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                String body = Content.Source.asString(request);
-                completeAtUpstream.add(request.getMethod() + " " + request.getHttpURI().getPath() + " " + body);
-                response.setStatus(200);
-                response.write(true, ByteBuffer.wrap("ok".getBytes()), callback);
-                return true;
-            }
+        upstream = LoopbackUpstream.answering((request, body) -> {
+            completeAtUpstream.add(request.getMethod() + " " + request.getHttpURI().getPath() + " " + body);
+            return "ok";
         });
         gw = GatewayFixture.start("""
                 apis:

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,11 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,15 +46,7 @@ class SlowClientIT {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = LoopbackUpstream.start(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                String body = Content.Source.asString(request);
-                response.setStatus(200);
-                response.write(true, ByteBuffer.wrap(("ok " + body.length()).getBytes(StandardCharsets.US_ASCII)), callback);
-                return true;
-            }
-        });
+        upstream = LoopbackUpstream.answering((request, body) -> "ok " + body.length());
         gw = GatewayFixture.start("""
                 proxy: {client_header_timeout: 2s, min_request_data_rate: 100}
                 apis:

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.polygate.testing.RedisServer;
+import io.polygate.testing.GatewayProcess;
+import io.polygate.testing.LoopbackUpstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -14,11 +15,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,8 +26,6 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
@@ -44,22 +42,15 @@ import org.junit.jupiter.api.io.TempDir;
 class LargeBodyIT {
     static final long SIZE = 200L * 1024 * 1024;
     static final ObjectMapper JSON = new ObjectMapper();
-    static Server upstream;
-    static int upstreamPort;
-    static Process gateway;
+    static LoopbackUpstream upstream;
+    static GatewayProcess gateway;
     static int port;
-    static int adminPort;
-    static Path log;
     static final CountDownLatch slowDownloadFailed = new CountDownLatch(1);
     static final AtomicReference<Throwable> slowDownloadFailure = new AtomicReference<>();
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        upstream = new Server();
-        ServerConnector c = new ServerConnector(upstream);
-        c.setHost("127.0.0.1");
-        upstream.addConnector(c);
-        upstream.setHandler(new Handler.Abstract() {
+        upstream = LoopbackUpstream.start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String path = request.getHttpURI().getPath();
@@ -116,51 +107,23 @@ class LargeBodyIT {
                 return true;
             }
         });
-        upstream.start();
-        upstreamPort = c.getLocalPort();
-
-        port = RedisServer.freePort();
-        adminPort = RedisServer.freePort();
-        Path config = dir.resolve("polygate.yaml");
-        Files.writeString(config, """
-                host: 127.0.0.1
-                listen_port: %d
-                admin: {port: %d, secret: s3cret}
+        gateway = GatewayProcess.start(dir, """
                 proxy: {upstream_timeout: 30s}
                 apis:
                   - {api_id: big, listen_path: /big, target_url: "http://127.0.0.1:%d", auth: none}
-                """.formatted(port, adminPort, upstreamPort));
-        log = dir.resolve("gateway.log");
-        String java = System.getProperty("polygate.test.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        gateway = new ProcessBuilder(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                "io.polygate.Main", "start", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                if (health(http).get("status").asText().equals("pass")) break;
-            } catch (IOException notYet) {
-                if (!gateway.isAlive() || System.nanoTime() > deadline)
-                    throw new IllegalStateException("gateway did not start: " + Files.readString(log));
-                Thread.sleep(100);
-            }
-        }
+                """.formatted(upstream.port()), "-Xmx64m");
+        gateway.awaitStarted(Duration.ofSeconds(30));
+        port = gateway.port();
     }
 
-    static JsonNode health(HttpClient http) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health"))
-                .header("X-Polygate-Secret", "s3cret").build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(r.body());
+    static JsonNode health() throws IOException, InterruptedException {
+        return JSON.readTree(gateway.admin("GET", "/health", null).body());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.destroy();
-            gateway.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (upstream != null) upstream.stop();
+        if (gateway != null) gateway.close();
+        if (upstream != null) upstream.close();
     }
 
     @Test
@@ -201,9 +164,9 @@ class LargeBodyIT {
         assertThat(n).isEqualTo(SIZE);
         assertThat(HexFormat.of().formatHex(got.digest())).isEqualTo(HexFormat.of().formatHex(expected.digest()));
 
-        JsonNode jvm = health(http).get("jvm");
-        assertThat(jvm.get("heap_max_bytes").asLong()).isLessThanOrEqualTo(64L * 1024 * 1024);
-        assertThat(jvm.get("heap_peak_used_bytes").asLong()).isLessThan(SIZE / 4);
+        // 200 MB each way through a heap capped at 64 MB: a body buffered whole would not fit. (Peak
+        // heap use says nothing more: G1 lets garbage fill most of a small heap before collecting.)
+        assertThat(health().get("jvm").get("heap_max_bytes").asLong()).isLessThanOrEqualTo(64L * 1024 * 1024);
     }
 
     @Test

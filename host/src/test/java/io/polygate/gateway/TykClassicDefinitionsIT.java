@@ -36,7 +36,6 @@ class TykClassicDefinitionsIT {
         warnings = PluginTesting.captureLog("io.polygate.config.ApiDefinitions");
         ObjectNode used = classic("classic-used", "/classic-used/", api -> {
             api.put("listen_port", 8443);
-            ((ObjectNode) api.get("CORS")).put("enable", true);
             ((ObjectNode) api.get("proxy")).put("preserve_host_header", true);
             ((ObjectNode) api.at("/version_data/versions/Default/extended_paths")).putArray("url_rewrites").addObject().put("path", "/a");
             api.put("enable_ip_whitelisting", true); // with no allowed_ips Tyk checks nothing either
@@ -89,7 +88,7 @@ class TykClassicDefinitionsIT {
             lines = warnings.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith("API \"classic-used\"")).toList();
         }
         assertThat(lines).containsExactly("API \"classic-used\": Tyk Classic fields Polygate does not support are ignored: "
-                + "listen_port, CORS.enable, proxy.preserve_host_header, version_data.versions.Default.extended_paths.url_rewrites"
+                + "listen_port, proxy.preserve_host_header, version_data.versions.Default.extended_paths.url_rewrites"
                 + " (docs/configuration.md)");
         assertThat(gw.get("/classic-used/x", "X-Api-Key", "none").statusCode()).as("still needs a key").isEqualTo(403);
     }
@@ -104,8 +103,6 @@ class TykClassicDefinitionsIT {
             "external_oauth.enabled      | /external_oauth/enabled=true                                | external OAuth authentication",
             "enable_signature_checking   | /enable_signature_checking=true                             | HMAC request signature authentication",
             "use_go_plugin_auth          | /use_go_plugin_auth=true                                    | Go plugin authentication",
-            "allowed_ips                 | /enable_ip_whitelisting=true,/allowed_ips=10.0.0.1          | an IP allow list",
-            "blacklisted_ips             | /enable_ip_blacklisting=true,/blacklisted_ips=10.0.0.1      | an IP block list",
             "version_data.versions.Default.paths.white_list | /version_data/versions/Default/paths/white_list=/only  | a path allow list",
             "version_data.versions.Default.paths.black_list | /version_data/versions/Default/paths/black_list=/admin | a path block list",
             "version_data.versions.Default.extended_paths.black_list | /version_data/versions/Default/extended_paths/black_list=/admin | a path block list",
@@ -135,12 +132,13 @@ class TykClassicDefinitionsIT {
     }
 
     @Test
-    void ipListsSwitchedOffByIpAccessControlDisabledLoad() throws Exception {
+    void ipListsSwitchedOffByIpAccessControlDisabledAreNotEnforced() throws Exception {
         ObjectNode api = classic("ip-off", "/ip-off/", a -> {
-            set(a, "/enable_ip_whitelisting=true,/allowed_ips=10.0.0.1,/ip_access_control_disabled=true");
+            set(a, "/enable_ip_whitelisting=true,/allowed_ips=10.0.0.1,/use_keyless=true,/ip_access_control_disabled=true");
         });
         HttpResponse<String> r = gw.admin("POST", "/apis", api.toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(gw.get("/ip-off/x").statusCode()).as("127.0.0.1 is not on the list, which is off").isEqualTo(200);
         assertThat(gw.admin("DELETE", "/apis/ip-off", null).statusCode()).isEqualTo(200);
     }
 

@@ -66,6 +66,9 @@ public final class GatewayProcess implements AutoCloseable {
 
     public boolean alive() { return process.isAlive(); }
 
+    /** The gateway's listen port. */
+    public int port() { return port; }
+
     /** Waits for the process to exit; its exit code, or -1 if it still runs after {@code within}. */
     public int exitCode(Duration within) throws InterruptedException {
         return process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
@@ -118,6 +121,18 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** Waits until the admin API's {@code /health} answers 200. */
+    public void awaitStarted(Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) throw new IllegalStateException("the gateway exited: " + log());
+            HttpResponse<String> r = admin("GET", "/health", null);
+            if (r != null && r.statusCode() == 200) return;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the gateway did not start within " + within + "; log:\n" + log());
     }
 
     /** Waits until {@code path} answers {@code status}. */

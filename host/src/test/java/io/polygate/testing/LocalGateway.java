@@ -4,6 +4,7 @@ import io.polygate.config.GatewayConfig.ProxyConfig;
 import io.polygate.observability.JsonErrorHandler;
 import io.polygate.observability.Metrics;
 import io.polygate.proxy.ChainHandler;
+import io.polygate.proxy.ClientAddresses;
 import io.polygate.proxy.Route;
 import io.polygate.proxy.RouteTable;
 import io.polygate.proxy.UpstreamHandler;
@@ -27,7 +28,7 @@ public final class LocalGateway implements AutoCloseable {
     private final Server server = new Server();
     private final LocalConnector connector = new LocalConnector(server);
     private final ChainHandler chain = new ChainHandler(new Metrics(), PROXY.maxRequestBodyBytes(), PROXY.minRequestDataRate(),
-            PROXY.clientHeaderTimeout());
+            PROXY.clientHeaderTimeout(), new ClientAddresses(java.util.List.of()));
     private final UpstreamHandler proxy = new UpstreamHandler(PROXY);
 
     private LocalGateway() {}

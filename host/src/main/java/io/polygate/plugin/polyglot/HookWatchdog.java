@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * wake-up (a scheduled task per call woke the watchdog thread on every request); a runaway call
  * is stopped within its limit plus one tick.
  *
- * <p>A hook call also notes what its thread has allocated when it begins (one read of the JVM's
- * per-thread counter), so that the {@link MemoryGuard} can tell the call that filled the heap from
- * those that ran beside it.
+ * <p>A hook call or load also notes what its thread has allocated when it begins (one read of the
+ * JVM's per-thread counter), so that the {@link MemoryGuard} can tell the call that fills the heap
+ * from those that run beside it, and a heap still full of a stopped call's garbage from one that
+ * plugin code is filling.
  *
  * <p>Thread-safe. A slot's deadline is claimed by compare-and-set, so a call that finishes just as
  * the watchdog fires is either finished or cancelled, never both.
@@ -53,9 +54,9 @@ final class HookWatchdog implements AutoCloseable {
         private final AtomicLong deadline = new AtomicLong(IDLE);
         /** Whether what runs is a hook call, not a load (set before the deadline is armed). */
         private volatile boolean hookCall;
-        /** The thread running the hook call, and what it had allocated when the call began (-1: unknown). */
-        private volatile long callThread;
-        private volatile long allocatedAtCallStart = -1;
+        /** The thread running the call or load, and what it had allocated when that began (-1: unknown). */
+        private volatile long runningThread;
+        private volatile long allocatedAtStart = -1;
 
         private Slot(Context context, MemoryStrikes strikes) {
             this.context = context;
@@ -64,15 +65,18 @@ final class HookWatchdog implements AutoCloseable {
 
         /** Arms the deadline at the start of a hook call, on the thread that runs it. */
         void startCall(long timeoutNanos) {
-            callThread = Thread.currentThread().threadId();
-            allocatedAtCallStart = ALLOCATIONS.getCurrentThreadAllocatedBytes();
-            hookCall = true;
-            deadline.set(System.nanoTime() + timeoutNanos);
+            start(true, timeoutNanos);
         }
 
         /** Arms the deadline at the start of a bundle's load into this context. */
         void startLoad(long timeoutNanos) {
-            hookCall = false;
+            start(false, timeoutNanos);
+        }
+
+        private void start(boolean isHookCall, long timeoutNanos) {
+            runningThread = Thread.currentThread().threadId();
+            allocatedAtStart = ALLOCATIONS.getCurrentThreadAllocatedBytes();
+            hookCall = isHookCall;
             deadline.set(System.nanoTime() + timeoutNanos);
         }
 
@@ -82,11 +86,16 @@ final class HookWatchdog implements AutoCloseable {
         /** Whether the call last started was a hook call (a load otherwise). */
         boolean hookCall() { return hookCall; }
 
-        /** Bytes the hook call last started has allocated since it began, or -1 when the JVM does not count them. */
-        long allocatedByCall() {
-            long start = allocatedAtCallStart;
-            long now = start < 0 ? -1 : ALLOCATIONS.getThreadAllocatedBytes(callThread);
+        /** Bytes the call or load last started has allocated since it began, or -1 when the JVM does not count them. */
+        long allocatedSinceStart() {
+            long start = allocatedAtStart;
+            long now = start < 0 ? -1 : ALLOCATIONS.getThreadAllocatedBytes(runningThread);
             return now < 0 ? -1 : now - start;
+        }
+
+        private boolean running() {
+            long d = deadline.get();
+            return d != IDLE && d != CANCELLED && d != STOPPED_FOR_MEMORY;
         }
 
         /** Disarms it when the call returns; false if the watchdog had already cancelled the call. */
@@ -133,6 +142,19 @@ final class HookWatchdog implements AutoCloseable {
                 if (d != IDLE && d != CANCELLED && d != STOPPED_FOR_MEMORY && now - d > 0) s.cancel(d, CANCELLED);
             }
         }
+    }
+
+    /**
+     * Whether a call or load running now has allocated at least {@code bytes} since it began, or
+     * runs where the JVM does not count allocations.
+     */
+    boolean anyRunningHasAllocated(long bytes) {
+        for (Slot s : slots) {
+            if (!s.running()) continue;
+            long allocated = s.allocatedSinceStart();
+            if (allocated < 0 || allocated >= bytes) return true;
+        }
+        return false;
     }
 
     /** Stops every call (and bundle load) running now; answers their slots. */

@@ -23,13 +23,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Stops plugin code when the heap runs short. GraalVM's community edition has no per-context heap
  * limit, so a hook that allocates without bound would take the whole gateway down; instead, after
- * every garbage collection the JVM reports how much of the heap survived it, and past
- * {@code maxShare} of the maximum heap every hook call and bundle load running at that moment is
- * cancelled (the requests get 503, the contexts are rebuilt), a log line names their bundles,
- * {@code polygate_plugin_memory_stops_total{bundle}} counts them, and the version whose stopped
- * hook call allocated the most since it began (a tenth of the heap at least) gets a strike
- * ({@link MemoryStrikes}: enough of them take the version out of service). What survived a collection is
- * what is really held, so a burst of short-lived garbage does not trip it.
+ * every garbage collection the JVM reports how much of the heap survived it. Past {@code maxShare}
+ * of the maximum heap, if a plugin call or load running then has allocated a tenth of the heap
+ * since it began (or the JVM does not count allocations), every hook call and bundle load running
+ * at that moment is cancelled (the requests get 503, the contexts are rebuilt), a log line names
+ * their bundles, {@code polygate_plugin_memory_stops_total{bundle}} counts them, and the version
+ * whose stopped hook call allocated the most gets a strike ({@link MemoryStrikes}: enough of them
+ * take the version out of service).
+ *
+ * <p>What survived a collection is what is held, so a burst of short-lived garbage does not trip
+ * the guard; and the allocation test keeps it from stopping innocent calls while the heap is still
+ * full of a stopped call's garbage, which a young collection does not reclaim.
  *
  * <p>Not contained: memory held by host code, or by a plugin's module-level state between calls
  * (that is the bundle's footprint, paid once per context); a single allocation bigger than what is
@@ -71,6 +75,9 @@ final class MemoryGuard implements AutoCloseable {
         for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet())
             if (heapPools.contains(pool.getKey())) used += pool.getValue().getUsed();
         if (used <= maxShare * maxHeap) return;
+        // A heap still full of a stopped call's garbage (a young collection does not reclaim the old
+        // generation) is not filled by the calls running now: stopping them would free nothing.
+        if (!watchdog.anyRunningHasAllocated(offendingBytes())) return;
         List<HookWatchdog.Slot> stopped = watchdog.cancelRunning();
         Map<String, Integer> byBundle = new TreeMap<>();
         for (HookWatchdog.Slot slot : stopped) {
@@ -96,10 +103,10 @@ final class MemoryGuard implements AutoCloseable {
      */
     private MemoryStrikes offender(List<HookWatchdog.Slot> stopped) {
         HookWatchdog.Slot most = null;
-        long mostBytes = maxHeap / 100 * OFFENDING_SHARE_PERCENT - 1;
+        long mostBytes = offendingBytes() - 1;
         for (HookWatchdog.Slot slot : stopped) {
             if (!slot.hookCall()) continue;
-            long allocated = slot.allocatedByCall();
+            long allocated = slot.allocatedSinceStart();
             if (allocated < 0) {
                 slot.strikes().strike();
                 continue;
@@ -110,6 +117,10 @@ final class MemoryGuard implements AutoCloseable {
             }
         }
         return most == null ? null : most.strikes();
+    }
+
+    private long offendingBytes() {
+        return maxHeap / 100 * OFFENDING_SHARE_PERCENT;
     }
 
     @Override
