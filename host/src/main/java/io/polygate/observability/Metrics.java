@@ -26,6 +26,9 @@ import java.util.function.ToDoubleFunction;
  * so that recording on the hot path is an increment, not a lookup.
  */
 public final class Metrics {
+    /** The content type of {@link #render}. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
     /** Request and hook latency buckets. */
     public static final List<Duration> LATENCY_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
@@ -77,9 +80,6 @@ public final class Metrics {
 
     /** The Prometheus text exposition (format 0.0.4) of every series. */
     public String render() { return registry.scrape(); }
-
-    /** The content type of {@link #render}. */
-    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     /** Bucket bounds given in seconds. */
     public static List<Duration> seconds(double... bounds) {
