@@ -96,10 +96,14 @@ public final class ApiRegistry {
         apis.clear();
         apis.putAll(next);
         chain.routes(table);
+        builder.retainOnly(apis.keySet());
         LOG.info("api {} {}; {} APIs live", apiId, api == null ? "deleted" : "updated", apis.size());
     }
 
-    private void rebuild(Map<String, ApiDefinition> set) { chain.routes(buildTable(set)); }
+    private void rebuild(Map<String, ApiDefinition> set) {
+        chain.routes(buildTable(set));
+        builder.retainOnly(set.keySet());
+    }
 
     private RouteTable buildTable(Map<String, ApiDefinition> set) {
         List<Route> routes = new ArrayList<>(set.size());

@@ -61,7 +61,8 @@ public class RouteBuilder {
             case NONE -> { }
         }
         if (LimitStep.applies(api)) steps.add(new LimitStep(api, limits));
-        Upstream upstream = api.isEcho() ? echo : proxy.to(api.targetUrl());
+        Upstream upstream = api.isEcho() ? echo
+                : api.upstream() != null ? proxy.balanced(api.apiId(), api.upstream()) : proxy.to(api.targetUrl());
         List<Pin> pins = List.of();
         if (plugins != null && api.customMiddlewareBundle() != null) {
             BundleSteps.Plan plan = plugins.plan(api);
@@ -71,6 +72,11 @@ public class RouteBuilder {
         }
         steps.sort(Comparator.comparing(Step::phase)); // stable: config order within a phase
         return new Route(api, steps, upstream, pins);
+    }
+
+    /** After the routes of {@code apiIds} were built: what upstreams keep for other APIs (health checks) is let go. */
+    public void retainOnly(java.util.Set<String> apiIds) {
+        proxy.retainGroups(apiIds);
     }
 
     /** A step that answers 503: the API is defined but something it needs is not ready. */

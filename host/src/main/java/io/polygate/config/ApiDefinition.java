@@ -24,6 +24,8 @@ import java.util.Objects;
  *                               windows), {@code extended_paths.rate_limit}
  * @param ipLists                which client addresses may call the API
  * @param cors                   the API's CORS answers ({@link CorsSpec#OFF}: none)
+ * @param upstream               several targets to balance between, or null: {@code targetUrl} only
+ *                               (with several, {@code targetUrl} is the first of them)
  */
 public record ApiDefinition(
         String apiId,
@@ -40,7 +42,8 @@ public record ApiDefinition(
         ObjectNode source,
         ApiLimits limits,
         IpLists ipLists,
-        CorsSpec cors) {
+        CorsSpec cors,
+        UpstreamSpec upstream) {
 
     public ApiDefinition(String apiId, String name, String listenPath, boolean stripListenPath, URI targetUrl,
                          AuthSpec auth, String customMiddlewareBundle, long sessionLifetimeSeconds,
@@ -49,7 +52,7 @@ public record ApiDefinition(
                 globalRateLimit, disableRateLimit, disableQuota, source,
                 globalRateLimit != null && globalRateLimit.isSet()
                         ? new ApiLimits(null, LimitSpec.of(globalRateLimit.rate(), globalRateLimit.per()), java.util.List.of())
-                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF);
+                        : ApiLimits.NONE, IpLists.NONE, CorsSpec.OFF, null);
     }
 
     public ApiDefinition {

@@ -47,8 +47,9 @@ public final class ApiDefinitions {
         Node stripNode = node.has("strip_listen_path") || !proxy.has("strip_listen_path") ? node : proxy;
         boolean strip = stripNode.bool("strip_listen_path", true);
 
+        UpstreamSpec upstream = UpstreamDefinitions.parse(node);
         Node targetNode = node.has("target_url") || !proxy.has("target_url") ? node : proxy;
-        URI target = targetNode.url("target_url", true);
+        URI target = upstream != null && !targetNode.has("target_url") ? upstream.targets().get(0).url() : targetNode.url("target_url", true);
 
         AuthSpec auth = parseAuth(node);
         String bundle = node.string("custom_middleware_bundle", null);
@@ -75,7 +76,7 @@ public final class ApiDefinitions {
             LOG.warn("API \"{}\": Tyk Classic fields Polygate does not support are ignored: {} (docs/configuration.md)",
                     apiId, String.join(", ", ignored));
         return new ApiDefinition(apiId, name, listenPath, strip, target, auth, bundle, lifetime, global,
-                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors);
+                disableRate, disableQuota, (ObjectNode) node.json().deepCopy(), limits, ipLists, cors, upstream);
     }
 
     static String normalise(String listenPath) {

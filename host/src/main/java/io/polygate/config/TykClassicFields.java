@@ -56,7 +56,7 @@ final class TykClassicFields {
             "event_handlers.events", "uptime_tests.check_list", "response_processors", "enable_context_vars",
             "tag_headers", "do_not_track", "enable_detailed_recording", "expire_analytics_after", "analytics_plugin.enable",
             "auth_provider.name", "session_provider.name", "definition.versions",
-            "proxy.preserve_host_header", "proxy.disable_strip_slash", "proxy.enable_load_balancing", "proxy.target_list",
+            "proxy.preserve_host_header", "proxy.disable_strip_slash",
             "proxy.check_host_against_uptime_tests", "proxy.service_discovery.use_discovery_service",
             "proxy.transport.ssl_insecure_skip_verify", "proxy.transport.ssl_ciphers", "proxy.transport.ssl_min_version",
             "proxy.transport.ssl_max_version", "proxy.transport.ssl_force_common_name_check", "proxy.transport.proxy_url",

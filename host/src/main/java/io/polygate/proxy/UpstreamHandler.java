@@ -3,11 +3,16 @@ package io.polygate.proxy;
 import io.polygate.chain.Exchange;
 import io.polygate.config.GatewayConfig.ProxyConfig;
 import io.polygate.observability.JsonErrors;
+import io.polygate.config.UpstreamSpec;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Origin;
@@ -34,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * that goes away aborts its upstream exchange; a body that turns out malformed as it streams (a
  * bad chunk size) aborts it too, and the client gets a 400 and a closed connection.
  *
+ * <p>An API with several targets ({@link #balanced}) picks one per request among those in
+ * rotation ({@link TargetGroup}); an idempotent request without a streamed body whose target
+ * fails before its answer begins (no connection, a connection closed, not a timeout) or answers
+ * 502 or 503 is sent to another target, up to {@code retries} times (nginx's
+ * {@code proxy_next_upstream error}); when no target is in rotation the client gets 503 at once.
+ *
  * <p>One instance (one {@link HttpClient}) serves every API; the target comes from the
  * {@link Exchange} that the chain put on the request.
  */
@@ -45,7 +56,11 @@ public final class UpstreamHandler extends ProxyHandler {
             HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION, HttpHeader.TRANSFER_ENCODING,
             HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.HOST);
 
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
     private final ProxyConfig config;
+    /** The target groups by API id, kept across route rebuilds while an API's targets stay the same (their health with them). */
+    private final Map<String, Balanced> groups = new ConcurrentHashMap<>();
 
     public UpstreamHandler(ProxyConfig config) {
         this.config = config;
@@ -56,15 +71,77 @@ public final class UpstreamHandler extends ProxyHandler {
         Target resolved = Target.of(target);
         return (exchange, response, callback) -> {
             // a plugin may have read (and replaced) the body: replay the buffered copy
-            handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved), response, callback);
+            handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback);
         };
+    }
+
+    /**
+     * An {@link Upstream} that balances between the targets of {@code spec}. The same API with the
+     * same targets gets the same group (its health state and running checks); another spec replaces
+     * it and stops its checks.
+     */
+    public synchronized Upstream balanced(String apiId, UpstreamSpec spec) {
+        Balanced existing = groups.get(apiId);
+        if (existing != null && existing.group.spec().equals(spec)) return existing;
+        Balanced created = new Balanced(new TargetGroup(apiId, spec, Target::of));
+        groups.put(apiId, created);
+        if (existing != null) existing.stopChecks();
+        if (isStarted()) created.startChecks(getHttpClient());
+        return created;
+    }
+
+    /** Forgets the groups of APIs not in {@code apiIds} (deleted), stopping their checks. */
+    public synchronized void retainGroups(Set<String> apiIds) {
+        groups.entrySet().removeIf(e -> {
+            if (apiIds.contains(e.getKey())) return false;
+            e.getValue().stopChecks();
+            return true;
+        });
+    }
+
+    /** The upstream of an API with several targets. */
+    private final class Balanced implements Upstream {
+        final TargetGroup group;
+        private ActiveHealthCheck check;
+
+        Balanced(TargetGroup group) { this.group = group; }
+
+        synchronized void startChecks(HttpClient client) {
+            if (group.spec().active() == null || check != null) return;
+            check = new ActiveHealthCheck(group, client);
+            check.start();
+        }
+
+        synchronized void stopChecks() {
+            if (check != null) check.stop();
+        }
+
+        @Override
+        public void forward(Exchange exchange, Response response, Callback callback) {
+            send(exchange, group, List.of(), response, callback);
+        }
+    }
+
+    private void send(Exchange exchange, TargetGroup group, List<TargetGroup.Member> tried, Response response, Callback callback) {
+        TargetGroup.Member member = group.pick(tried);
+        if (member == null) {
+            String message = tried.isEmpty() ? "no upstream target of API \"" + group.apiId() + "\" is in rotation (all "
+                    + group.members().size() + " down)" : "every upstream target tried failed (" + tried.size() + ")";
+            LOG.warn("api={} 503: {}", group.apiId(), message);
+            JsonErrors.write(response, callback, 503, message);
+            return;
+        }
+        List<TargetGroup.Member> nowTried = new ArrayList<>(tried.size() + 1);
+        nowTried.addAll(tried);
+        nowTried.add(member);
+        handle(new Forwarded(BufferedBody.replayable(exchange), exchange, member.target, member, nowTried), response, callback);
     }
 
     /**
      * One upstream, resolved once per route: the origin that requests are created from (so no URI
      * is parsed per request), the base path, and the {@code Host} header the upstream gets.
      */
-    private record Target(URI origin, String basePath, HttpField host) {
+    record Target(URI origin, String basePath, HttpField host) {
         static Target of(URI target) {
             // scheme://host[:port], the default port left out, as Jetty's client writes it
             String scheme = target.getScheme().toLowerCase(Locale.ROOT);
@@ -77,13 +154,29 @@ public final class UpstreamHandler extends ProxyHandler {
     private static final class Forwarded extends Request.Wrapper {
         final Exchange exchange;
         final Target target;
+        /** The target of a balanced API, or null; and the targets tried for this request, this one last. */
+        final TargetGroup.Member member;
+        final List<TargetGroup.Member> tried;
         /** Why reading the client's body failed (malformed framing, the client gone), or null. */
         volatile Throwable clientBodyFailure;
+        /** Whether the upstream's answer began to be relayed to the client (then it cannot be retried). */
+        volatile boolean relayed;
 
-        Forwarded(Request request, Exchange exchange, Target target) {
+        Forwarded(Request request, Exchange exchange, Target target, TargetGroup.Member member, List<TargetGroup.Member> tried) {
             super(request);
             this.exchange = exchange;
             this.target = target;
+            this.member = member;
+            this.tried = tried;
+        }
+
+        /** Whether this request may go to another target: idempotent, with no body streamed from the client, retries left. */
+        boolean mayRetry() {
+            if (member == null || tried.size() > member.group().spec().retries()) return false;
+            Request client = exchange.clientRequest();
+            boolean streamedBody = exchange.bufferedBody() == null
+                    && (client.getLength() > 0 || client.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+            return !streamedBody && IDEMPOTENT.contains(exchange.method()) && member.group().anyInRotationBesides(tried);
         }
     }
 
@@ -111,6 +204,18 @@ public final class UpstreamHandler extends ProxyHandler {
         client.setIdleTimeout(60_000);
         client.setUserAgentField(null);
         return client;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        for (Balanced b : groups.values()) b.startChecks(getHttpClient());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        for (Balanced b : groups.values()) b.stopChecks();
+        super.doStop();
     }
 
     @Override
@@ -213,6 +318,65 @@ public final class UpstreamHandler extends ProxyHandler {
         });
     }
 
+    /**
+     * For a balanced API: counts the request in flight on its target, records the answer for the
+     * passive health check, and turns a 502 or 503 that another target may answer into a retry
+     * (the answer is dropped before anything of it reaches the client).
+     */
+    @Override
+    protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(
+            Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest, Response clientResponse, Callback clientCallback) {
+        org.eclipse.jetty.client.Response.CompleteListener relay = super.newServerToProxyResponseListener(clientRequest, upstreamRequest, clientResponse, clientCallback);
+        Forwarded f = forwarded(clientRequest);
+        if (f.member == null) return relay;
+        f.member.inFlight.incrementAndGet();
+        return new MemberResponseListener((org.eclipse.jetty.client.Response.Listener) relay, f);
+    }
+
+    /** A 502 or 503 from a target, dropped so that the request goes to another one. */
+    static final class RetryableStatus extends RuntimeException {
+        RetryableStatus(int status) { super("answered " + status, null, false, false); }
+    }
+
+    private static final class MemberResponseListener implements org.eclipse.jetty.client.Response.Listener {
+        private final org.eclipse.jetty.client.Response.Listener relay;
+        private final Forwarded f;
+
+        MemberResponseListener(org.eclipse.jetty.client.Response.Listener relay, Forwarded f) {
+            this.relay = relay;
+            this.f = f;
+        }
+
+        @Override
+        public void onBegin(org.eclipse.jetty.client.Response response) {
+            int status = response.getStatus();
+            if (status == 502 || status == 503 || status == 504) f.member.proxyFailed("status " + status);
+            else f.member.proxied();
+            if ((status == 502 || status == 503) && f.mayRetry()) {
+                response.abort(new RetryableStatus(status));
+                return;
+            }
+            f.relayed = true;
+            relay.onBegin(response);
+        }
+
+        @Override public boolean onHeader(org.eclipse.jetty.client.Response r, HttpField field) { return relay.onHeader(r, field); }
+        @Override public void onHeaders(org.eclipse.jetty.client.Response r) { relay.onHeaders(r); }
+        @Override public void onContent(org.eclipse.jetty.client.Response r, java.nio.ByteBuffer content) { relay.onContent(r, content); }
+        @Override public void onContent(org.eclipse.jetty.client.Response r, org.eclipse.jetty.io.Content.Chunk chunk, Runnable demander) throws Exception {
+            relay.onContent(r, chunk, demander);
+        }
+        @Override public void onContentSource(org.eclipse.jetty.client.Response r, org.eclipse.jetty.io.Content.Source source) { relay.onContentSource(r, source); }
+        @Override public void onSuccess(org.eclipse.jetty.client.Response r) { relay.onSuccess(r); }
+        @Override public void onFailure(org.eclipse.jetty.client.Response r, Throwable failure) { relay.onFailure(r, failure); }
+
+        @Override
+        public void onComplete(org.eclipse.jetty.client.Result result) {
+            f.member.inFlight.decrementAndGet();
+            relay.onComplete(result);
+        }
+    }
+
     @Override
     protected HttpField filterServerToProxyResponseField(HttpField field) {
         // the gateway's own Date header is already on the response
@@ -228,6 +392,15 @@ public final class UpstreamHandler extends ProxyHandler {
         Throwable badBody = f.clientBodyFailure;
         boolean timeout = isTimeout(failure);
         BodyTooLarge tooLarge = bodyTooLarge(failure);
+        if (f.member != null && badBody == null && tooLarge == null) {
+            boolean retryable = failure instanceof RetryableStatus;
+            if (!retryable) f.member.proxyFailed(describe(failure));
+            if ((retryable || (!timeout && !f.relayed)) && !clientResponse.isCommitted() && f.mayRetry()) {
+                LOG.info("api={} upstream={} {}: trying another target", api, upstreamRequest.getURI(), describe(failure));
+                send(f.exchange, f.member.group(), f.tried, clientResponse, clientCallback);
+                return;
+            }
+        }
         // a body too slow (MinimumBodyRate) is a 408; one the parser rejects a 400
         int bodyStatus = badBody instanceof HttpException h ? h.getCode() : 400;
         int status = tooLarge != null ? 413 : badBody != null ? bodyStatus : timeout ? 504 : 502;

@@ -19,8 +19,14 @@ public final class LoopbackUpstream implements AutoCloseable {
     private LoopbackUpstream() {}
 
     public static LoopbackUpstream start(Handler handler) throws Exception {
+        return start(handler, 0);
+    }
+
+    /** On {@code port} (0: a free one), e.g. to bring back an upstream that was stopped. */
+    public static LoopbackUpstream start(Handler handler, int port) throws Exception {
         LoopbackUpstream u = new LoopbackUpstream();
         u.connector.setHost("127.0.0.1");
+        u.connector.setPort(port);
         u.server.addConnector(u.connector);
         u.server.setHandler(handler);
         u.server.start();
@@ -29,6 +35,11 @@ public final class LoopbackUpstream implements AutoCloseable {
 
     /** An upstream that reads each request's body to its end and answers 200 with {@code answer(request, body)}. */
     public static LoopbackUpstream answering(BiFunction<Request, String, String> answer) throws Exception {
+        return answering(answer, 0);
+    }
+
+    /** As {@link #answering(BiFunction)}, on {@code port} (0: a free one). */
+    public static LoopbackUpstream answering(BiFunction<Request, String, String> answer, int port) throws Exception {
         return start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -37,7 +48,7 @@ public final class LoopbackUpstream implements AutoCloseable {
                 response.write(true, ByteBuffer.wrap(answer.apply(request, body).getBytes(StandardCharsets.UTF_8)), callback);
                 return true;
             }
-        });
+        }, port);
     }
 
     public int port() { return connector.getLocalPort(); }
