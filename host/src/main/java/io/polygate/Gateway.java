@@ -28,6 +28,9 @@ import io.polygate.observability.Metrics;
 import io.polygate.observability.Tracing;
 import io.polygate.proxy.ChainObservers;
 import io.polygate.proxy.HealthEndpoints;
+import io.polygate.observability.MetricsListener;
+import io.polygate.observability.RuntimeMeters;
+import io.polygate.config.MetricsConfig;
 import io.polygate.proxy.UpstreamHandler;
 import io.polygate.assembly.RouteBuilder;
 import io.polygate.storage.ChangeFeed;
@@ -37,10 +40,13 @@ import io.polygate.assembly.LimitBackends;
 import io.polygate.storage.Nodes;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -67,6 +73,9 @@ public final class Gateway implements AutoCloseable {
     private final ServerConnector adminConnector;
     /** The HTTPS listener ({@code tls}), or null. */
     private final ServerConnector tlsConnector;
+    /** The unauthenticated /metrics listener (metrics.port), or null. */
+    private final ServerConnector metricsConnector;
+    private final RuntimeMeters runtimeMeters;
     private final Store store;
     private final ChangeFeed feed;
     private final Nodes nodes;
@@ -85,11 +94,12 @@ public final class Gateway implements AutoCloseable {
     /** With the clock that limits, quotas and key expiry read (tests drive it by hand). */
     public Gateway(GatewayConfig config, InstantSource clock) {
         this.config = config;
-        this.store = Stores.open(config.storage());
+        this.store = Stores.open(config.storage(), metrics.registry());
         ChangeFeed openedFeed = null;
         Nodes openedNodes = null;
         AccessLog openedLog = null;
         Tracing openedTracing = null;
+        RuntimeMeters openedMeters = null;
         try {
             AccessLogConfig log = config.accessLog();
             openedLog = log.enabled() ? AccessLog.open(log.path(), log.format() == AccessLogConfig.Format.TEXT, log.queryValues()) : AccessLog.OFF;
@@ -133,8 +143,14 @@ public final class Gateway implements AutoCloseable {
             adminConnector.setName("admin");
             adminConnector.setHost(config.admin().host());
             adminConnector.setPort(config.admin().port());
-            server.setConnectors(tlsConnector == null ? new Connector[] {gatewayConnector, adminConnector}
-                    : new Connector[] {gatewayConnector, tlsConnector, adminConnector});
+            metricsConnector = config.metrics().enabled() ? metricsConnector(config.metrics(), http) : null;
+            List<Connector> connectors = new ArrayList<>(List.of(gatewayConnector));
+            if (tlsConnector != null) connectors.add(tlsConnector);
+            connectors.add(adminConnector);
+            if (metricsConnector != null) connectors.add(metricsConnector);
+            server.setConnectors(connectors.toArray(Connector[]::new));
+            openedMeters = new RuntimeMeters(metrics, server);
+            this.runtimeMeters = openedMeters;
 
             this.proxy = new UpstreamHandler(config.proxy());
             java.util.concurrent.atomic.AtomicReference<ApiRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
@@ -162,6 +178,7 @@ public final class Gateway implements AutoCloseable {
                             pluginPoolSize(config.plugins().poolSize()), config.plugins().outboundHttp()), outboundHttp, metrics),
                     bundlesConfig(config.bundles()), store, feed, nodes);
             SessionCache sessionCache = new SessionCache();
+            countSessionCache(sessionCache);
             PluginSessions pluginSessions = new PluginSessions(sessions);
             watchSessionSources(sessionCache, pluginSessions);
             routes.bundles(new BundleSteps(bundles, new PluginAuthStep.Shared(sessionCache, pluginSessions, limits.policies(), clock), sessions));
@@ -176,21 +193,22 @@ public final class Gateway implements AutoCloseable {
                     bundles, config.bundles().maxZipBytes());
             bundles.start();
 
-            // non-blocking at the edge: the chain dispatches routes that may block, the admin API always is dispatched
+            MetricsListener metricsListener = new MetricsListener(metrics);
+            // non-blocking at the edge: the chain dispatches routes that may block, the admin API and metrics always are dispatched
             Handler.Abstract byConnector = new Handler.Abstract(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING) {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                    if (request.getConnectionMetaData().getConnector() == adminConnector) {
-                        threads.execute(() -> {
-                            try {
-                                admin.handle(request, response, callback);
-                            } catch (Throwable t) {
-                                callback.failed(t);
-                            }
-                        });
-                        return true;
-                    }
-                    return chain.handle(request, response, callback);
+                    Connector connector = request.getConnectionMetaData().getConnector();
+                    if (connector == gatewayConnector) return chain.handle(request, response, callback);
+                    Handler handler = connector == adminConnector ? admin : metricsListener;
+                    threads.execute(() -> {
+                        try {
+                            handler.handle(request, response, callback);
+                        } catch (Throwable t) {
+                            callback.failed(t);
+                        }
+                    });
+                    return true;
                 }
             };
             proxy.setServer(server);
@@ -199,10 +217,13 @@ public final class Gateway implements AutoCloseable {
             server.addBean(proxy);
             server.addBean(chain);
             server.addBean(admin);
+            metricsListener.setServer(server);
+            server.addBean(metricsListener);
             server.setHandler(new GracefulHandler(byConnector));
         } catch (RuntimeException e) {
             if (openedLog != null) openedLog.close();
             if (openedTracing != null) openedTracing.close();
+            if (openedMeters != null) openedMeters.close();
             if (openedNodes != null) openedNodes.close();
             if (openedFeed != null) openedFeed.close();
             store.close();
@@ -226,6 +247,24 @@ public final class Gateway implements AutoCloseable {
         ServerCertificates certificates = new ServerCertificates(name, tls);
         server.addBean(certificates);
         return certificates;
+    }
+
+    /** The {@code metrics} listener: {@code /metrics} without the admin secret. */
+    private ServerConnector metricsConnector(MetricsConfig m, HttpConfiguration http) {
+        ServerConnector c = new ServerConnector(server, 1, 1, new HttpConnectionFactory(new HttpConfiguration(http)));
+        c.setName("metrics");
+        c.setHost(m.host());
+        c.setPort(m.port());
+        return c;
+    }
+
+    /** {@code polygate_session_cache_{hits,misses,invalidations}_total}. */
+    private void countSessionCache(SessionCache cache) {
+        metrics.countedBy("polygate.session.cache.hits", "Plugin session cache lookups that found a live session", cache, SessionCache::hits);
+        metrics.countedBy("polygate.session.cache.misses", "Plugin session cache lookups that found none (or one past its deadline)",
+                cache, SessionCache::misses);
+        metrics.countedBy("polygate.session.cache.invalidations", "Cached plugin sessions dropped because what they were built from changed",
+                cache, SessionCache::invalidations);
     }
 
     /**
@@ -302,6 +341,8 @@ public final class Gateway implements AutoCloseable {
         LOG.info("polygate listening on {}:{}{} (admin {}:{}{}){}, store: {}, {} APIs", config.host(), port(),
                 tlsConnector == null ? "" : ", https " + tlsPort(), config.admin().host(), adminPort(),
                 config.adminTls() == null ? "" : " https", config.http2() ? ", HTTP/2" : "", store.describe(), apis.list().size());
+        if (metricsConnector != null)
+            LOG.info("metrics without the admin secret on {}:{}/metrics (metrics.port)", config.metrics().host(), metricsPort());
         return this;
     }
 
@@ -311,6 +352,8 @@ public final class Gateway implements AutoCloseable {
 
     /** The HTTPS port of the {@code tls} listener; -1 without one. */
     public int tlsPort() { return tlsConnector == null ? -1 : tlsConnector.getLocalPort(); }
+    /** The metrics listener's port; -1 when {@code metrics.port} is not set. */
+    public int metricsPort() { return metricsConnector == null ? -1 : metricsConnector.getLocalPort(); }
 
     public Store store() { return store; }
 
@@ -337,6 +380,7 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping the server: {}", e.toString());
         } finally {
+            runtimeMeters.close();
             bundles.close();
             feed.close();
             nodes.close();

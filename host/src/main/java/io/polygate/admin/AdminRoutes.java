@@ -9,17 +9,12 @@ import io.polygate.admin.AdminEndpoint.OtherMethods;
 import io.polygate.admin.AdminRequests.Reply;
 import io.polygate.limit.Limits;
 import io.polygate.observability.Metrics;
+import io.polygate.observability.MetricsText;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * The admin API's paths (the table in {@link AdminHandler}) on Jetty's {@link PathMappingsHandler}:
@@ -107,22 +102,4 @@ final class AdminRoutes extends PathMappingsHandler {
 
     /** Each routed path ({@code /keys/{key}}) and the methods it takes, sorted. */
     Map<String, List<String>> methodsByPath() { return Map.copyOf(methodsByPath); }
-
-    /** {@code GET /metrics}: the Prometheus text; another method is not handled. */
-    private static final class MetricsText extends Handler.Abstract {
-        private final Metrics metrics;
-
-        MetricsText(Metrics metrics) {
-            super(InvocationType.BLOCKING);
-            this.metrics = metrics;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            if (!request.getMethod().equals(GET)) return false;
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-            Content.Sink.write(response, true, metrics.render(), callback);
-            return true;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.polygate.assembly;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.polygate.config.GatewayConfig.StorageConfig;
 import io.polygate.storage.ChangeFeed;
 import io.polygate.storage.Store;
@@ -13,10 +14,11 @@ import io.polygate.storage.redis.RedisStore;
 public final class Stores {
     private Stores() {}
 
-    public static Store open(StorageConfig config) {
+    /** @param meters where a Redis store records its command latencies and failures */
+    public static Store open(StorageConfig config, MeterRegistry meters) {
         return switch (config.type()) {
             case MEMORY -> new MemoryStore();
-            case REDIS -> new RedisStore(config.redisUri(), config.redisCluster(), config.timeout());
+            case REDIS -> new RedisStore(config.redisUri(), config.redisCluster(), config.timeout(), meters);
         };
     }
 

@@ -155,11 +155,29 @@ public final class ConfigLoader {
         AccessLogConfig accessLog = accessLog(n.child("access_log"), baseDir);
         TracingConfig tracing = tracing(n.child("tracing"));
         LoggingConfig logging = logging(n.child("logging"));
+        MetricsConfig metrics = metrics(n, port, adminPort, errors);
         // API definitions keep unknown fields (Tyk Classic extras are warned about, TykClassicFields)
         n.reportUnknownKeys("apis");
         GatewayConfig config = !errors.isEmpty() ? null : new GatewayConfig(host, port, new AdminConfig(adminHost, adminPort, secret), storage, proxy,
-                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies, tls, adminTls, http2, accessLog, tracing, logging);
+                bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies, tls, adminTls, http2, accessLog, tracing, logging,
+                metrics);
         return new Parsed(config, bundlesDir, bundles);
+    }
+
+    /** {@code metrics: {port, host}}: the unauthenticated /metrics listener; absent = off. */
+    private static MetricsConfig metrics(Node root, int listenPort, int adminPort, ConfigErrors errors) {
+        if (!root.has("metrics")) return MetricsConfig.OFF;
+        Node m = root.child("metrics");
+        if (!m.requireObject()) return MetricsConfig.OFF;
+        String host = m.string("host", MetricsConfig.OFF.host());
+        if (!m.has("port")) {
+            errors.missing("metrics.port");
+            return MetricsConfig.OFF;
+        }
+        int port = m.port("port", -1);
+        if (port != 0 && (port == listenPort || port == adminPort))
+            errors.add("metrics.port", port + " is also " + (port == listenPort ? "listen_port" : "admin.port") + "; the metrics listener needs its own port");
+        return new MetricsConfig(host, port);
     }
 
     /**

@@ -31,6 +31,7 @@ import java.util.List;
  * @param accessLog   the {@code access_log} section (off by default)
  * @param tracing     the {@code tracing} section (off by default)
  * @param logging     the {@code logging} section: text or JSON application logs
+ * @param metrics     the unauthenticated {@code /metrics} listener ({@link MetricsConfig#OFF}: none)
  */
 public record GatewayConfig(
         String host,
@@ -51,11 +52,13 @@ public record GatewayConfig(
         boolean http2,
         AccessLogConfig accessLog,
         TracingConfig tracing,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        MetricsConfig metrics) {
 
     public GatewayConfig {
         apis = List.copyOf(apis);
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        if (metrics == null) metrics = MetricsConfig.OFF;
         if (rateLimit == null) rateLimit = RateLimitConfig.DEFAULT;
         if (bundles == null) bundles = BundlesConfig.defaults();
         if (plugins == null) plugins = PluginsConfig.defaults();
@@ -64,12 +67,12 @@ public record GatewayConfig(
         if (logging == null) logging = LoggingConfig.TEXT;
     }
 
-    /** Without TLS listeners, HTTP/2 or the observability sections (no access log, no tracing, text logs). */
+    /** Without TLS listeners, HTTP/2, the observability sections (no access log, no tracing, text logs) or the metrics listener. */
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,
                          Path bundlesDir, Path apisDir, List<ApiDefinition> apis, RateLimitConfig rateLimit, BundlesConfig bundles,
                          PluginsConfig plugins, boolean hashKeys, List<String> trustedProxies) {
         this(host, listenPort, admin, storage, proxy, bundlesDir, apisDir, apis, rateLimit, bundles, plugins, hashKeys, trustedProxies,
-                null, null, false, null, null, null);
+                null, null, false, null, null, null, null);
     }
 
     public GatewayConfig(String host, int listenPort, AdminConfig admin, StorageConfig storage, ProxyConfig proxy,

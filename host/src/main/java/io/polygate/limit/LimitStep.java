@@ -39,6 +39,7 @@ public final class LimitStep implements Step {
     private final KeyChecks keyChecks;
     private final RateLimitHeaders headers;
     private final QuotaCheck quota;
+    private final LimiterDecisions decisions;
     private final boolean keyRates;
     private final boolean mayHaveKeys;
 
@@ -50,7 +51,8 @@ public final class LimitStep implements Step {
         this.apiChecks = new ApiChecks(api);
         this.keyChecks = new KeyChecks(apiId, limits);
         this.headers = new RateLimitHeaders(limits);
-        this.quota = new QuotaCheck(apiId, limits, !api.disableQuota());
+        this.decisions = limits.metrics().decisions(apiId);
+        this.quota = new QuotaCheck(apiId, limits, !api.disableQuota(), decisions);
         this.keyRates = !api.disableRateLimit();
         this.mayHaveKeys = api.auth().type() != ApiDefinition.AuthType.NONE || api.customMiddlewareBundle() != null;
     }
@@ -130,6 +132,7 @@ public final class LimitStep implements Step {
     /** Adds a decision to the tally and lets smoothing see it; false when it denies. */
     private boolean record(Tally t, Checks.Check c, Decision d) {
         t.add(c.scope(), c.window(), d);
+        decisions.record(c.scope(), d.allowed());
         if (c.smooth() != null)
             limits.smoothing().observe(c.counter(), c.smooth(), c.smoothRate(), d.limit() - d.remaining() + (d.allowed() ? 0 : 1), limits.clock().millis());
         return d.allowed();

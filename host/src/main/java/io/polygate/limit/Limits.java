@@ -46,7 +46,7 @@ public final class Limits {
     public Limits(RateLimitConfig config, LimitBackend local, LimitBackend shared, IntSupplier liveNodes, Store store,
                   InstantSource clock, Metrics gatewayMetrics) {
         this.config = config;
-        this.metrics = new LimitMetrics(gatewayMetrics);
+        this.metrics = new LimitMetrics(gatewayMetrics == null ? new Metrics() : gatewayMetrics);
         this.smoothing = new Smoothing(metrics);
         this.clock = clock;
         this.policies = store == null ? null : new PolicyStore(store);

@@ -17,11 +17,13 @@ final class QuotaCheck {
     private final String apiId;
     private final Limits limits;
     private final boolean enabled;
+    private final LimiterDecisions decisions;
 
-    QuotaCheck(String apiId, Limits limits, boolean enabled) {
+    QuotaCheck(String apiId, Limits limits, boolean enabled, LimiterDecisions decisions) {
         this.apiId = apiId;
         this.limits = limits;
         this.enabled = enabled;
+        this.decisions = decisions;
     }
 
     boolean enabled() { return enabled; }
@@ -48,6 +50,7 @@ final class QuotaCheck {
         h.put("X-Quota-Limit", Long.toString(q.max()));
         h.put("X-Quota-Remaining", Long.toString(q.remaining()));
         if (q.renewsAtMillis() > 0) h.put("X-Quota-Reset", Long.toString((q.renewsAtMillis() + 999) / 1000));
+        decisions.record(LimiterDecisions.QUOTA, q.allowed());
         if (q.allowed()) return Outcome.CONTINUE;
         limits.metrics().quotaExceeded.increment();
         return QUOTA_EXCEEDED_ANSWER;

@@ -1,126 +1,90 @@
 package io.polygate.observability;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The gateway's counters and latency histograms, exposed in Prometheus text format at the admin
- * API's {@code /metrics}. Thread-safe and cheap on the hot path: a series is created once, then
- * recording is a {@link LongAdder} increment.
+ * The gateway's meters: one Micrometer {@link PrometheusMeterRegistry}, exposed in Prometheus text
+ * format at {@code /metrics} ({@link #render}). Every series is listed in docs/observability.md.
  *
- * <p>Series names follow Prometheus conventions ({@code polygate_requests_total}); labels are
- * given as alternating name/value pairs, and a series is identified by its name and labels.
+ * <p>Names are given in Micrometer's dotted form ({@code polygate.requests}); the registry writes
+ * them the Prometheus way ({@code polygate_requests_total}, a timer as {@code ..._seconds}). Label
+ * values must come from a bounded set (API ids, bundle and hook names, phases, status codes,
+ * normalised methods), never a key, a path or an address. Callers keep the meters they get here,
+ * so that recording on the hot path is an increment, not a lookup.
  */
 public final class Metrics {
-    /** Request latency buckets, seconds. */
-    private static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    /** The content type of {@link #render}. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final Map<String, String> help = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Histogram>> histograms = new ConcurrentHashMap<>();
+    /** Request and hook latency buckets. */
+    public static final List<Duration> LATENCY_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
-    /** A counter series; keep the returned adder to record without lookups. */
-    public LongAdder counter(String name, String helpText, String... labels) {
-        help.putIfAbsent(name, helpText);
-        return counters.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
-                .computeIfAbsent(labelText(labels), l -> new LongAdder());
-    }
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, RequestMeters> apis = new ConcurrentHashMap<>();
 
-    /** A latency histogram series (seconds). */
-    public Histogram histogram(String name, String helpText, String... labels) {
-        help.putIfAbsent(name, helpText);
-        return histograms.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
-                .computeIfAbsent(labelText(labels), l -> new Histogram());
-    }
-
-    private final Map<String, ApiSeries> apis = new ConcurrentHashMap<>();
-
-    /** Counts one finished request of {@code api} (null: no API matched) with its status and duration. */
-    public void request(String api, int status, long nanos) {
-        apis.computeIfAbsent(api == null ? "none" : api, ApiSeries::new).record(status, nanos);
-    }
-
-    /** The per-API request series, created once per API so that recording is lookup-free. */
-    private final class ApiSeries {
-        final LongAdder[] byClass = new LongAdder[5];
-        final Histogram latency;
-
-        ApiSeries(String api) {
-            String[] classes = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-            for (int i = 0; i < 5; i++)
-                byClass[i] = counter("polygate_requests_total", "Requests answered, by API and status class", "api", api, "code", classes[i]);
-            latency = histogram("polygate_request_duration_seconds", "Time from request to the end of the response, by API", "api", api);
-        }
-
-        void record(int status, long nanos) {
-            byClass[Math.min(4, Math.max(0, status / 100 - 1))].increment();
-            latency.observe(nanos);
-        }
-    }
-
-    static String labelText(String... labels) {
-        if (labels.length == 0) return "";
-        StringBuilder b = new StringBuilder("{");
-        for (int i = 0; i + 1 < labels.length; i += 2) {
-            if (i > 0) b.append(',');
-            b.append(labels[i]).append("=\"").append(labels[i + 1].replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
-        }
-        return b.append('}').toString();
-    }
-
-    /** The Prometheus text exposition of every series. */
-    public String render() {
-        StringBuilder out = new StringBuilder(4096);
-        new TreeMap<>(counters).forEach((name, series) -> {
-            out.append("# HELP ").append(name).append(' ').append(help.getOrDefault(name, name)).append('\n');
-            out.append("# TYPE ").append(name).append(" counter\n");
-            new TreeMap<>(series).forEach((labels, v) -> {
-                long n = v.sum();
-                if (n != 0 || !name.equals("polygate_requests_total")) out.append(name).append(labels).append(' ').append(n).append('\n');
-            });
-        });
-        new TreeMap<>(histograms).forEach((name, series) -> {
-            out.append("# HELP ").append(name).append(' ').append(help.getOrDefault(name, name)).append('\n');
-            out.append("# TYPE ").append(name).append(" histogram\n");
-            new TreeMap<>(series).forEach((labels, h) -> h.render(out, name, labels));
-        });
-        return out.toString();
-    }
-
-    /** A fixed-bucket histogram of durations. */
-    public static final class Histogram {
-        private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
-        private final LongAdder count = new LongAdder();
-        private final LongAdder sumNanos = new LongAdder();
-
-        Histogram() {
-            for (int i = 0; i < buckets.length; i++) buckets[i] = new LongAdder();
-        }
-
-        public void observe(long nanos) {
-            double s = nanos / 1e9;
-            for (int i = 0; i < BUCKETS.length; i++) {
-                if (s <= BUCKETS[i]) {
-                    buckets[i].increment();
-                    break;
-                }
+    public Metrics() {
+        // Lettuce tags its command meters with the local and remote socket addresses: not labels we show
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (!id.getName().startsWith("lettuce.")) return id;
+                List<Tag> kept = id.getTags().stream().filter(t -> !t.getKey().equals("local") && !t.getKey().equals("remote")).toList();
+                return id.replaceTags(kept);
             }
-            count.increment();
-            sumNanos.add(nanos);
-        }
+        });
+    }
 
-        void render(StringBuilder out, String name, String labels) {
-            String inner = labels.isEmpty() ? "" : labels.substring(1, labels.length() - 1) + ",";
-            long cumulative = 0;
-            for (int i = 0; i < BUCKETS.length; i++) {
-                cumulative += buckets[i].sum();
-                out.append(name).append("_bucket{").append(inner).append("le=\"").append(BUCKETS[i]).append("\"} ").append(cumulative).append('\n');
-            }
-            out.append(name).append("_bucket{").append(inner).append("le=\"+Inf\"} ").append(count.sum()).append('\n');
-            out.append(name).append("_sum").append(labels).append(' ').append(sumNanos.sum() / 1e9).append('\n');
-            out.append(name).append("_count").append(labels).append(' ').append(count.sum()).append('\n');
-        }
+    /** The registry, for binders (JVM, Jetty, Lettuce) and for meters built with their own options. */
+    public MeterRegistry registry() { return registry; }
+
+    /** A counter series; {@code tags} are alternating label names and values. */
+    public Counter counter(String name, String help, String... tags) {
+        return Counter.builder(name).description(help).tags(tags).register(registry);
+    }
+
+    /** A counter series whose value {@code count} reads from {@code source} at each scrape. */
+    public <T> void countedBy(String name, String help, T source, ToDoubleFunction<T> count) {
+        FunctionCounter.builder(name, source, count).description(help).register(registry);
+    }
+
+    /** A duration histogram with {@link #LATENCY_BUCKETS}. */
+    public Timer timer(String name, String help, String... tags) {
+        return timer(name, help, LATENCY_BUCKETS, tags);
+    }
+
+    /** A duration histogram with the given bucket bounds. */
+    public Timer timer(String name, String help, List<Duration> buckets, String... tags) {
+        return Timer.builder(name).description(help).tags(tags)
+                .serviceLevelObjectives(buckets.toArray(Duration[]::new)).register(registry);
+    }
+
+    /** The request meters of one API (null: the request matched no API); made once per API. */
+    public RequestMeters requests(String apiId) {
+        String api = apiId == null ? "none" : apiId;
+        RequestMeters m = apis.get(api);
+        return m != null ? m : apis.computeIfAbsent(api, a -> new RequestMeters(this, a));
+    }
+
+    /** The Prometheus text exposition (format 0.0.4) of every series. */
+    public String render() { return registry.scrape(); }
+
+    /** Bucket bounds given in seconds. */
+    public static List<Duration> seconds(double... bounds) {
+        Duration[] out = new Duration[bounds.length];
+        for (int i = 0; i < bounds.length; i++) out[i] = Duration.ofNanos(Math.round(bounds[i] * 1e9));
+        return List.of(out);
     }
 }

@@ -13,6 +13,7 @@ import io.polygate.observability.RequestTrace;
 import io.polygate.observability.TraceSpan;
 import io.polygate.observability.Tracing;
 import io.polygate.session.KeyHash;
+import io.polygate.observability.RequestMeters;
 import io.polygate.storage.StoreException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -127,8 +128,9 @@ public final class ChainHandler extends Handler.Abstract {
     }
 
     /**
-     * Records the request when its response is complete: in the metrics, its spans, and the access
-     * log. Carries the request's id and spans until its {@link Exchange} exists.
+     * Records the request when its response is complete: in the metrics (its duration, and the
+     * upstream's time when it got that far), its spans, and the access log. Carries the request's id
+     * and spans until its {@link Exchange} exists.
      */
     private final class Recorded implements Callback {
         private final Callback delegate;
@@ -169,12 +171,14 @@ public final class ChainHandler extends Handler.Abstract {
         private void complete(int status) {
             long end = System.nanoTime();
             String apiId = route == null ? null : route.api().apiId();
-            metrics.request(apiId, status, end - start);
+            Exchange e = exchange;
+            long upstreamStart = e == null ? -1 : e.upstreamStartNanos();
+            RequestMeters meters = metrics.requests(apiId);
+            meters.record(request.getMethod(), status, end - start);
+            if (upstreamStart >= 0) meters.upstream(end - upstreamStart);
             unpin();
             if (trace != null) trace.finish(apiId, requestId, status);
             if (accessLog.enabled()) {
-                Exchange e = exchange;
-                long upstreamStart = e == null ? -1 : e.upstreamStartNanos();
                 String key = e == null ? null : e.keyId();
                 accessLog.write(new AccessEntry(Instant.ofEpochMilli(Request.getTimeStamp(request)), requestId, apiId,
                         request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(), status,

@@ -1,10 +1,10 @@
 package io.polygate.proxy;
 
+import io.micrometer.core.instrument.Counter;
 import io.polygate.observability.Metrics;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -41,14 +41,14 @@ public final class ClientHeaderTimeout extends AbstractLifeCycle {
     private final AbstractConnector connector;
     private final long timeoutNanos;
     private final long sweepMillis;
-    private final LongAdder closed;
+    private final Counter closed;
     private volatile Scheduler.Task next;
 
     public ClientHeaderTimeout(AbstractConnector connector, Duration timeout, Metrics metrics) {
         this.connector = connector;
         this.timeoutNanos = timeout.toNanos();
         this.sweepMillis = Math.clamp(timeout.toMillis() / 10, 50, 1000);
-        this.closed = metrics.counter("polygate_client_timeouts_total",
+        this.closed = metrics.counter("polygate.client.timeouts",
                 "Client connections closed because the request arrived too slowly", "reason", "header");
     }
 

@@ -1,8 +1,8 @@
 package io.polygate.proxy;
 
+import io.micrometer.core.instrument.Counter;
 import io.polygate.observability.Metrics;
 import java.time.Duration;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -23,13 +23,13 @@ import org.eclipse.jetty.server.Request;
 final class MinimumBodyRate {
     private final long bytesPerSecond;
     private final long graceNanos;
-    private final LongAdder failed;
+    private final Counter failed;
 
     /** @param bytesPerSecond 0 = no minimum */
     MinimumBodyRate(long bytesPerSecond, Duration grace, Metrics metrics) {
         this.bytesPerSecond = bytesPerSecond;
         this.graceNanos = grace.toNanos();
-        this.failed = metrics.counter("polygate_client_timeouts_total",
+        this.failed = metrics.counter("polygate.client.timeouts",
                 "Client connections closed because the request arrived too slowly", "reason", "body");
     }
 

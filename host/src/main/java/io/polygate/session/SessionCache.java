@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sessions that an auth plugin built for an extracted id, reused until the session's
@@ -34,18 +35,30 @@ public final class SessionCache {
     /** data key or "\0token" -> [sequence, nanoTime] of its last change. */
     private final Map<String, long[]> changes = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder invalidated = new LongAdder();
 
     /** The cached session of {@code id} on {@code apiId}, or null when absent or past its deadline. */
     public Entry get(String apiId, String id, long nowEpochSeconds) {
         String k = apiId + '\u0000' + id;
         Entry e = entries.get(k);
-        if (e == null) return null;
-        if (e.deadlineEpochSeconds() <= nowEpochSeconds) {
+        if (e != null && e.deadlineEpochSeconds() <= nowEpochSeconds) {
             remove(k, e);
-            return null;
+            e = null;
         }
+        (e == null ? misses : hits).increment();
         return e;
     }
+
+    /** Lookups that found a live session. */
+    public long hits() { return hits.sum(); }
+
+    /** Lookups that found none, or one past its deadline. */
+    public long misses() { return misses.sum(); }
+
+    /** Sessions dropped because what they were built from changed, their bundle changed, or the cache was cleared. */
+    public long invalidations() { return invalidated.sum(); }
 
     /** A mark to take before running the hook whose session {@link #put} will cache. */
     public long mark() { return sequence.get(); }
@@ -87,6 +100,7 @@ public final class SessionCache {
             Entry e = entries.get(k);
             if (e != null && e.dataKeys().contains(dataKey) && remove(k, e)) n++;
         }
+        invalidated.add(n);
         return n;
     }
 
@@ -97,6 +111,7 @@ public final class SessionCache {
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             if (token.equals(e.getValue().token()) && remove(e.getKey(), e.getValue())) n++;
         }
+        invalidated.add(n);
         return n;
     }
 
@@ -108,19 +123,21 @@ public final class SessionCache {
             boolean applies = policyId.equals(s.apply_policy_id) || (s.apply_policies != null && s.apply_policies.contains(policyId));
             if (applies && remove(e.getKey(), e.getValue())) n++;
         }
+        invalidated.add(n);
         return n;
     }
 
     /** Drops every cached session of an API (its bundle changed). */
     public void invalidate(String apiId) {
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            if (e.getKey().startsWith(apiId + '\u0000')) remove(e.getKey(), e.getValue());
+            if (e.getKey().startsWith(apiId + '\u0000') && remove(e.getKey(), e.getValue())) invalidated.increment();
         }
     }
 
     /** Drops everything (changes may have been missed, e.g. while the store was unreachable). */
     public void clear() {
         sequence.incrementAndGet();
+        invalidated.add(entries.size());
         entries.clear();
         byDataKey.clear();
     }

@@ -45,6 +45,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theMetricsListenerIsOffByDefaultAndItsPortIsChecked() throws Exception {
+        assertThat(load("admin: {secret: s}\n").metrics().enabled()).isFalse();
+        MetricsConfig m = load("admin: {secret: s}\nmetrics: {port: 9090}\n").metrics();
+        assertThat(m.enabled()).isTrue();
+        assertThat(m.port()).isEqualTo(9090);
+        assertThat(m.host()).isEqualTo("127.0.0.1");
+        assertThat(load("admin: {secret: s}\nmetrics: {port: 9090, host: 0.0.0.0}\n").metrics().host()).isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> load("admin: {secret: s}\nmetrics: {host: 0.0.0.0, path: /m}\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactlyInAnyOrder(
+                        "metrics.port: is required", "metrics.path: unknown key (known here: host, port)"));
+        assertThatThrownBy(() -> load("admin: {secret: s, port: 9000}\nmetrics: {port: 9000}\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "metrics.port: 9000 is also admin.port; the metrics listener needs its own port"));
+        assertThatThrownBy(() -> load("admin: {secret: s}\nmetrics: 9090\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).hasSize(1).first().asString().startsWith("metrics: "));
+    }
+
+    @Test
     void slowClientLimitsHaveDefaultsAndAreChecked() throws Exception {
         GatewayConfig c = load("admin: {secret: s}\n");
         assertThat(c.proxy().clientHeaderTimeout()).isEqualTo(Duration.ofSeconds(10));

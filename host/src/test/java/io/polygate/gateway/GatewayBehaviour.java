@@ -343,7 +343,7 @@ abstract class GatewayBehaviour {
         assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         assertThat(m.body()).containsPattern("polygate_requests_total\\{api=\"builtin\",code=\"2xx\"} [1-9]")
                 .containsPattern("polygate_requests_total\\{api=\"none\",code=\"4xx\"} [1-9]")
-                .contains("polygate_request_duration_seconds_bucket{api=\"builtin\",le=\"+Inf\"}");
+                .contains("polygate_request_duration_seconds_bucket{api=\"builtin\",method=\"GET\",status=\"200\",le=\"+Inf\"}");
         assertThat(gw.adminWithSecret("wrong", "GET", "/metrics", null).statusCode()).isEqualTo(401);
     }
 

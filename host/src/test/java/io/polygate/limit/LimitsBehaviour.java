@@ -328,7 +328,7 @@ abstract class LimitsBehaviour {
         assertThat(other.statusCode()).isEqualTo(200);
         // 3 of the key's 10 are gone: the denied request passed no scope after the endpoint's
         assertThat(header(other, "X-RateLimit-Remaining")).isEqualTo(7);
-        assertThat(gw.admin("GET", "/metrics", null).body()).contains("polygate_limit_rate_limited_total 1");
+        assertThat(gw.admin("GET", "/metrics", null).body()).contains("polygate_limit_rate_limited_total 1.0");
     }
 
     @Test

@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.PluginTesting;
+import io.polygate.testing.Scrape;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +98,17 @@ class BadBundleIT {
     @Test
     void pythonSyntaxErrorIsRefusedWithFileAndLine() throws Exception {
         assertThat(refusal("bad-syntax-py")).startsWith("bundle \"bad-syntax-py\": middleware.py line 4: ").contains("SyntaxError");
+    }
+
+    @Test
+    void bundlesWhoseCodeFailsToLoadAreCountedByName() throws Exception {
+        refusal("bad-syntax-py");
+        refusal("bad-json");
+        Scrape metrics = Scrape.parse(gw.admin("GET", "/metrics", null).body());
+        assertThat(metrics.value("polygate_bundle_load_failures_total", "bundle", "bad-syntax-py")).isEqualTo(1);
+        // refused before any code ran: the bundle status says so, not the load counters
+        assertThat(metrics.series("polygate_bundle_load_failures_total", "bundle", "bad-json")).isEmpty();
+        assertThat(metrics.value("polygate_bundle_loads_total", "bundle", "good-js")).isPositive();
     }
 
     @Test

@@ -127,7 +127,7 @@ class JsvmHostApiIT {
     long metric(String outcome) throws Exception {
         String text = gw.admin("GET", "/metrics", null).body();
         String series = "polygate_plugin_http_requests_total{bundle=\"host-api\",outcome=\"" + outcome + "\"} ";
-        return text.lines().filter(l -> l.startsWith(series)).mapToLong(l -> Long.parseLong(l.substring(series.length()).trim())).sum();
+        return text.lines().filter(l -> l.startsWith(series)).mapToLong(l -> (long) Double.parseDouble(l.substring(series.length()).trim())).sum();
     }
 
     @Test

@@ -117,7 +117,7 @@ class MemoryStrikesIT {
         assertThat(after.path("nodes").get(0).path("version").asText()).as("the node registry").isEqualTo(v1);
         assertThat(servedBy("/twice/x")).isEqualTo("v1");
         awaitLog(why + ": the version is taken out of service");
-        assertThat(metrics()).contains("polygate_plugin_memory_unfit_total{bundle=\"twice\"} 1");
+        assertThat(metrics()).contains("polygate_plugin_memory_unfit_total{bundle=\"twice\"} 1.0");
 
         // a reload loads what changed in the store; the version taken out is not loaded again
         assertThat(gw.admin("POST", "/bundles/reload", null).statusCode()).isEqualTo(200);
@@ -139,7 +139,7 @@ class MemoryStrikesIT {
         HttpResponse<String> refused = gw.get("/alone/x", Duration.ofSeconds(5));
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(json(refused).path("error").asText()).isEqualTo("plugin bundle \"alone\" is not usable: " + why);
-        assertThat(metrics()).contains("polygate_plugin_memory_unfit_total{bundle=\"alone\"} 1");
+        assertThat(metrics()).contains("polygate_plugin_memory_unfit_total{bundle=\"alone\"} 1.0");
         assertThat(gw.get("/plain/x", Duration.ofSeconds(5)).statusCode()).isEqualTo(200);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.PluginTesting;
+import io.polygate.testing.Scrape;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,11 @@ class PluginSettingsIT {
             // stopped at the configured 3 s, not at the 1 s default (a lower bound holds on a loaded machine too)
             assertThat(took).isBetween(Duration.ofMillis(2900), Duration.ofSeconds(20));
             assertThat(gw.get("/g/x").statusCode()).isEqualTo(200);
+            Scrape metrics = Scrape.parse(gw.admin("GET", "/metrics", null).body());
+            String[] hook = {"bundle", "js-guard", "hook", "guard", "phase", "pre"};
+            assertThat(metrics.value("polygate_hook_timeouts_total", hook)).isEqualTo(1);
+            assertThat(metrics.value("polygate_hook_errors_total", hook)).isZero();
+            assertThat(metrics.value("polygate_hook_duration_seconds", hook)).isEqualTo(3);
         }
     }
 }

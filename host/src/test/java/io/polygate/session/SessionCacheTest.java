@@ -78,4 +78,24 @@ class SessionCacheTest {
         assertThat(c.get("api", "id-1", NOW)).isNull();
         assertThat(c.get("api", "id-2", NOW)).isNotNull();
     }
+
+    @Test
+    void hitsMissesAndInvalidationsAreCounted() {
+        SessionCache c = new SessionCache();
+        c.put("api", "foo", "foo", session(NOW + 60), NOW, Set.of("rate:foo"), c.mark());
+        c.put("api", "bar", "bar", session(NOW + 60), NOW, Set.of(), c.mark());
+        c.put("api2", "baz", "baz", session(NOW + 60), NOW, Set.of(), c.mark());
+        c.get("api", "foo", NOW);
+        c.get("api", "nobody", NOW);
+        c.get("api", "bar", NOW + 60); // past its deadline: a miss, not an invalidation
+        assertThat(c.hits()).isEqualTo(1);
+        assertThat(c.misses()).isEqualTo(2);
+        assertThat(c.invalidations()).isZero();
+        c.invalidateData("rate:foo");
+        c.invalidate("api2");
+        assertThat(c.invalidations()).isEqualTo(2);
+        c.put("api", "qux", "qux", session(NOW + 60), NOW, Set.of(), c.mark());
+        c.clear();
+        assertThat(c.invalidations()).isEqualTo(3);
+    }
 }

@@ -83,7 +83,7 @@ final class MemoryGuard implements AutoCloseable {
         for (HookWatchdog.Slot slot : stopped) {
             String bundle = slot.strikes().bundle();
             byBundle.merge(bundle, 1, Integer::sum);
-            metrics.counter("polygate_plugin_memory_stops_total", "Plugin calls and loads stopped because the heap ran short",
+            metrics.counter("polygate.plugin.memory.stops", "Plugin calls and loads stopped because the heap ran short",
                     "bundle", bundle).increment();
         }
         if (stopped.isEmpty()) return; // short of memory, but not in plugin code: nothing to stop

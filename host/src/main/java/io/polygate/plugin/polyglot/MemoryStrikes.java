@@ -49,7 +49,7 @@ final class MemoryStrikes {
         String why = "bundle \"" + bundle + "\": version " + version + " was stopped " + n
                 + " times because the heap ran short (plugins.memory_strikes " + limit + ")";
         LOG.error("{}: the version is taken out of service", why);
-        metrics.counter("polygate_plugin_memory_unfit_total", "Bundle versions taken out of service after plugins.memory_strikes memory stops",
+        metrics.counter("polygate.plugin.memory.unfit", "Bundle versions taken out of service after plugins.memory_strikes memory stops",
                 "bundle", bundle).increment();
         onUnfit.accept(why);
     }

@@ -4,6 +4,8 @@ import static io.polygate.plugin.polyglot.TykHttpMessages.str;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.polygate.config.GatewayConfig.OutboundHttpConfig;
 import io.polygate.observability.Metrics;
 import io.polygate.sdk.json.Json;
@@ -21,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
@@ -97,17 +98,17 @@ public final class OutboundHttp implements AutoCloseable {
     public final class Caller {
         private final String bundle;
         private final OutboundAllowList allow;
-        private final Map<Outcome, LongAdder> counts = new EnumMap<>(Outcome.class);
-        private final Map<Outcome, Metrics.Histogram> durations = new EnumMap<>(Outcome.class);
+        private final Map<Outcome, Counter> counts = new EnumMap<>(Outcome.class);
+        private final Map<Outcome, Timer> durations = new EnumMap<>(Outcome.class);
 
         private Caller(String bundle, OutboundAllowList allow) {
             this.bundle = bundle;
             this.allow = allow;
             for (Outcome o : Outcome.values()) {
                 String label = o.name().toLowerCase(Locale.ROOT);
-                counts.put(o, metrics.counter("polygate_plugin_http_requests_total",
+                counts.put(o, metrics.counter("polygate.plugin.http.requests",
                         "Outbound HTTP calls of plugins (TykMakeHttpRequest, TykBatchRequest), by bundle and outcome", "bundle", bundle, "outcome", label));
-                durations.put(o, metrics.histogram("polygate_plugin_http_request_duration_seconds",
+                durations.put(o, metrics.timer("polygate.plugin.http.request.duration",
                         "Duration of plugins' outbound HTTP calls, by bundle and outcome", "bundle", bundle, "outcome", label));
             }
         }
@@ -248,7 +249,7 @@ public final class OutboundHttp implements AutoCloseable {
 
         private void record(Outcome o, long startNanos) {
             counts.get(o).increment();
-            durations.get(o).observe(System.nanoTime() - startNanos);
+            durations.get(o).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -32,22 +32,26 @@ final class PolyglotBundle implements LoadedBundle {
     private final Duration timeout;
     private final ContextPool pool;
     private final MemoryStrikes strikes;
+    private final HookMeters meters;
 
-    private PolyglotBundle(String name, String version, BundleManifest manifest, Duration timeout, ContextPool pool, MemoryStrikes strikes) {
+    private PolyglotBundle(String name, String version, BundleManifest manifest, Duration timeout, ContextPool pool, MemoryStrikes strikes,
+                           HookMeters meters) {
         this.name = name;
         this.version = version;
         this.manifest = manifest;
         this.timeout = timeout;
         this.pool = pool;
         this.strikes = strikes;
+        this.meters = meters;
     }
 
     /** Loads a version: returns once its first context is ready, the rest of the pool is built in the background. */
     static PolyglotBundle load(String name, String version, Path dir, BundleManifest manifest, Engines engines, GuestApi api,
-                               int poolSize, Duration timeout, Duration loadTimeout, HookWatchdog watchdog, MemoryStrikes strikes)
+                               int poolSize, Duration timeout, Duration loadTimeout, HookWatchdog watchdog, MemoryStrikes strikes,
+                               HookMeters meters)
             throws BundleLoadException {
         GuestFactory factory = GuestFactory.create(name, dir, manifest, engines, api, watchdog, strikes, loadTimeout);
-        PolyglotBundle b = new PolyglotBundle(name, version, manifest, timeout, new ContextPool(name, version, poolSize, factory), strikes);
+        PolyglotBundle b = new PolyglotBundle(name, version, manifest, timeout, new ContextPool(name, version, poolSize, factory), strikes, meters);
         long t0 = System.nanoTime();
         try {
             b.pool.addFirst();
@@ -77,18 +81,22 @@ final class PolyglotBundle implements LoadedBundle {
         pool.submit(new ContextPool.Work() {
             @Override
             public boolean run(Guest guest) {
+                long start = System.nanoTime();
                 try {
                     call(guest, hook, call);
                 } catch (HookException | StoreException e) {
+                    meters.ran(hook, System.nanoTime() - start, e);
                     done.completeExceptionally(e);
                     return contextUsableAfter(e);
                 }
+                meters.ran(hook, System.nanoTime() - start, null);
                 done.complete(null);
                 return true;
             }
 
             @Override
             public void refuse(HookException why) {
+                meters.refused(hook, why);
                 done.completeExceptionally(why);
             }
         });

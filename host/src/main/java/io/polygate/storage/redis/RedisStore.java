@@ -15,6 +15,9 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.api.sync.RedisKeyCommands;
 import io.lettuce.core.api.sync.RedisStringCommands;
@@ -55,17 +58,30 @@ public final class RedisStore implements Store, RedisScripting {
     private final ClientResources resources;
     static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
 
+    /** A store whose commands are not measured. */
     public RedisStore(URI uri, boolean cluster, Duration timeout) {
+        this(uri, cluster, timeout, null);
+    }
+
+    /**
+     * @param meters where command latencies ({@code lettuce_command_completion_seconds},
+     *               {@code lettuce_command_firstresponse_seconds}, by command) and failures
+     *               ({@link RedisCommandErrors}) are recorded; null: nowhere
+     */
+    public RedisStore(URI uri, boolean cluster, Duration timeout, MeterRegistry meters) {
         RedisURI redisUri = RedisURI.create(uri.toString());
         redisUri.setTimeout(timeout);
         this.description = "redis " + redactedUri(uri) + (cluster ? " (cluster)" : "");
         this.database = redisUri.getDatabase();
         this.redisUri = redisUri;
-        this.resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS)).build();
+        DefaultClientResources.Builder resourcesBuilder = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS));
+        if (meters != null) resourcesBuilder.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()));
+        this.resources = resourcesBuilder.build();
         try {
             if (cluster) {
                 RedisClusterClient c = RedisClusterClient.create(resources, redisUri);
+                if (meters != null) c.addListener(new RedisCommandErrors(meters));
                 StatefulRedisClusterConnection<String, String> conn = c.connect();
                 conn.setTimeout(timeout);
                 RedisAdvancedClusterCommands<String, String> cmd = conn.sync();
@@ -79,6 +95,7 @@ public final class RedisStore implements Store, RedisScripting {
                 this.pinger = cmd::ping;
             } else {
                 RedisClient c = RedisClient.create(resources, redisUri);
+                if (meters != null) c.addListener(new RedisCommandErrors(meters));
                 StatefulRedisConnection<String, String> conn = c.connect();
                 conn.setTimeout(timeout);
                 RedisCommands<String, String> cmd = conn.sync();
