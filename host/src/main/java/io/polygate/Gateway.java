@@ -199,7 +199,8 @@ public final class Gateway implements AutoCloseable {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
                     Connector connector = request.getConnectionMetaData().getConnector();
-                    if (connector == gatewayConnector) return chain.handle(request, response, callback);
+                    // the gateway's plain and HTTPS listeners serve the APIs
+                    if (connector != adminConnector && connector != metricsConnector) return chain.handle(request, response, callback);
                     Handler handler = connector == adminConnector ? admin : metricsListener;
                     threads.execute(() -> {
                         try {
