@@ -31,6 +31,7 @@ class MetricsIT {
     static RedisServer redis;
     static GatewayFixture gw;
     static Scrape scrape;
+    static String scrapeText;
 
     @BeforeAll
     static void start() throws Exception {
@@ -76,7 +77,8 @@ class MetricsIT {
         HttpResponse<String> m = gw.admin("GET", "/metrics", null);
         assertThat(m.statusCode()).isEqualTo(200);
         assertThat(m.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
-        scrape = Scrape.parse(m.body());
+        scrapeText = m.body();
+        scrape = Scrape.parse(scrapeText);
     }
 
     @AfterAll
@@ -84,6 +86,31 @@ class MetricsIT {
         System.clearProperty("polygate.plugin.pool_size");
         if (gw != null) gw.close();
         if (redis != null) redis.close();
+    }
+
+    /**
+     * The same scrape read by the Prometheus project's own parser (prometheus_client's, Python: the
+     * Java client only writes the format). Needs python3-prometheus-client (.ci/run installs it).
+     */
+    @Test
+    void theScrapeParsesWithThePrometheusClientsOwnParser() throws Exception {
+        boolean installed = new ProcessBuilder("python3", "-c", "import prometheus_client.parser").start().waitFor() == 0;
+        if (System.getenv("CI") == null) org.junit.jupiter.api.Assumptions.assumeTrue(installed, "python3-prometheus-client is not installed");
+        assertThat(installed).as("python3 with prometheus_client (apt-get install python3-prometheus-client)").isTrue();
+        Process parser = new ProcessBuilder("python3", "-c", """
+                import sys
+                from prometheus_client.parser import text_string_to_metric_families
+                for family in text_string_to_metric_families(sys.stdin.read()):
+                    for sample in family.samples:
+                        if sample.name == 'polygate_requests_total' and sample.labels == {'api': 'py', 'code': '2xx'}:
+                            print(family.type, sample.value)
+                """).redirectErrorStream(true).start();
+        try (var in = parser.getOutputStream()) {
+            in.write(scrapeText.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(parser.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertThat(parser.waitFor()).as("the parser's output: %s", out).isZero();
+        assertThat(out).isEqualTo("counter 2.0");
     }
 
     @Test
