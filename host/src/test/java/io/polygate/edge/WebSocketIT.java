@@ -78,8 +78,8 @@ class WebSocketIT {
         if (echo != null) echo.close();
     }
 
-    /** The upstream: sends every data frame back, and records the close it gets. */
-    static final class Echo implements FrameHandler {
+    /** A frame handler that reads its first frame as soon as it is open and ignores errors. */
+    abstract static class Reading implements FrameHandler {
         CoreSession session;
 
         @Override public void onOpen(CoreSession s, Callback callback) {
@@ -88,6 +88,11 @@ class WebSocketIT {
             s.demand();
         }
 
+        @Override public void onError(Throwable cause, Callback callback) { callback.succeeded(); }
+    }
+
+    /** The upstream: sends every data frame back, and records the close it gets. */
+    static final class Echo extends Reading {
         @Override public void onFrame(Frame frame, Callback callback) {
             if (frame.getOpCode() == OpCode.CLOSE) {
                 upstreamSaw.add("close " + new CloseStatus(frame).getCode());
@@ -106,21 +111,13 @@ class WebSocketIT {
             }, callback::failed), false);
         }
 
-        @Override public void onError(Throwable cause, Callback callback) { callback.succeeded(); }
         @Override public void onClosed(CloseStatus closeStatus, Callback callback) { callback.succeeded(); }
     }
 
     /** The test's client: queues what it receives. */
-    static final class Recorder implements FrameHandler {
+    static final class Recorder extends Reading {
         final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
         final CompletableFuture<CloseStatus> closed = new CompletableFuture<>();
-        CoreSession session;
-
-        @Override public void onOpen(CoreSession s, Callback callback) {
-            session = s;
-            callback.succeeded();
-            s.demand();
-        }
 
         @Override public void onFrame(Frame frame, Callback callback) {
             if (frame.isDataFrame()) frames.add(Frame.copy(frame));
@@ -128,7 +125,6 @@ class WebSocketIT {
             if (frame.getOpCode() != OpCode.CLOSE) session.demand();
         }
 
-        @Override public void onError(Throwable cause, Callback callback) { callback.succeeded(); }
         @Override public void onClosed(CloseStatus closeStatus, Callback callback) {
             closed.complete(closeStatus);
             callback.succeeded();
