@@ -94,10 +94,12 @@ class MetricsIT {
      */
     @Test
     void theScrapeParsesWithThePrometheusClientsOwnParser() throws Exception {
-        boolean installed = new ProcessBuilder("python3", "-c", "import prometheus_client.parser").start().waitFor() == 0;
+        // Debian's python3-prometheus-client goes with the system Python, which another python3 on PATH may hide
+        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        boolean installed = new ProcessBuilder(python, "-c", "import prometheus_client.parser").start().waitFor() == 0;
         if (System.getenv("CI") == null) org.junit.jupiter.api.Assumptions.assumeTrue(installed, "python3-prometheus-client is not installed");
         assertThat(installed).as("python3 with prometheus_client (apt-get install python3-prometheus-client)").isTrue();
-        Process parser = new ProcessBuilder("python3", "-c", """
+        Process parser = new ProcessBuilder(python, "-c", """
                 import sys
                 from prometheus_client.parser import text_string_to_metric_families
                 for family in text_string_to_metric_families(sys.stdin.read()):
