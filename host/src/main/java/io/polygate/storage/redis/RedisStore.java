@@ -82,7 +82,7 @@ public final class RedisStore implements Store, RedisScripting {
             if (cluster) {
                 RedisClusterClient c = RedisClusterClient.create(resources, redisUri);
                 if (meters != null) c.addListener(new RedisCommandErrors(meters));
-                StatefulRedisClusterConnection<String, String> conn = c.connect();
+                StatefulRedisClusterConnection<String, String> conn = firstConnection(c::connect);
                 conn.setTimeout(timeout);
                 RedisAdvancedClusterCommands<String, String> cmd = conn.sync();
                 this.client = c;
@@ -96,7 +96,7 @@ public final class RedisStore implements Store, RedisScripting {
             } else {
                 RedisClient c = RedisClient.create(resources, redisUri);
                 if (meters != null) c.addListener(new RedisCommandErrors(meters));
-                StatefulRedisConnection<String, String> conn = c.connect();
+                StatefulRedisConnection<String, String> conn = firstConnection(c::connect);
                 conn.setTimeout(timeout);
                 RedisCommands<String, String> cmd = conn.sync();
                 this.client = c;
@@ -111,6 +111,31 @@ public final class RedisStore implements Store, RedisScripting {
         } catch (RuntimeException e) {
             resources.shutdown();
             throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How long the first connection is tried at start before the store counts as unreachable. */
+    private static final long FIRST_CONNECTION_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+
+    /**
+     * Connects, trying again every 200 ms for up to 3 s: a JVM that is still starting (or a Redis
+     * that is) can miss one short connect timeout; an unreachable Redis still fails the start
+     * within seconds.
+     */
+    private static <T> T firstConnection(java.util.function.Supplier<T> connect) {
+        long deadline = System.nanoTime() + FIRST_CONNECTION_NANOS;
+        while (true) {
+            try {
+                return connect.get();
+            } catch (io.lettuce.core.RedisConnectionException e) {
+                if (System.nanoTime() - deadline >= 0) throw e;
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
