@@ -289,6 +289,13 @@ class DashboardIT {
         wait.until(d -> number("#requests-total") >= before + 6 && number("#errors-4xx") >= errorsBefore + 1);
         List<String> demo = wait.until(d -> cellsOf("#live-apis", "demo"));
         assertThat(Long.parseLong(demo.get(1))).as("demo's requests").isGreaterThanOrEqualTo(5);
+        // the bundle uploaded before ran its hook on /hello-js/: its calls and p99 from polygate_hook_duration_seconds
+        assertThat(gw.get("/hello-js/").statusCode()).isEqualTo(200);
+        List<String> hook = wait.until(d -> {
+            List<String> cells = cellsOf("#live-hooks", "hello");
+            return cells != null && cells.get(1).matches("[0-9]+") && Long.parseLong(cells.get(1)) >= 2 ? cells : null;
+        });
+        assertThat(hook.get(2)).as("hello's hook p99").matches("[0-9]+\\.[0-9] ms");
         screenshot("live");
         assertThat(severeConsoleErrors()).as("the page's console").isEmpty();
     }
