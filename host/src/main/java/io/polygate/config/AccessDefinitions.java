@@ -1,6 +1,5 @@
 package io.polygate.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -70,18 +69,8 @@ public final class AccessDefinitions {
         return tokens;
     }
 
+    /** The non-blank strings of list {@code field}, trimmed. */
     private static List<String> strings(Node n, String field, String what) {
-        JsonNode v = n.child(field).json();
-        List<String> out = new ArrayList<>();
-        if (v.isMissingNode() || v.isNull()) return out;
-        if (!v.isArray()) {
-            n.errors().wrongType(n.pathOf(field), what);
-            return out;
-        }
-        for (int i = 0; i < v.size(); i++) {
-            if (v.get(i).isTextual() && !v.get(i).asText().isBlank()) out.add(v.get(i).asText().trim());
-            else n.errors().wrongType(n.pathOf(field) + "[" + i + "]", "a non-empty string");
-        }
-        return out;
+        return n.child(field).stringList(what, "a non-empty string").stream().map(String::trim).toList();
     }
 }

@@ -52,7 +52,7 @@ final class JwtDefinitions {
         Source source = source(api, signing);
         String identity = blankToNull(api.string("jwt_identity_base_field", null));
         String policyField = blankToNull(api.string("jwt_policy_field_name", null));
-        List<String> defaults = strings(api.child("jwt_default_policies"));
+        List<String> defaults = api.child("jwt_default_policies").stringList("a list of policy ids (e.g. [\"gold\"])", "a policy id");
         Duration exp = skew(api, "jwt_expires_at_validation_skew");
         Duration iat = skew(api, "jwt_issued_at_validation_skew");
         Duration nbf = skew(api, "jwt_not_before_validation_skew");
@@ -164,22 +164,6 @@ final class JwtDefinitions {
             return dflt;
         }
         return d;
-    }
-
-    /** A list of policy ids. */
-    static List<String> strings(Node n) {
-        JsonNode v = n.json();
-        List<String> out = new ArrayList<>();
-        if (v.isMissingNode() || v.isNull()) return out;
-        if (!v.isArray()) {
-            n.errors().wrongType(n.path(), "a list of policy ids (e.g. [\"gold\"])");
-            return out;
-        }
-        for (int i = 0; i < v.size(); i++) {
-            if (!v.get(i).isTextual() || v.get(i).asText().isBlank()) n.errors().wrongType(n.path() + "[" + i + "]", "a policy id");
-            else out.add(v.get(i).asText());
-        }
-        return out;
     }
 
     private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s; }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -146,20 +148,50 @@ public final class Node {
     /** An absolute http(s) URL, or {@code echo://} for the built-in echo upstream. */
     public URI url(String field, boolean required) {
         String s = required ? requiredString(field) : string(field, null);
-        if (s == null) return null;
+        return s == null ? null : parseUrl(s, pathOf(field));
+    }
+
+    /** This node's value as {@link #url}; null, with the error recorded, when it is not one. */
+    public URI asUrl() {
+        if (!json.isTextual()) {
+            errors.notAUrl(path, json.toString());
+            return null;
+        }
+        return parseUrl(json.asText(), path);
+    }
+
+    private URI parseUrl(String s, String at) {
         if (s.trim().matches("(?i)echo:(//)?/?")) return URI.create("echo:/");
         try {
             URI u = new URI(s.trim());
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
             if (scheme.equals("echo")) return u;
             if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
-                errors.notAUrl(pathOf(field), s);
+                errors.notAUrl(at, s);
                 return null;
             }
             return u;
         } catch (Exception e) {
-            errors.notAUrl(pathOf(field), s);
+            errors.notAUrl(at, s);
             return null;
         }
+    }
+
+    /**
+     * This node as a list of non-blank strings; empty when absent. A value that is no list is
+     * {@code list}'s error, an element that is no such string {@code element}'s, each at its path.
+     */
+    public List<String> stringList(String list, String element) {
+        List<String> out = new ArrayList<>();
+        if (json.isMissingNode() || json.isNull()) return out;
+        if (!json.isArray()) {
+            errors.wrongType(path, list);
+            return out;
+        }
+        for (int i = 0; i < json.size(); i++) {
+            if (json.get(i).isTextual() && !json.get(i).asText().isBlank()) out.add(json.get(i).asText());
+            else errors.wrongType(path + "[" + i + "]", element);
+        }
+        return out;
     }
 }

@@ -85,12 +85,10 @@ final class UpstreamDefinitions {
 
     /** The URL at {@code list[i]} (a string), or null with the error recorded. */
     private static URI urlAt(Node list, int i) {
-        Node holder = new Node(list.json().path(i).isTextual()
-                ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("url", list.json().get(i).asText())
-                : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), list.path() + "[" + i + "]", list.errors());
-        URI url = holder.url("url", true);
+        Node entry = list.element(i);
+        URI url = entry.asUrl();
         if (url != null && "echo".equalsIgnoreCase(url.getScheme())) {
-            list.errors().add(list.path() + "[" + i + "]", "echo:// cannot be one of several targets");
+            list.errors().add(entry.path(), "echo:// cannot be one of several targets");
             return null;
         }
         return url;

@@ -425,7 +425,7 @@ public final class UpstreamHandler extends ProxyHandler {
         String proto = clientRequest.isSecure() ? "https" : "http";
         upstreamRequest.headers(headers -> {
             String xff = headers.get(HttpHeader.X_FORWARDED_FOR);
-            headers.put(HttpHeader.X_FORWARDED_FOR, xff == null || xff.isBlank() ? remote : xff + ", " + remote);
+            headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor(xff, remote));
             if (!headers.contains(HttpHeader.X_FORWARDED_PROTO)) headers.put(HttpHeader.X_FORWARDED_PROTO, proto);
             if (host != null && !headers.contains(HttpHeader.X_FORWARDED_HOST)) headers.put(HttpHeader.X_FORWARDED_HOST, host);
             if (requestId != null) headers.put(RequestIds.HEADER, requestId);
@@ -553,6 +553,11 @@ public final class UpstreamHandler extends ProxyHandler {
             if (c instanceof javax.net.ssl.SSLException) handshake = true;
         }
         return (handshake ? "upstream TLS handshake failed: " : "upstream unreachable: ") + describe(failure);
+    }
+
+    /** The {@code X-Forwarded-For} the upstream gets: the one the client sent, with {@code peer} appended (the nearest hop last). */
+    static String forwardedFor(String sent, String peer) {
+        return sent == null || sent.isBlank() ? peer : sent + ", " + peer;
     }
 
     /** A chunked request body passed {@code max_request_body_bytes}. */

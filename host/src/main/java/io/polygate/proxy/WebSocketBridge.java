@@ -96,9 +96,7 @@ final class WebSocketBridge extends AbstractLifeCycle {
         upgrade.headers(headers -> {
             for (HttpField f : exchange.headers())
                 if (f.getHeader() == null || !NOT_FORWARDED.contains(f.getHeader())) headers.add(f);
-            String xff = headers.get(HttpHeader.X_FORWARDED_FOR);
-            String peer = Request.getRemoteAddr(request);
-            headers.put(HttpHeader.X_FORWARDED_FOR, xff == null || xff.isBlank() ? peer : xff + ", " + peer);
+            headers.put(HttpHeader.X_FORWARDED_FOR, UpstreamHandler.forwardedFor(headers.get(HttpHeader.X_FORWARDED_FOR), Request.getRemoteAddr(request)));
         });
         upgrade.timeout(connectTimeoutMillis, TimeUnit.MILLISECONDS);
         try {

@@ -47,6 +47,11 @@ final class HookWatchdog implements AutoCloseable {
         thread.start();
     }
 
+    /** Whether a slot's deadline value is a time, not one of the idle or stopped marks. */
+    private static boolean armed(long deadline) {
+        return deadline != IDLE && deadline != CANCELLED && deadline != STOPPED_FOR_MEMORY;
+    }
+
     /** The deadline of one context: armed while a hook runs on it. */
     static final class Slot {
         private final Context context;
@@ -93,10 +98,7 @@ final class HookWatchdog implements AutoCloseable {
             return now < 0 ? -1 : now - start;
         }
 
-        private boolean running() {
-            long d = deadline.get();
-            return d != IDLE && d != CANCELLED && d != STOPPED_FOR_MEMORY;
-        }
+        private boolean running() { return armed(deadline.get()); }
 
         /** Disarms it when the call returns; false if the watchdog had already cancelled the call. */
         boolean finish() {
@@ -108,7 +110,7 @@ final class HookWatchdog implements AutoCloseable {
         boolean stoppedForMemory() { return deadline.get() == STOPPED_FOR_MEMORY; }
 
         private boolean cancel(long d, long reason) {
-            if (d == IDLE || d == CANCELLED || d == STOPPED_FOR_MEMORY || !deadline.compareAndSet(d, reason)) return false;
+            if (!armed(d) || !deadline.compareAndSet(d, reason)) return false;
             try {
                 context.close(true);
             } catch (RuntimeException e) {
@@ -139,7 +141,7 @@ final class HookWatchdog implements AutoCloseable {
             long now = System.nanoTime();
             for (Slot s : slots) {
                 long d = s.deadline.get();
-                if (d != IDLE && d != CANCELLED && d != STOPPED_FOR_MEMORY && now - d > 0) s.cancel(d, CANCELLED);
+                if (armed(d) && now - d > 0) s.cancel(d, CANCELLED);
             }
         }
     }
