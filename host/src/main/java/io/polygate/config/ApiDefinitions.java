@@ -49,7 +49,11 @@ public final class ApiDefinitions {
 
         UpstreamSpec upstream = UpstreamDefinitions.parse(node);
         Node targetNode = node.has("target_url") || !proxy.has("target_url") ? node : proxy;
-        URI target = upstream != null && !targetNode.has("target_url") ? upstream.targets().get(0).url() : targetNode.url("target_url", true);
+        // with several targets, target_url may be left out (the first target stands for it); a broken
+        // target list has its own errors
+        boolean severalTargets = node.has("upstream") || proxy.bool("enable_load_balancing", false);
+        URI target = severalTargets && !targetNode.has("target_url")
+                ? (upstream == null ? null : upstream.targets().get(0).url()) : targetNode.url("target_url", true);
 
         AuthSpec auth = parseAuth(node);
         String bundle = node.string("custom_middleware_bundle", null);

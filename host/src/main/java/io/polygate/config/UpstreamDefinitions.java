@@ -47,7 +47,7 @@ final class UpstreamDefinitions {
         if (!list.json().isArray() || list.json().isEmpty()) u.errors().add(list.path(), "must list at least one target {url, weight}");
         else for (int i = 0; i < list.json().size(); i++) {
             Node t = list.element(i);
-            URI url = t.json().isTextual() ? urlAt(list, i) : t.requireObject() ? t.url("url", true) : null;
+            URI url = t.json().isTextual() ? urlAt(list, i) : t.requireObject() ? several(t.url("url", true), t.pathOf("url"), t) : null;
             int weight = t.json().isObject() ? (int) t.integer("weight", 1, 1, 1000) : 1;
             if (url != null) targets.add(new UpstreamSpec.Target(url, weight));
         }
@@ -86,11 +86,13 @@ final class UpstreamDefinitions {
     /** The URL at {@code list[i]} (a string), or null with the error recorded. */
     private static URI urlAt(Node list, int i) {
         Node entry = list.element(i);
-        URI url = entry.asUrl();
-        if (url != null && "echo".equalsIgnoreCase(url.getScheme())) {
-            list.errors().add(entry.path(), "echo:// cannot be one of several targets");
-            return null;
-        }
-        return url;
+        return several(entry.asUrl(), entry.path(), entry);
+    }
+
+    /** {@code url} as one of several targets: null, with the error at {@code path}, for {@code echo://}. */
+    private static URI several(URI url, String path, Node at) {
+        if (url == null || !"echo".equalsIgnoreCase(url.getScheme())) return url;
+        at.errors().add(path, "echo:// cannot be one of several targets");
+        return null;
     }
 }

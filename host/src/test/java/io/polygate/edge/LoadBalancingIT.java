@@ -153,6 +153,21 @@ class LoadBalancingIT {
         assertThat(posts).as("a POST is not sent twice: the dead target's turns are 502s").contains(200, 502);
     }
 
+    @Test
+    void badTargetListsAreConfigErrorsNamingEachEntry() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayFixture.start("""
+                apis:
+                  - {api_id: bad, listen_path: /bad, auth: none, upstream: {targets: ["ftp://x", {url: "echo://"}], balance: fastest}}
+                  - {api_id: tyk, listen_path: /tyk, use_keyless: true, proxy: {enable_load_balancing: true, target_list: ["echo://"]}}
+                """).close())
+                .isInstanceOf(io.polygate.config.ConfigException.class)
+                .satisfies(e -> assertThat(((io.polygate.config.ConfigException) e).errors()).containsExactlyInAnyOrder(
+                        "apis[0].upstream.targets[0]: not a URL: \"ftp://x\" (e.g. \"http://127.0.0.1:9000\" or \"echo://\")",
+                        "apis[0].upstream.targets[1].url: echo:// cannot be one of several targets",
+                        "apis[0].upstream.balance: \"fastest\" is not one of round_robin, weighted, least_requests",
+                        "apis[1].proxy.target_list[0]: echo:// cannot be one of several targets"));
+    }
+
     static Map<String, Integer> serve(String path, int n) throws Exception {
         Map<String, Integer> served = new ConcurrentHashMap<>();
         for (int i = 0; i < n; i++) {
