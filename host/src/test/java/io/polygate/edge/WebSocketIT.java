@@ -214,5 +214,12 @@ class WebSocketIT {
         assertThat(next(recorder).getPayloadAsUTF8()).isEqualTo("with a key");
         session.close(CloseStatus.NORMAL, null, Callback.NOOP);
         recorder.closed.get(10, TimeUnit.SECONDS);
+        // the upstream's side of the close is recorded after the client's: wait for it, so that it
+        // does not land in the next test's record
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!upstreamSaw.contains("close 1000")) {
+            assertThat(System.nanoTime()).as("the upstream got the close").isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 }
