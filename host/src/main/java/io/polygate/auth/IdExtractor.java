@@ -33,6 +33,11 @@ public final class IdExtractor {
         this.xml = spec.extractWith() == IdExtractorSpec.With.XPATH ? ThreadLocal.withInitial(() -> new Xml(spec.xpath())) : null;
     }
 
+    /** Whether the id is read from the request body (a form field or the body whole), which may mean waiting for it. */
+    public boolean readsBody() {
+        return spec.extractFrom() == IdExtractorSpec.From.FORM || spec.extractFrom() == IdExtractorSpec.From.BODY;
+    }
+
     /** The id, or null when the request has none (the auth hook then runs uncached). */
     public String extract(Exchange exchange) {
         String raw = switch (spec.extractFrom()) {

@@ -70,6 +70,9 @@ public final class PluginAuthStep implements Step {
 
     @Override public Phase phase() { return Phase.AUTH; }
 
+    /** The hook call waits for a context; a request its cached session authenticated skips it. */
+    @Override public boolean mayBlock(Exchange exchange) { return exchange.session() == null; }
+
     @Override
     public Outcome apply(Exchange exchange) {
         if (exchange.session() != null) return Outcome.CONTINUE;

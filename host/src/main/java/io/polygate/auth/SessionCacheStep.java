@@ -30,6 +30,9 @@ public final class SessionCacheStep implements Step {
 
     @Override public Phase phase() { return Phase.IDENTIFY; }
 
+    /** The cache is in memory; an id read from the body waits for the body. */
+    @Override public boolean mayBlock() { return extractor.readsBody(); }
+
     @Override
     public Outcome apply(Exchange exchange) {
         String id = extractor.extract(exchange);

@@ -24,8 +24,8 @@ public sealed interface Outcome permits Outcome.Continue, Outcome.Respond, Outco
      * Decide later: the chain stops here without holding a thread and continues with the outcome
      * {@code resume} completes with ({@link #CONTINUE} goes on with the next step). It may complete
      * on any thread, a store's network I/O thread included, but must not be completed by code that
-     * then blocks: the chain goes on on the completing thread when the steps after this one and
-     * the upstream cannot block ({@link Step#mayBlock()}), and on a worker thread otherwise. If it
+     * then blocks: the chain goes on on the completing thread and hands over to a worker thread
+     * before a later step (or the upstream) that may block ({@link Step#mayBlock(Exchange)}). If it
      * completes exceptionally, the client gets what the step would have got for that exception
      * (503 for a store failure, else 500). Used by Redis limit checks and by throttling.
      */

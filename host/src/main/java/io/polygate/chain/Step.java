@@ -24,11 +24,19 @@ public interface Step {
     Outcome apply(Exchange exchange) throws Exception;
 
     /**
-     * Whether {@link #apply} may block its thread (a network round trip, a plugin call). A route
-     * whose steps and upstream never block runs on the I/O thread that read the request, with no
-     * hand-off to a worker thread; otherwise the chain is dispatched to the worker pool. When in
-     * doubt, answer true (the default). A step that waits for a store without holding its thread
-     * returns {@link Outcome.Suspend} and answers false.
+     * Whether {@link #apply} may block its thread (a network round trip, a plugin call). The chain
+     * runs on the I/O thread that read the request up to the first step that may block for that
+     * request ({@link #mayBlock(Exchange)}) and hands the rest to the worker pool there; a route
+     * whose steps and upstream never block has no hand-off at all. When in doubt, answer true (the
+     * default). A step that waits for a store without holding its thread returns
+     * {@link Outcome.Suspend} and answers false.
      */
     default boolean mayBlock() { return true; }
+
+    /**
+     * Whether applying this step to this request may block, asked just before {@link #apply}:
+     * {@link #mayBlock()}, unless the step can tell from the exchange that it will not (an auth
+     * step for a request a cached session already authenticated).
+     */
+    default boolean mayBlock(Exchange exchange) { return mayBlock(); }
 }

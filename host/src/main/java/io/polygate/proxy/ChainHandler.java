@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * when APIs change ({@link #routes(RouteTable)}); a request keeps the route it matched, and holds
  * the route's {@link Pin}s (its bundle version) from the match until its response is complete.
  *
- * <p>Threading: a route whose steps and upstream cannot block ({@link Step#mayBlock()}) runs on
- * the I/O thread that parsed the request, with no thread hand-off; any other route is dispatched
- * to the server's worker pool, where steps may block (store round trips, plugin calls).
+ * <p>Threading: the chain runs on the I/O thread that parsed the request up to the first step
+ * that may block for this request ({@link Step#mayBlock(Exchange)}: a store round trip, a plugin
+ * call), and the rest on the server's worker pool; a route whose steps and upstream cannot block
+ * has no thread hand-off at all.
  *
  * <p>Every request gets an {@code X-Request-Id} (the client's, or a new one), which the upstream
  * and the client see; with tracing on, a span of its own and one per step and for the upstream;
@@ -104,22 +105,10 @@ public final class ChainHandler extends Handler.Abstract {
             }
             route = routeOf(request);
         }
-        Route matched = route;
         RequestTrace trace = tracing.enabled() ? tracing.start(request.getHeaders(),
                 route == null ? request.getMethod() : request.getMethod() + " " + route.listenPath(), request.getMethod(),
                 request.getHttpURI().getPath(), Request.getRemoteAddr(request)) : null;
-        Recorded recorded = new Recorded(callback, route, request, response, start, requestId, trace);
-        if (route != null && route.mayBlock()) {
-            getServer().getThreadPool().execute(() -> {
-                try {
-                    handle(request, matched, response, recorded);
-                } catch (Throwable t) {
-                    recorded.failed(t);
-                }
-            });
-            return true;
-        }
-        return handle(request, route, response, recorded);
+        return handle(request, route, response, new Recorded(callback, route, request, response, start, requestId, trace));
     }
 
     private Route routeOf(Request request) {
@@ -215,15 +204,22 @@ public final class ChainHandler extends Handler.Abstract {
         Exchange exchange = new Exchange(minimumBodyRate.watch(request), route.api().apiId(),
                 upstreamPath(route, request.getHttpURI().getPath(), canonical), clientAddresses, callback.requestId, callback.trace);
         callback.exchange = exchange;
-        run(exchange, route, 0, response, callback);
+        run(exchange, route, 0, false, response, callback);
         return true;
     }
 
-    /** Runs the route's steps from {@code from}, then the upstream; returns at once when a step suspends. */
-    private void run(Exchange exchange, Route route, int from, Response response, Callback callback) {
+    /**
+     * Runs the route's steps from {@code from}, then the upstream; returns at once when a step
+     * suspends. Not {@code onWorker}: hands the rest to a worker before a step or upstream that may block.
+     */
+    private void run(Exchange exchange, Route route, int from, boolean onWorker, Response response, Callback callback) {
         List<Step> steps = route.steps();
         for (int i = from; i < steps.size(); i++) {
             Step step = steps.get(i);
+            if (!onWorker && step.mayBlock(exchange)) {
+                runOnWorker(exchange, route, i, response, callback);
+                return;
+            }
             TraceSpan span = exchange.trace() == null ? null : exchange.trace().step(step.name(), step.phase().name().toLowerCase(Locale.ROOT));
             Outcome outcome;
             try {
@@ -235,10 +231,24 @@ public final class ChainHandler extends Handler.Abstract {
             }
             if (!answer(exchange, route, step, i, outcome, span, response, callback)) return;
         }
+        if (!onWorker && route.upstream().mayBlock()) {
+            runOnWorker(exchange, route, steps.size(), response, callback);
+            return;
+        }
         exchange.addResponseHeadersTo(response);
         if (exchange.trace() != null) exchange.trace().startUpstream(exchange.mutableHeaders());
         exchange.upstreamStarted(System.nanoTime());
         route.upstream().forward(exchange, response, callback);
+    }
+
+    private void runOnWorker(Exchange exchange, Route route, int from, Response response, Callback callback) {
+        getServer().getThreadPool().execute(() -> {
+            try {
+                run(exchange, route, from, true, response, callback);
+            } catch (Throwable t) {
+                callback.failed(t);
+            }
+        });
     }
 
     /** Ends a step's span, if it has one, with the outcome of the step. */
@@ -264,12 +274,8 @@ public final class ChainHandler extends Handler.Abstract {
         }
         if (outcome instanceof Outcome.Suspend s) {
             // the rest of the chain runs where the step's work completed (a store's I/O thread, say),
-            // unless a later step or the upstream may block: then on a worker
-            boolean dispatch = route.mayBlockAfter(index);
-            s.resume().whenComplete((next, error) -> {
-                if (dispatch) getServer().getThreadPool().execute(() -> resume(exchange, route, step, index, next, error, span, response, callback));
-                else resume(exchange, route, step, index, next, error, span, response, callback);
-            });
+            // up to a step that may block
+            s.resume().whenComplete((next, error) -> resume(exchange, route, step, index, next, error, span, response, callback));
             return false;
         }
         return true;
@@ -283,7 +289,7 @@ public final class ChainHandler extends Handler.Abstract {
             // off the request thread nobody else would answer the client: an Error becomes a 500 too
             fail(exchange, route, step, cause instanceof Exception ? cause : new IllegalStateException(cause), response, callback);
         } else if (answer(exchange, route, step, index, next, span, response, callback)) {
-            run(exchange, route, index + 1, response, callback);
+            run(exchange, route, index + 1, false, response, callback);
         }
     }
 
