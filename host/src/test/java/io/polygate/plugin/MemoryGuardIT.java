@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A hook that allocates without bound, in a gateway with a 256 MiB heap: the memory guard stops
  * it (its request gets 503 naming the cause) while other APIs, with and without plugins, keep
- * answering 200; the gateway stays up, the log names the bundle, and the bundle serves again.
+ * answering 200; the gateway stays up, the log names the bundle, and the bundle serves again
+ * (strikes are raised to 10 here so that repeated bombs do not take a version out of service).
  */
 class MemoryGuardIT {
     static GatewayProcess gw;
@@ -53,7 +54,7 @@ class MemoryGuardIT {
                 "middleware.js", "function good(request, session, spec) { request.add_header('X-Served-By', 'good'); }\n"));
         gw = GatewayProcess.start(tmp, """
                 bundles_dir: bundles
-                plugins: {hook_timeout: 30s, pool_size: 1}
+                plugins: {hook_timeout: 30s, pool_size: 1, memory_strikes: 10}
                 apis:
                   - {api_id: plain, listen_path: /plain, strip_listen_path: true, target_url: "echo://", auth: none}
                   - {api_id: good, listen_path: /good, strip_listen_path: true, target_url: "echo://", auth: none, custom_middleware_bundle: good}
@@ -84,7 +85,7 @@ class MemoryGuardIT {
         int servedMeanwhile = 0;
         while (!bomb.isDone()) {
             HttpResponse<String> plain = gw.get("/plain/x", Duration.ofSeconds(5));
-            assertThat(plain).as("the plain API answered while the bomb ran").isNotNull();
+            if (plain == null) assertThat(plain).as("the plain API answered while the bomb ran; log:\n%s", gw.log()).isNotNull();
             assertThat(plain.statusCode()).isEqualTo(200);
             servedMeanwhile++;
         }
@@ -111,8 +112,12 @@ class MemoryGuardIT {
         bombIsStoppedWhileOthersServe("bomb-py");
     }
 
+    /**
+     * Three in a row: each starts in an old generation still full of the last one's garbage, which
+     * is where a guard acting on late collection notifications let the heap run out.
+     */
     @Test
-    void jsBomb() throws Exception {
-        bombIsStoppedWhileOthersServe("bomb-js");
+    void jsBombThreeTimes() throws Exception {
+        for (int round = 0; round < 3; round++) bombIsStoppedWhileOthersServe("bomb-js");
     }
 }

@@ -138,10 +138,14 @@ final class HookWatchdog implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            long now = System.nanoTime();
-            for (Slot s : slots) {
-                long d = s.deadline.get();
-                if (armed(d) && now - d > 0) s.cancel(d, CANCELLED);
+            try {
+                long now = System.nanoTime();
+                for (Slot s : slots) {
+                    long d = s.deadline.get();
+                    if (armed(d) && now - d > 0) s.cancel(d, CANCELLED);
+                }
+            } catch (OutOfMemoryError e) {
+                // a plugin is filling the heap (the memory guard stops it): keep watching the deadlines
             }
         }
     }

@@ -1,84 +1,90 @@
 package io.polygate.plugin.polyglot;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import io.polygate.observability.Metrics;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
-import javax.management.ListenerNotFoundException;
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Stops plugin code when the heap runs short. GraalVM's community edition has no per-context heap
- * limit, so a hook that allocates without bound would take the whole gateway down; instead, after
- * every garbage collection the JVM reports how much of the heap survived it. Past {@code maxShare}
- * of the maximum heap, if a plugin call or load running then has allocated a tenth of the heap
- * since it began (or the JVM does not count allocations), every hook call and bundle load running
- * at that moment is cancelled (the requests get 503, the contexts are rebuilt), a log line names
- * their bundles, {@code polygate_plugin_memory_stops_total{bundle}} counts them, and the version
- * whose stopped hook call allocated the most gets a strike ({@link MemoryStrikes}: enough of them
- * take the version out of service).
+ * limit, so a hook that allocates without bound would take the whole gateway down; instead, every
+ * {@value #POLL_MILLIS} ms a thread of its own reads how much of the old generation is in use. Past
+ * {@code maxShare} of the maximum heap, if a plugin call or load running then has allocated a tenth
+ * of the heap since it began (or the JVM does not count allocations), every hook call and bundle
+ * load running at that moment is cancelled (the requests get 503, the contexts are rebuilt), a log
+ * line names their bundles, {@code polygate_plugin_memory_stops_total{bundle}} counts them, and the
+ * version whose stopped hook call allocated the most gets a strike ({@link MemoryStrikes}: enough
+ * of them take the version out of service).
  *
- * <p>What survived a collection is what is held, so a burst of short-lived garbage does not trip
- * the guard; and the allocation test keeps it from stopping innocent calls while the heap is still
- * full of a stopped call's garbage, which a young collection does not reclaim.
+ * <p>The old generation holds what survived collections and, at once, every large array (a 1 MB
+ * buffer or string), so a burst of short-lived small garbage does not trip the guard, and a bomb
+ * of large buffers trips it while there is still room to stop it. The allocation test keeps it
+ * from stopping innocent calls while the old generation is still full of a stopped call's garbage.
+ *
+ * <p>It does not wait for the JVM's collection notifications: those are built and delivered by
+ * allocating, and a bomb of large buffers fills the heap with no collection in between, so they
+ * came when the heap was already full, seconds late or never, while the collector thrashed and
+ * host threads (a selector, the watchdog) died of {@code OutOfMemoryError}.
  *
  * <p>Not contained: memory held by host code, or by a plugin's module-level state between calls
  * (that is the bundle's footprint, paid once per context); a single allocation bigger than what is
- * left fails with an {@code OutOfMemoryError} in the guest before any collection reports.
+ * left fails with an {@code OutOfMemoryError} in the guest.
  */
 final class MemoryGuard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryGuard.class);
 
     private static final int OFFENDING_SHARE_PERCENT = 10;
+    private static final long POLL_MILLIS = 10;
 
-    private final double maxShare;
     private final long maxHeap;
+    private final long limitBytes;
     private final HookWatchdog watchdog;
     private final Metrics metrics;
-    private final Set<String> heapPools;
-    private final List<NotificationEmitter> emitters = new ArrayList<>();
-    private final NotificationListener listener = this::afterCollection;
+    /** The old generation: the heap pools a usage threshold applies to (G1 Old Gen, PS Old Gen, Tenured Gen). */
+    private final List<MemoryPoolMXBean> oldGeneration = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP && p.isUsageThresholdSupported()).toList();
+    private final Thread thread;
+    private volatile boolean closed;
 
     MemoryGuard(double maxShare, HookWatchdog watchdog, Metrics metrics) {
-        this.maxShare = maxShare;
         this.maxHeap = Runtime.getRuntime().maxMemory();
+        this.limitBytes = (long) (maxShare * maxHeap);
         this.watchdog = watchdog;
         this.metrics = metrics;
-        this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).map(p -> p.getName()).collect(Collectors.toSet());
-        if (maxShare <= 0 || maxShare >= 1 || maxHeap == Long.MAX_VALUE) return;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (gc instanceof NotificationEmitter e) {
-                e.addNotificationListener(listener, null, null);
-                emitters.add(e);
+        boolean on = maxShare > 0 && maxShare < 1 && maxHeap != Long.MAX_VALUE;
+        if (on && oldGeneration.isEmpty()) {
+            LOG.warn("plugins.max_heap_share is set, but this JVM's collector shows no old generation: the memory guard is off");
+            on = false;
+        }
+        this.thread = on ? Thread.ofPlatform().daemon().name("plugin-memory-guard").start(this::run) : null;
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                Thread.sleep(POLL_MILLIS);
+                long used = 0;
+                for (int i = 0; i < oldGeneration.size(); i++) used += oldGeneration.get(i).getUsage().getUsed();
+                if (used > limitBytes) stopPluginCalls(used);
+            } catch (InterruptedException e) {
+                return;
+            } catch (OutOfMemoryError e) {
+                // the heap is short this very moment: look again at the next poll
             }
         }
     }
 
-    private void afterCollection(Notification n, Object handback) {
-        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) return;
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-        long used = 0;
-        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet())
-            if (heapPools.contains(pool.getKey())) used += pool.getValue().getUsed();
-        if (used <= maxShare * maxHeap) return;
+    private void stopPluginCalls(long used) {
         // A heap still full of a stopped call's garbage (a young collection does not reclaim the old
         // generation) is not filled by the calls running now: stopping them would free nothing.
         if (!watchdog.anyRunningHasAllocated(offendingBytes())) return;
         List<HookWatchdog.Slot> stopped = watchdog.cancelRunning();
+        if (stopped.isEmpty()) return; // short of memory, but not in plugin code: nothing to stop
         Map<String, Integer> byBundle = new TreeMap<>();
         for (HookWatchdog.Slot slot : stopped) {
             String bundle = slot.strikes().bundle();
@@ -86,16 +92,15 @@ final class MemoryGuard implements AutoCloseable {
             metrics.counter("polygate.plugin.memory.stops", "Plugin calls and loads stopped because the heap ran short",
                     "bundle", bundle).increment();
         }
-        if (stopped.isEmpty()) return; // short of memory, but not in plugin code: nothing to stop
-        LOG.warn("heap {} MiB of {} MiB in use after {} ({} %, limit plugins.max_heap_share {} %): stopped {}",
-                used >> 20, maxHeap >> 20, info.getGcName(), Math.round(100.0 * used / maxHeap), Math.round(100 * maxShare),
+        LOG.warn("old generation holds {} MiB of the {} MiB heap ({} %, limit plugins.max_heap_share {} %): stopped {}",
+                used >> 20, maxHeap >> 20, Math.round(100.0 * used / maxHeap), Math.round(100.0 * limitBytes / maxHeap),
                 "plugin calls " + byBundle);
         MemoryStrikes offender = offender(stopped);
         if (offender != null) offender.strike();
     }
 
     /**
-     * The version to blame, one strike per collection: the one whose stopped hook call allocated
+     * The version to blame, one strike each time calls are stopped: the one whose stopped hook call allocated
      * the most since it began, if that is at least {@value #OFFENDING_SHARE_PERCENT} % of the
      * maximum heap. The calls that only ran beside it are stopped too but are not to blame, nor is
      * a load stopped (a context rebuilt while the heap is still short). When the JVM does not
@@ -125,12 +130,7 @@ final class MemoryGuard implements AutoCloseable {
 
     @Override
     public void close() {
-        for (NotificationEmitter e : emitters) {
-            try {
-                e.removeNotificationListener(listener);
-            } catch (ListenerNotFoundException ignored) {
-                // already gone
-            }
-        }
+        closed = true;
+        if (thread != null) thread.interrupt();
     }
 }
