@@ -162,13 +162,21 @@ final class BundleSlots {
         unfit.retire();
     }
 
-    /** A refused load: the version serving (if any) stays; without one the bundle is {@code failed}. */
+    /**
+     * A refused load: the version serving (if any) stays; without one the bundle is {@code failed}.
+     * Once the gateway is stopping ({@link #stopInstalling}), a load that ends so was cut short by
+     * the shutdown: logged at INFO, nothing recorded.
+     */
     void recordFailure(String name, Slot slot, String error, Throwable cause) {
         recordFailure(name, slot, BundleState.FAILED, error, cause);
     }
 
     /** @param orState the state when no version serves ({@code FAILED} or {@code MISSING}) */
     void recordFailure(String name, Slot slot, BundleState orState, String error, Throwable cause) {
+        if (closed) { // the gateway is stopping: the load was cut short, not refused
+            LOG.info("bundle {}: load stopped, the gateway is shutting down", name);
+            return;
+        }
         Shown before = slot.shown;
         BundleVersion current = before.current();
         Shown after = new Shown(current, current != null ? BundleState.READY : orState, error, Instant.now());

@@ -73,13 +73,16 @@ public final class Tracing implements AutoCloseable {
      * valid one, else the root of a new trace. Only call when {@link #enabled()}.
      *
      * @param name      the span's name ({@code GET /listen/path/})
+     * @param clientIp  the client's address, behind the {@code trusted_proxies} that forwarded the request
+     * @param peerIp    the address of the connection's peer (the nearest proxy, or the client)
      */
-    public RequestTrace start(HttpFields clientHeaders, String name, String method, String path, String clientIp) {
+    public RequestTrace start(HttpFields clientHeaders, String name, String method, String path, String clientIp, String peerIp) {
         Context parent = W3C.extract(Context.root(), clientHeaders, HEADERS);
         return new RequestTrace(tracer, tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER)
                 .setAttribute("http.request.method", method)
                 .setAttribute("url.path", path)
                 .setAttribute("client.address", clientIp)
+                .setAttribute("network.peer.address", peerIp)
                 .startSpan());
     }
 

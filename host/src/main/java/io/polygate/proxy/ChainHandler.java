@@ -107,8 +107,14 @@ public final class ChainHandler extends Handler.Abstract {
         }
         RequestTrace trace = tracing.enabled() ? tracing.start(request.getHeaders(),
                 route == null ? request.getMethod() : request.getMethod() + " " + route.listenPath(), request.getMethod(),
-                request.getHttpURI().getPath(), Request.getRemoteAddr(request)) : null;
+                request.getHttpURI().getPath(), clientIp(request), Request.getRemoteAddr(request)) : null;
         return handle(request, route, response, new Recorded(callback, route, request, response, start, requestId, trace));
+    }
+
+    /** The client's address as {@code trusted_proxies} make it out, else the peer's. */
+    private String clientIp(Request request) {
+        java.net.InetAddress client = clientAddresses.apply(request);
+        return client == null ? Request.getRemoteAddr(request) : client.getHostAddress();
     }
 
     private Route routeOf(Request request) {

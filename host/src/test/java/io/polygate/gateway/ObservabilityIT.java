@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -160,11 +161,18 @@ class ObservabilityIT {
     }
 
     @Test
-    void theLoggedClientIpIsTheOneATrustedProxyForwardsFor() throws Exception {
+    void theLoggedAndTracedClientIpIsTheOneATrustedProxyForwardsFor() throws Exception {
+        String traceId = "5af92f3577b34da6a3ce929d0e0e4737";
         HttpResponse<String> r = gw.get("/observed/proxied", "Authorization", "letmein", "X-Request-Id", "via-proxy",
-                "X-Forwarded-For", "203.0.113.9");
+                "X-Forwarded-For", "203.0.113.9", "traceparent", "00-" + traceId + "-00f067aa0ba902b8-01");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(accessLogLine("via-proxy").path("client_ip").asText()).isEqualTo("203.0.113.9");
+
+        ReceivedSpan request = collector.await(traceId, Duration.ofSeconds(60), t -> t.stream().anyMatch(s -> s.kind() == SpanKind.SPAN_KIND_SERVER))
+                .stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
+        Map<String, String> attributes = new HashMap<>();
+        request.proto().getAttributesList().forEach(a -> attributes.put(a.getKey(), a.getValue().getStringValue()));
+        assertThat(attributes).containsEntry("client.address", "203.0.113.9").containsEntry("network.peer.address", "127.0.0.1");
     }
 
     @Test
