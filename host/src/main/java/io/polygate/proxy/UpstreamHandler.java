@@ -6,6 +6,7 @@ import io.polygate.config.UpstreamSpec;
 import io.polygate.config.UpstreamTlsConfig;
 import io.polygate.observability.JsonErrors;
 import io.polygate.observability.RequestIds;
+import io.polygate.tls.UpstreamCertificates;
 import io.polygate.tls.UpstreamTls;
 import java.net.URI;
 import java.util.ArrayList;
@@ -58,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * <p>One instance serves every API; the target comes from the {@link Exchange} that the chain put
  * on the request. One {@link HttpClient} serves every upstream, but for {@code https://} targets
  * with {@code upstream_tls} settings: each distinct setting has a client of its own (its trust
- * store, client certificate, SNI name, HTTP/2 offered), made on the first request that needs it. A
+ * store, client certificate, SNI name, HTTP/2 offered), made on the first request that needs it,
+ * its files read again when they change ({@link UpstreamCertificates}). A
  * TLS handshake the upstream fails (its certificate refused) is a 502 naming the problem.
  */
 public final class UpstreamHandler extends ProxyHandler {
@@ -221,13 +223,15 @@ public final class UpstreamHandler extends ProxyHandler {
 
         HttpClient get() {
             HttpClient c = client;
-            if (c == null) client = c = tlsClients.computeIfAbsent(tls, t -> startedClient(ssl, t.http2()));
+            if (c == null) client = c = tlsClients.computeIfAbsent(tls, t -> startedClient(ssl, t));
             return c;
         }
     }
 
-    private HttpClient startedClient(SslContextFactory.Client ssl, boolean http2) {
-        HttpClient client = newHttpClient(ssl, http2);
+    /** The client of one {@code upstream_tls} setting, started, its files watched for changes while it runs. */
+    private HttpClient startedClient(SslContextFactory.Client ssl, UpstreamTlsConfig tls) {
+        HttpClient client = newHttpClient(ssl, tls.http2());
+        client.addBean(new UpstreamCertificates(tls, ssl), true);
         addBean(client, true);
         try {
             if (!client.isStarted()) client.start();

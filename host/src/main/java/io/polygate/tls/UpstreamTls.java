@@ -25,15 +25,10 @@ public final class UpstreamTls {
             factory.setEndpointIdentificationAlgorithm(null);
         } else {
             factory.setEndpointIdentificationAlgorithm("HTTPS");
-            if (config.ca() != null) factory.setTrustStore(PemFiles.trustStore(config.ca()));
         }
-        if (config.clientCert() != null) {
-            KeyStore keys = PemFiles.emptyStore();
-            PemFiles.addKeyEntry(keys, "client", config.clientCert(), config.clientKey());
-            factory.setKeyStore(keys);
-            factory.setKeyStorePassword(new String(PemFiles.STORE_PASSWORD));
-            factory.setKeyManagerPassword(new String(PemFiles.STORE_PASSWORD));
-        }
+        setStores(factory, config);
+        factory.setKeyStorePassword(new String(PemFiles.STORE_PASSWORD));
+        factory.setKeyManagerPassword(new String(PemFiles.STORE_PASSWORD));
         if (config.serverName() != null) {
             // the JDK checks the certificate against the SNI name first (then against the host connected to)
             List<javax.net.ssl.SNIServerName> name = List.of(new SNIHostName(config.serverName()));
@@ -41,5 +36,23 @@ public final class UpstreamTls {
         }
         TlsParameters.apply(factory, config.minVersion(), config.ciphers());
         return factory;
+    }
+
+    /**
+     * Reads {@code config}'s files into {@code factory}: the trust store from {@code ca} (unless
+     * verification is skipped) and the client certificate. Both stores are read before either is
+     * set, so a file that does not load changes nothing.
+     *
+     * @throws ConfigException when a file does not hold what it should
+     */
+    static void setStores(SslContextFactory.Client factory, UpstreamTlsConfig config) {
+        KeyStore trust = !config.insecureSkipVerify() && config.ca() != null ? PemFiles.trustStore(config.ca()) : null;
+        KeyStore keys = null;
+        if (config.clientCert() != null) {
+            keys = PemFiles.emptyStore();
+            PemFiles.addKeyEntry(keys, "client", config.clientCert(), config.clientKey());
+        }
+        if (trust != null) factory.setTrustStore(trust);
+        if (keys != null) factory.setKeyStore(keys);
     }
 }

@@ -80,6 +80,7 @@ class TlsGatewayIT {
         startUpstream(ca.server(dir, "upstream", "upstream.test"));
 
         Path notPem = Files.writeString(dir.resolve("not-pem.pem"), "not a certificate\n");
+        Path rotatingCa = TestCa.create("Polygate Other CA").writeCertificate(dir.resolve("rotating-ca.pem"));
         String target = "\"https://127.0.0.1:" + upstreamPort + "\"";
         String tls = "{ca: \"" + caFile + "\", server_name: upstream.test";
         gw = GatewayFixture.start("""
@@ -99,12 +100,13 @@ class TlsGatewayIT {
                   - {api_id: balanced, listen_path: /balanced/, auth: none, upstream_tls: %2$s},
                      upstream: {targets: [%1$s, "https://localhost:%8$s"], health_check: {path: /health, interval: 100ms, unhealthy_after: 1}}}
                   - {api_id: broken-ca, listen_path: /broken-ca/, target_url: %1$s, auth: none, upstream_tls: {ca: "%7$s"}}
+                  - {api_id: rotating, listen_path: /rotating/, target_url: %1$s, auth: none, upstream_tls: {ca: "%9$s", server_name: upstream.test}}
                   - {api_id: skip, listen_path: /skip/, target_url: %1$s, auth: none, proxy: {transport: {ssl_insecure_skip_verify: true}}}
                   - {api_id: mtls, listen_path: /mtls/, target_url: "echo://", auth: mtls}
                   - {api_id: mtls-list, listen_path: /mtls-list/, target_url: "echo://", use_keyless: true, use_mutual_tls_auth: true,
                      client_certificates: ["%6$s"]}
                 """.formatted(target, tls, gatewayClient.cert(), gatewayClient.key(), caFile,
-                MtlsAuthStep.fingerprint(listedClient.certificate()), notPem, upstreamPort), dir);
+                MtlsAuthStep.fingerprint(listedClient.certificate()), notPem, upstreamPort, rotatingCa), dir);
     }
 
     /**
@@ -256,6 +258,23 @@ class TlsGatewayIT {
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(json(r).path("status").asInt()).isEqualTo(502);
         assertThat(json(r).path("error").asText()).startsWith("upstream TLS certificate refused").contains("certification path");
+    }
+
+    @Test
+    void anUpstreamCaFileReplacedWhileRunningIsUsedWithoutARestart() throws Exception {
+        HttpResponse<String> before = gw.get("/rotating/x");
+        assertThat(before.statusCode()).as("another CA's certificate: the upstream is not trusted").isEqualTo(502);
+        Thread.sleep(1500); // the file watch has taken its first look
+        Path replacement = ca.writeCertificate(dir.resolve("rotating-ca.new"));
+        Files.move(replacement, dir.resolve("rotating-ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        HttpResponse<String> after = gw.get("/rotating/x");
+        while (after.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            after = gw.get("/rotating/x");
+        }
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+        assertThat(after.body()).isEqualTo("client=none");
     }
 
     @Test
