@@ -27,4 +27,11 @@ public record UpstreamTlsConfig(Path ca, Path clientCert, Path clientKey, String
     public UpstreamTlsConfig {
         ciphers = List.copyOf(ciphers);
     }
+
+    /** The PEM files it names ({@code ca}, {@code client_cert}, {@code client_key}), those set. */
+    public List<Path> files() {
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path f : new Path[] {ca, clientCert, clientKey}) if (f != null) files.add(f);
+        return files;
+    }
 }

@@ -2,11 +2,9 @@ package io.polygate.tls;
 
 import io.polygate.config.ConfigException;
 import io.polygate.config.TlsConfig;
-import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.util.Scanner;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
@@ -14,15 +12,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The certificates of one TLS listener: its {@link SslContextFactory.Server}, loaded from the PEM
- * files of a {@link TlsConfig}, and reloaded without a restart when one of them changes (checked
- * every {@value #SCAN_SECONDS} s; a file is read once it stopped changing for one check).
+ * files of a {@link TlsConfig}, and reloaded without a restart when one of them changes
+ * ({@link CertificateFileWatch}).
  * Handshakes after a reload get the new certificates; connections already open keep theirs.
  * Files that do not load (a key written before its certificate, a broken file) leave the
  * certificates served as they were, with a log line naming the problem, until a later change loads.
  */
 public final class ServerCertificates extends ContainerLifeCycle {
     private static final Logger LOG = LoggerFactory.getLogger(ServerCertificates.class);
-    static final int SCAN_SECONDS = 1;
 
     private final String name;
     private final TlsConfig config;
@@ -46,15 +43,7 @@ public final class ServerCertificates extends ContainerLifeCycle {
             factory.setWantClientAuth(true);
         }
         TlsParameters.apply(factory, config.minVersion(), config.ciphers());
-        Scanner scanner = new Scanner();
-        scanner.setScanInterval(SCAN_SECONDS);
-        scanner.setReportExistingFilesOnStartup(false);
-        for (Path f : config.files()) scanner.addFile(f);
-        scanner.addListener(new Scanner.BulkListener() {
-            @Override
-            public void filesChanged(Set<String> changed) { reload(changed); }
-        });
-        addBean(scanner, true);
+        addBean(CertificateFileWatch.of(config.files(), this::reload), true);
     }
 
     public SslContextFactory.Server sslContextFactory() { return factory; }

@@ -2,11 +2,7 @@ package io.polygate.tls;
 
 import io.polygate.config.ConfigException;
 import io.polygate.config.UpstreamTlsConfig;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.util.Scanner;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
@@ -14,15 +10,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The files of one {@code upstream_tls} setting ({@code ca}, {@code client_cert},
- * {@code client_key}), watched while its client runs (checked every {@value #SCAN_SECONDS} s; a
- * file is read once it stopped changing for one check): when one changes, the client's trust store
- * and certificate are read again, so new connections to the upstream use them; connections already
- * open keep theirs. Files that do not load leave the client as it was, with a log line naming the
- * problem, until a later change loads.
+ * {@code client_key}), watched while its client runs ({@link CertificateFileWatch}): when one
+ * changes, the client's trust store and certificate are read again, so new connections to the
+ * upstream use them; connections already open keep theirs. Files that do not load leave the client
+ * as it was, with a log line naming the problem, until a later change loads.
  */
 public final class UpstreamCertificates extends ContainerLifeCycle {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamCertificates.class);
-    static final int SCAN_SECONDS = 1;
 
     private final UpstreamTlsConfig config;
     private final SslContextFactory.Client factory;
@@ -31,18 +25,7 @@ public final class UpstreamCertificates extends ContainerLifeCycle {
     public UpstreamCertificates(UpstreamTlsConfig config, SslContextFactory.Client factory) {
         this.config = config;
         this.factory = factory;
-        List<Path> files = new ArrayList<>();
-        for (Path f : new Path[] {config.ca(), config.clientCert(), config.clientKey()}) if (f != null) files.add(f);
-        if (files.isEmpty()) return;
-        Scanner scanner = new Scanner();
-        scanner.setScanInterval(SCAN_SECONDS);
-        scanner.setReportExistingFilesOnStartup(false);
-        for (Path f : files) scanner.addFile(f);
-        scanner.addListener(new Scanner.BulkListener() {
-            @Override
-            public void filesChanged(Set<String> changed) { reload(changed); }
-        });
-        addBean(scanner, true);
+        if (!config.files().isEmpty()) addBean(CertificateFileWatch.of(config.files(), this::reload), true);
     }
 
     private void reload(Set<String> changed) {

@@ -49,7 +49,6 @@ final class MemoryGuard implements AutoCloseable {
     private final List<MemoryPoolMXBean> oldGeneration = ManagementFactory.getMemoryPoolMXBeans().stream()
             .filter(p -> p.getType() == MemoryType.HEAP && p.isUsageThresholdSupported()).toList();
     private final Thread thread;
-    private volatile boolean closed;
 
     MemoryGuard(double maxShare, HookWatchdog watchdog, Metrics metrics) {
         this.maxHeap = Runtime.getRuntime().maxMemory();
@@ -65,14 +64,14 @@ final class MemoryGuard implements AutoCloseable {
     }
 
     private void run() {
-        while (!closed) {
+        while (true) {
             try {
                 Thread.sleep(POLL_MILLIS);
                 long used = 0;
                 for (int i = 0; i < oldGeneration.size(); i++) used += oldGeneration.get(i).getUsage().getUsed();
                 if (used > limitBytes) stopPluginCalls(used);
             } catch (InterruptedException e) {
-                return;
+                return; // closed
             } catch (OutOfMemoryError e) {
                 // the heap is short this very moment: look again at the next poll
             }
@@ -130,7 +129,6 @@ final class MemoryGuard implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
         if (thread != null) thread.interrupt();
     }
 }
