@@ -4,6 +4,9 @@ import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.chain.Phase;
 import io.polygate.chain.Step;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A built-in way to authenticate a request (key, JWT, basic auth) that says, beside its answer,
@@ -36,10 +39,49 @@ public interface AuthMethod extends Step {
         public static Attempt refused(Outcome answer) { return new Attempt(Verdict.REFUSED, answer); }
     }
 
-    /** Tries to authenticate; same threading and blocking contract as {@link Step#apply}. */
+    /**
+     * Tries to authenticate; same threading contract as {@link Step#apply}. It may block on a
+     * store even when {@link #mayBlock()} is false (a method that reads a remote store without
+     * holding the thread does that in {@link #attemptAsync}), so call it on a thread that may block.
+     */
     Attempt attempt(Exchange exchange) throws Exception;
 
-    @Override default Outcome apply(Exchange exchange) throws Exception { return attempt(exchange).outcome(); }
+    /**
+     * Tries to authenticate without holding the thread: a method that reads a remote store
+     * completes the stage on the store's I/O thread (what follows must not block there), failing
+     * it with the store's exception. The default completes at once with {@link #attempt}'s answer,
+     * for methods that never wait for a store; a method that {@link #mayBlock()} blocks here too.
+     */
+    default CompletionStage<Attempt> attemptAsync(Exchange exchange) {
+        try {
+            return CompletableFuture.completedFuture(attempt(exchange));
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A method that may block decides on its thread; one that does not decides without holding it ({@link #attemptAsync}). */
+    @Override
+    default Outcome apply(Exchange exchange) throws Exception {
+        return mayBlock() ? attempt(exchange).outcome() : outcomeOf(attemptAsync(exchange));
+    }
+
+    /** The outcome of an attempt: at once when it is complete already, else a suspension of the chain until it is. */
+    static Outcome outcomeOf(CompletionStage<Attempt> attempt) {
+        CompletableFuture<Attempt> f = attempt.toCompletableFuture();
+        if (f.isDone() && !f.isCompletedExceptionally()) return f.join().outcome();
+        return new Outcome.Suspend(f.thenApply(Attempt::outcome));
+    }
+
+    /** Waits for an attempt, failing with its own exception (a store's), not a {@link CompletionException}. */
+    static Attempt await(CompletionStage<Attempt> attempt) throws Exception {
+        try {
+            return attempt.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
+        }
+    }
 
     @Override default Phase phase() { return Phase.AUTH; }
 }

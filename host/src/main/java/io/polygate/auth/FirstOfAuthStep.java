@@ -3,6 +3,8 @@ package io.polygate.auth;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.http.HttpFields;
 
 /**
@@ -31,14 +33,45 @@ public final class FirstOfAuthStep implements AuthMethod {
 
     @Override public boolean mayBlock() { return mayBlock; }
 
+    /** On a thread that may block: each method decides on it. */
     @Override
     public Attempt attempt(Exchange exchange) throws Exception {
-        Attempt refused = null, unrecognised = null, absent = null;
-        HttpFields.Mutable absentHeaders = null;
+        Verdicts verdicts = new Verdicts();
         for (AuthMethod method : methods) {
-            Attempt a = method.attempt(exchange);
+            if (verdicts.add(method.attempt(exchange))) break;
+        }
+        return verdicts.answer();
+    }
+
+    /** Methods that wait for a store do that without holding the thread; the next is tried when one has answered. */
+    @Override
+    public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
+        if (mayBlock) return AuthMethod.super.attemptAsync(exchange);
+        return attemptFrom(exchange, 0, new Verdicts());
+    }
+
+    private CompletionStage<Attempt> attemptFrom(Exchange exchange, int from, Verdicts verdicts) {
+        for (int i = from; i < methods.size(); i++) {
+            CompletableFuture<Attempt> a = methods.get(i).attemptAsync(exchange).toCompletableFuture();
+            if (!a.isDone() || a.isCompletedExceptionally()) {
+                int next = i + 1;
+                return a.thenCompose(attempt -> verdicts.add(attempt) ? CompletableFuture.completedFuture(verdicts.answer())
+                        : attemptFrom(exchange, next, verdicts));
+            }
+            if (verdicts.add(a.join())) break;
+        }
+        return CompletableFuture.completedFuture(verdicts.answer());
+    }
+
+    /** The attempts of one request so far, and the answer they make. */
+    private final class Verdicts {
+        private Attempt authenticated, refused, unrecognised, absent;
+        private HttpFields.Mutable absentHeaders;
+
+        /** Takes one method's attempt; true when it authenticated the request (no other need be tried). */
+        boolean add(Attempt a) {
             switch (a.verdict()) {
-                case AUTHENTICATED -> { return a; }
+                case AUTHENTICATED -> authenticated = a;
                 case REFUSED -> { if (refused == null) refused = a; }
                 case UNRECOGNISED -> { if (unrecognised == null) unrecognised = a; }
                 case ABSENT -> {
@@ -49,11 +82,16 @@ public final class FirstOfAuthStep implements AuthMethod {
                     }
                 }
             }
+            return authenticated != null;
         }
-        if (refused != null) return refused;
-        if (unrecognised != null) return unrecognised;
-        if (keylessFallback) return Attempt.AUTHENTICATED; // goes on with no session, as on a keyless API
-        if (absentHeaders == null || !(absent.outcome() instanceof Outcome.Respond r)) return absent;
-        return Attempt.absent(new Outcome.Respond(r.status(), absentHeaders, r.contentType(), r.body()));
+
+        Attempt answer() {
+            if (authenticated != null) return authenticated;
+            if (refused != null) return refused;
+            if (unrecognised != null) return unrecognised;
+            if (keylessFallback) return Attempt.AUTHENTICATED; // goes on with no session, as on a keyless API
+            if (absentHeaders == null || !(absent.outcome() instanceof Outcome.Respond r)) return absent;
+            return Attempt.absent(new Outcome.Respond(r.status(), absentHeaders, r.contentType(), r.body()));
+        }
     }
 }

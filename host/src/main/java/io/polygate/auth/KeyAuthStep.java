@@ -7,12 +7,18 @@ import io.polygate.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Built-in key authentication: the key is read from the API's auth header (a {@code Bearer }
  * prefix is dropped), its session looked up in the store by its id ({@link SessionStore#id}: the
  * key's hash unless {@code hash_keys} is off) and checked; the request is authenticated as that
- * id, so counters and logs never carry the key itself. Missing key: 401; unknown,
+ * id, so counters and logs never carry the key itself. A remote store (Redis) is read without
+ * holding the thread: the request waits for the reply suspended. Missing key: 401; unknown,
  * inactive or expired key, or a key without access to this API: 403. Messages follow Tyk's.
  */
 public final class KeyAuthStep implements AuthMethod {
@@ -39,23 +45,39 @@ public final class KeyAuthStep implements AuthMethod {
 
     @Override public String name() { return "key-auth"; }
 
-    @Override public boolean mayBlock() { return sessions.remote(); }
+    /** A remote store is read without holding the thread ({@link #attemptAsync}). */
+    @Override public boolean mayBlock() { return false; }
+
+    /** Blocks for the store's round trips: for a thread that may block. */
+    @Override
+    public Attempt attempt(Exchange exchange) throws Exception { return AuthMethod.await(attemptAsync(exchange)); }
 
     @Override
-    public Attempt attempt(Exchange exchange) {
+    public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
         String key = keyFrom(exchange.headers().get(header));
-        if (key == null) return Attempt.absent(Outcome.error(401, MISSING));
-        return authenticate(exchange, key);
+        if (key == null) return CompletableFuture.completedFuture(Attempt.absent(Outcome.error(401, MISSING)));
+        return authenticateAsync(exchange, key);
     }
 
-    /** Authenticates the request as {@code key}'s session, or says why it may not call the API (403). */
-    Attempt authenticate(Exchange exchange, String key) {
+    /**
+     * Authenticates the request as {@code key}'s session, or says why it may not call the API
+     * (403): one store read for the session, one for each of its policies not cached. The
+     * policies are handed to later steps with the session ({@link Exchange#authenticate(String, Session, Map)}).
+     */
+    CompletionStage<Attempt> authenticateAsync(Exchange exchange, String key) {
         String id = sessions.id(key);
-        Session session = sessions.find(id);
-        if (session == null) return Attempt.unrecognised(Outcome.error(403, UNKNOWN));
-        String refusal = refusal(session, apiId, clock.millis() / 1000, policies);
+        return sessions.findAsync(id).thenCompose(session -> {
+            if (session == null) return CompletableFuture.completedFuture(Attempt.unrecognised(Outcome.error(403, UNKNOWN)));
+            List<String> policyIds = session.policyIds();
+            if (policies == null || policyIds.isEmpty()) return CompletableFuture.completedFuture(decide(exchange, id, session, Map.of()));
+            return policies.findAllAsync(policyIds).thenApply(read -> decide(exchange, id, session, read));
+        });
+    }
+
+    private Attempt decide(Exchange exchange, String id, Session session, Map<String, Policy> sessionPolicies) {
+        String refusal = refusal(session, apiId, clock.millis() / 1000, sessionPolicies::get);
         if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
-        exchange.authenticate(id, session);
+        exchange.authenticate(id, session, sessionPolicies);
         return Attempt.AUTHENTICATED;
     }
 
@@ -69,15 +91,24 @@ public final class KeyAuthStep implements AuthMethod {
 
     /** Why a stored key may not call {@code apiId} now, its policies' access rights counting as its own, or null if it may. */
     static String refusal(Session session, String apiId, long nowSeconds, PolicyStore policies) {
+        return refusal(session, apiId, nowSeconds, policies == null ? null : policies::find);
+    }
+
+    /** As above, with the policies looked up by id ({@code policies} may be null: none). */
+    static String refusal(Session session, String apiId, long nowSeconds, Function<String, Policy> policies) {
         String refusal = check(session, apiId, nowSeconds);
         return refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies) ? null : refusal;
     }
 
     /** Whether an active policy the key applies grants {@code apiId} (Tyk: keys made from policies carry no rights of their own). */
     static boolean grantedByPolicy(Session session, String apiId, PolicyStore policies) {
+        return grantedByPolicy(session, apiId, policies == null ? null : policies::find);
+    }
+
+    private static boolean grantedByPolicy(Session session, String apiId, Function<String, Policy> policies) {
         if (policies == null) return false;
         for (String id : session.policyIds()) {
-            Policy p = policies.find(id);
+            Policy p = policies.apply(id);
             if (p != null && p.active && p.access_rights != null && p.access_rights.containsKey(apiId)) return true;
         }
         return false;

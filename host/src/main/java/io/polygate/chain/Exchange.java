@@ -2,6 +2,7 @@ package io.polygate.chain;
 
 import io.polygate.observability.RequestIds;
 import io.polygate.observability.RequestTrace;
+import io.polygate.session.Policy;
 import io.polygate.session.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +40,7 @@ public final class Exchange {
     private String extractedId;
     private String keyId;
     private Session session;
+    private Map<String, Policy> policies;
     private Map<String, Object> metadata;
     private final Function<Request, InetAddress> clientAddresses;
     private InetAddress client;
@@ -151,10 +153,20 @@ public final class Exchange {
     public String keyId() { return keyId; }
     public Session session() { return session; }
 
-    public void authenticate(String keyId, Session session) {
+    public void authenticate(String keyId, Session session) { authenticate(keyId, session, null); }
+
+    /**
+     * @param policies the session's policies by id as auth read them (a missing one maps to null),
+     *                 so later steps need not read them again; null when auth did not read them
+     */
+    public void authenticate(String keyId, Session session, Map<String, Policy> policies) {
         this.keyId = keyId;
         this.session = session;
+        this.policies = policies;
     }
+
+    /** The authenticated session's policies as auth read them, or null when it did not ({@link #authenticate(String, Session, Map)}). */
+    public Map<String, Policy> policies() { return policies; }
 
     /** Free-form values steps hand to later steps (the auth plugin's metadata, for instance). */
     public Map<String, Object> metadata() {

@@ -4,6 +4,8 @@ import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.config.LimitDefinitions;
 import io.polygate.config.LimitSpec.Window;
+import io.polygate.session.Policy;
+import io.polygate.session.PolicyStore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,9 +28,19 @@ final class KeyChecks {
         this.limits = limits;
     }
 
-    /** The limits of the exchange's key on this API, its policies applied. */
+    /**
+     * The limits of the exchange's key on this API, its policies applied: those auth read with the
+     * session, else from the policy store (which may block on a cache miss).
+     */
     KeyLimits limitsOf(Exchange exchange) throws KeyLimits.UnknownPolicy {
-        return KeyLimits.of(exchange.session(), apiId, limits.policies());
+        Map<String, Policy> read = exchange.policies();
+        PolicyStore store = limits.policies();
+        return KeyLimits.of(exchange.session(), apiId, read != null ? read::get : store == null ? null : store::find);
+    }
+
+    /** Whether {@link #limitsOf} may read the policy store for this exchange. */
+    static boolean readsStore(Exchange exchange) {
+        return exchange.policies() == null && exchange.session() != null && !exchange.session().policyIds().isEmpty();
     }
 
     /** Adds the checks of {@code key}'s rate limits that match this request. */

@@ -1,12 +1,12 @@
 package io.polygate.limit;
 
 import io.polygate.session.Policy;
-import io.polygate.session.PolicyStore;
 import io.polygate.session.Session;
 import io.polygate.config.LimitSpec.Window;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The limits of one authenticated key on one API, after its policies are applied: computed per
@@ -46,7 +46,8 @@ public record KeyLimits(Window global, Window perApi, List<?> endpoints, long qu
         return p instanceof String s && !s.isBlank() ? s : null;
     }
 
-    public static KeyLimits of(Session s, String apiId, PolicyStore policies) {
+    /** @param policies the policy of an id, null when there is none; null: the key's policies are not applied */
+    public static KeyLimits of(Session s, String apiId, Function<String, Policy> policies) {
         double rate = s.rate, per = s.per;
         long quotaMax = s.quota_max, quotaRemaining = s.quota_remaining, renewal = s.quota_renewal_rate;
         long throttleInterval = s.throttle_interval, throttleRetries = s.throttle_retry_limit;
@@ -61,7 +62,7 @@ public record KeyLimits(Window global, Window perApi, List<?> endpoints, long qu
             Policy best = null, bestQuota = null;
             Map<String, Object> merged = null;
             for (String id : ids) {
-                Policy p = policies.find(id);
+                Policy p = policies.apply(id);
                 if (p == null || !p.active) throw new UnknownPolicy(id);
                 if (p.effectiveRate() > 0 && (best == null || p.effectiveRate() > best.effectiveRate())) best = p;
                 if (bestQuota == null || quotaBeats(p.quota_max, bestQuota.quota_max)) bestQuota = p;

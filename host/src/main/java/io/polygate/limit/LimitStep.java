@@ -64,9 +64,12 @@ public final class LimitStep implements Step {
     /**
      * Rate and quota checks never hold the thread: in memory they are immediate, with Redis they
      * suspend the request until the reply comes. Only resolving a key's policies reads the store
-     * (cached), so only an API that can have keys, with a shared store, may block here.
+     * (cached), so only an API that can have keys, with a shared store, may block here, and only
+     * for a key whose auth did not read its policies already (key auth does).
      */
     @Override public boolean mayBlock() { return limits.isShared() && mayHaveKeys; }
+
+    @Override public boolean mayBlock(Exchange exchange) { return mayBlock() && KeyChecks.readsStore(exchange); }
 
     /** Whether an API needs this step at all: it has its own limits, or authenticated keys may bring theirs. */
     public static boolean applies(ApiDefinition api) {

@@ -8,7 +8,11 @@ import io.polygate.config.ConfigErrors;
 import io.polygate.config.IdentifierSyntax;
 import io.polygate.storage.Store;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,10 +36,43 @@ public final class PolicyStore {
 
     /** The policy, or null if there is none. Cached for {@link #CACHE_TTL}. */
     public Policy find(String id) {
-        long now = System.nanoTime();
+        Cached c = fresh(id);
+        return c != null ? c.policy : loaded(id, store.get(PREFIX + id));
+    }
+
+    /**
+     * The policies of {@code ids} (a missing one maps to null), read without holding the thread:
+     * complete at once when all are cached, else on the store's I/O thread ({@link Store#getAsync}),
+     * one round trip per policy not cached.
+     */
+    public CompletionStage<Map<String, Policy>> findAllAsync(List<String> ids) {
+        return findFrom(ids, 0, new HashMap<>(4));
+    }
+
+    private CompletionStage<Map<String, Policy>> findFrom(List<String> ids, int from, Map<String, Policy> found) {
+        for (int i = from; i < ids.size(); i++) {
+            String id = ids.get(i);
+            Cached c = fresh(id);
+            if (c != null) {
+                found.put(id, c.policy);
+                continue;
+            }
+            int next = i + 1;
+            return store.getAsync(PREFIX + id).thenCompose(json -> {
+                found.put(id, loaded(id, json));
+                return findFrom(ids, next, found);
+            });
+        }
+        return CompletableFuture.completedFuture(found);
+    }
+
+    private Cached fresh(String id) {
         Cached c = cache.get(id);
-        if (c != null && now - c.loadedNanos < CACHE_TTL.toNanos()) return c.policy;
-        String json = store.get(PREFIX + id);
+        return c != null && System.nanoTime() - c.loadedNanos < CACHE_TTL.toNanos() ? c : null;
+    }
+
+    /** Parses what the store holds for {@code id} (null: none) and caches it. */
+    private Policy loaded(String id, String json) {
         Policy p = null;
         if (json != null) {
             try {
@@ -44,7 +81,7 @@ public final class PolicyStore {
                 throw new IllegalStateException("stored policy \"" + id + "\" is not valid JSON: " + e.getOriginalMessage(), e);
             }
         }
-        cache.put(id, new Cached(p, now));
+        cache.put(id, new Cached(p, System.nanoTime()));
         return p;
     }
 

@@ -10,6 +10,7 @@ import io.polygate.storage.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
@@ -51,8 +52,12 @@ public final class SessionStore {
     public String id(String key) { return hashKeys ? KeyHash.of(key) : key; }
 
     /** The session of the key with id {@code key}, or null if there is none. A stored value that no longer parses is treated as absent (and logged by the caller). */
-    public Session find(String key) {
-        String json = store.get(PREFIX + key);
+    public Session find(String key) { return parseStored(key, store.get(PREFIX + key)); }
+
+    /** {@link #find} without holding the thread: may complete on the store's I/O thread ({@link Store#getAsync}). */
+    public CompletionStage<Session> findAsync(String key) { return store.getAsync(PREFIX + key).thenApply(json -> parseStored(key, json)); }
+
+    private static Session parseStored(String key, String json) {
         if (json == null) return null;
         try {
             return MAPPER.readValue(json, Session.class);

@@ -2,6 +2,8 @@ package io.polygate.storage;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where keys, sessions, API data and plugin data live: a string key-value store with expiry.
@@ -17,6 +19,19 @@ public interface Store extends AutoCloseable {
 
     /** The value, or null when absent or expired. */
     String get(String key);
+
+    /**
+     * {@link #get} without holding the calling thread for the round trip: the stage may complete
+     * on the store's I/O thread (where what follows must not block), with a {@link StoreException}
+     * when the store cannot answer. The default, for a store that never blocks, completes at once.
+     */
+    default CompletionStage<String> getAsync(String key) {
+        try {
+            return CompletableFuture.completedFuture(get(key));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** Sets the value; {@code ttl} null or non-positive keeps it until deleted. */
     void set(String key, String value, Duration ttl);

@@ -23,6 +23,7 @@ import io.lettuce.core.api.sync.RedisKeyCommands;
 import io.lettuce.core.api.sync.RedisStringCommands;
 import io.lettuce.core.api.sync.RedisServerCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.api.async.RedisStringAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.polygate.storage.RedisScripting;
 import io.polygate.storage.Store;
@@ -31,6 +32,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -44,6 +47,7 @@ public final class RedisStore implements Store, RedisScripting {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> connection;
     private final RedisStringCommands<String, String> strings;
+    private final RedisStringAsyncCommands<String, String> asyncStrings;
     private final RedisKeyCommands<String, String> keys;
     private final RedisServerCommands<String, String> server;
     private final RedisScriptingCommands<String, String> scripting;
@@ -92,6 +96,7 @@ public final class RedisStore implements Store, RedisScripting {
                 this.server = cmd;
                 this.scripting = cmd;
                 this.asyncScripting = conn.async();
+                this.asyncStrings = conn.async();
                 this.pinger = cmd::ping;
             } else {
                 RedisClient c = RedisClient.create(resources, redisUri);
@@ -106,6 +111,7 @@ public final class RedisStore implements Store, RedisScripting {
                 this.server = cmd;
                 this.scripting = cmd;
                 this.asyncScripting = conn.async();
+                this.asyncStrings = conn.async();
                 this.pinger = cmd::ping;
             }
         } catch (RuntimeException e) {
@@ -176,12 +182,27 @@ public final class RedisStore implements Store, RedisScripting {
         try {
             return op.get();
         } catch (RuntimeException e) {
-            throw new StoreException(description + ": " + what + " failed: " + e.getMessage(), e);
+            throw failure(what, e);
         }
+    }
+
+    private StoreException failure(String what, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return new StoreException(description + ": " + what + " failed: " + cause.getMessage(), cause);
     }
 
     @Override
     public String get(String key) { return call("GET", () -> strings.get(key)); }
+
+    /** Completes on Lettuce's I/O thread; bounded by the command timeout as {@link #get} is. */
+    @Override
+    public CompletionStage<String> getAsync(String key) {
+        try {
+            return asyncStrings.get(key).exceptionallyCompose(e -> CompletableFuture.failedFuture(failure("GET", e)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(failure("GET", e));
+        }
+    }
 
     @Override
     public void set(String key, String value, Duration ttl) {
