@@ -104,7 +104,8 @@ public class RouteBuilder {
         return switch (type) {
             case KEY -> new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies());
             case JWT -> new JwtAuthStep(api.apiId(), api.auth().jwt(), sessions, limits.policies(), clock);
-            case BASIC -> new BasicAuthStep(api.apiId(), api.name(), api.auth().basic().cacheTtl(), sessions, limits.policies(), clock);
+            case BASIC -> new BasicAuthStep(api.apiId(), api.name(), api.auth().basic().cacheTtl(), sessions, limits.policies(), clock,
+                    task -> proxy.getServer().getThreadPool().execute(task));
             case MTLS -> new MtlsAuthStep(api.clientCertificates(),
                     new KeyAuthStep(api.apiId(), api.auth().header(), sessions, clock, limits.policies()));
             case NONE, PLUGIN -> throw new IllegalArgumentException(type + " is not a built-in auth method");

@@ -3,6 +3,7 @@ package io.polygate.auth;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.session.BasicAuthData;
+import io.polygate.session.Policy;
 import io.polygate.session.PolicyStore;
 import io.polygate.session.Session;
 import io.polygate.session.SessionStore;
@@ -10,6 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.slf4j.Logger;
@@ -20,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * key: its session is looked up by {@link SessionStore#id}{@code (username)} and its
  * {@code basic_auth_data} checked ({@link BasicAuthData#matches}: bcrypt, tens of milliseconds,
  * then taken from {@link VerifiedPasswords} for {@code basic_auth.cache_ttl}); then the session is
- * checked as key auth checks it. The request is authenticated as that key; {@code $authn.sub} is the username. Missing header, unknown user or
+ * checked as key auth checks it. The session and its policies are read without holding the thread
+ * (as key auth reads them); a bcrypt check runs on {@code bcryptExecutor}, never on the store's I/O thread. The request is authenticated as that key; {@code $authn.sub} is the username. Missing header, unknown user or
  * wrong password: 401 with {@code WWW-Authenticate: Basic realm="<API name>"}; a header that is no
  * basic credential: 400; an inactive or expired user, or one without access to the API: 403.
  * Messages follow Tyk's.
@@ -36,13 +43,17 @@ public final class BasicAuthStep implements AuthMethod {
     private final InstantSource clock;
     private final HttpFields challenge;
     private final VerifiedPasswords verified;
+    private final Executor bcryptExecutor;
 
     /**
      * @param realm    shown to the client in {@code WWW-Authenticate} (Tyk: the API's name)
-     * @param cacheTtl how long a verified password is taken without a bcrypt check ({@link VerifiedPasswords}); zero: never
+     * @param cacheTtl       how long a verified password is taken without a bcrypt check ({@link VerifiedPasswords}); zero: never
+     * @param bcryptExecutor where a bcrypt check runs (threads that may block: it takes tens of milliseconds)
      */
-    public BasicAuthStep(String apiId, String realm, Duration cacheTtl, SessionStore sessions, PolicyStore policies, InstantSource clock) {
+    public BasicAuthStep(String apiId, String realm, Duration cacheTtl, SessionStore sessions, PolicyStore policies, InstantSource clock,
+                         Executor bcryptExecutor) {
         this.apiId = apiId;
+        this.bcryptExecutor = bcryptExecutor;
         this.verified = new VerifiedPasswords(cacheTtl, clock);
         this.sessions = sessions;
         this.policies = policies;
@@ -53,41 +64,65 @@ public final class BasicAuthStep implements AuthMethod {
 
     @Override public String name() { return "basic-auth"; }
 
-    @Override public boolean mayBlock() { return true; } // bcrypt takes tens of milliseconds
+    /** The store is read without holding the thread and bcrypt runs on its executor: the thread that applies the step never waits. */
+    @Override public boolean mayBlock() { return false; }
+
+    /** Blocks for the store and for a bcrypt check: for a thread that may block. */
+    @Override
+    public Attempt attempt(Exchange exchange) throws Exception { return AuthMethod.await(attemptAsync(exchange)); }
 
     @Override
-    public Attempt attempt(Exchange exchange) {
+    public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
         String value = exchange.headers().get(HttpHeader.AUTHORIZATION);
-        if (value == null || value.isBlank()) return Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING, challenge));
+        if (value == null || value.isBlank()) return done(Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING, challenge)));
         String v = value.trim();
         // another scheme is no basic credential (the API's other methods may know it); alone, basic auth answers 400
-        if (!v.regionMatches(true, 0, "Basic ", 0, 6)) return Attempt.absent(Outcome.error(400, MALFORMED));
+        if (!v.regionMatches(true, 0, "Basic ", 0, 6)) return done(Attempt.absent(Outcome.error(400, MALFORMED)));
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(v.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return Attempt.refused(Outcome.error(400, MALFORMED));
+            return done(Attempt.refused(Outcome.error(400, MALFORMED)));
         }
         int colon = decoded.indexOf(':');
-        if (colon <= 0) return Attempt.refused(Outcome.error(400, MALFORMED));
+        if (colon <= 0) return done(Attempt.refused(Outcome.error(400, MALFORMED)));
         String username = decoded.substring(0, colon);
+        String password = decoded.substring(colon + 1);
         String id = sessions.id(username);
-        Session session = sessions.find(id);
-        if (session == null || session.basic_auth_data == null || !matches(session.basic_auth_data, decoded.substring(colon + 1))) {
-            LOG.info("api={} basic auth refused for user {}: {}", apiId, SessionStore.redact(username),
-                    session == null ? "no such user" : session.basic_auth_data == null ? "the key has no basic_auth_data" : "wrong password");
-            return Attempt.refused(Outcome.error(401, NOT_AUTHORISED, challenge));
-        }
-        String refusal = KeyAuthStep.refusal(session, apiId, clock.millis() / 1000, policies);
-        if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
-        exchange.authenticate(id, session);
-        exchange.metadata().put("sub", username);
-        return Attempt.AUTHENTICATED;
+        return sessions.findAsync(id).thenCompose(session -> {
+            if (session == null || session.basic_auth_data == null) return done(wrongCredentials(username, session == null ? "no such user" : "the key has no basic_auth_data"));
+            BasicAuthData stored = session.basic_auth_data;
+            if (!BasicAuthData.BCRYPT.equals(stored.hash_type)) return checked(exchange, username, id, session, stored.matches(password));
+            if (verified.contains(stored.password, password)) return checked(exchange, username, id, session, true);
+            return CompletableFuture.supplyAsync(() -> bcryptMatches(stored, password), bcryptExecutor)
+                    .thenCompose(matches -> checked(exchange, username, id, session, matches));
+        });
     }
 
-    private boolean matches(BasicAuthData stored, String password) {
-        if (!BasicAuthData.BCRYPT.equals(stored.hash_type)) return stored.matches(password);
-        if (verified.contains(stored.password, password)) return true;
+    /** Once the password was checked: the session's policies read, then the session checked as key auth checks it. */
+    private CompletionStage<Attempt> checked(Exchange exchange, String username, String id, Session session, boolean passwordMatches) {
+        if (!passwordMatches) return done(wrongCredentials(username, "wrong password"));
+        List<String> policyIds = session.policyIds();
+        CompletionStage<Map<String, Policy>> read = policies == null || policyIds.isEmpty()
+                ? CompletableFuture.completedFuture(Map.of()) : policies.findAllAsync(policyIds);
+        return read.thenApply(sessionPolicies -> {
+            String refusal = KeyAuthStep.refusal(session, apiId, clock.millis() / 1000, sessionPolicies::get);
+            if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
+            exchange.authenticate(id, session, sessionPolicies);
+            exchange.metadata().put("sub", username);
+            return Attempt.AUTHENTICATED;
+        });
+    }
+
+    private Attempt wrongCredentials(String username, String why) {
+        LOG.info("api={} basic auth refused for user {}: {}", apiId, SessionStore.redact(username), why);
+        return Attempt.refused(Outcome.error(401, NOT_AUTHORISED, challenge));
+    }
+
+    private static CompletionStage<Attempt> done(Attempt attempt) { return CompletableFuture.completedFuture(attempt); }
+
+    /** A bcrypt check, remembered when it matches. */
+    private boolean bcryptMatches(BasicAuthData stored, String password) {
         if (!stored.matches(password)) return false;
         verified.add(stored.password, password);
         return true;

@@ -30,11 +30,7 @@ class ShutdownWhileLoadingIT {
                 """);
         try {
             g.await("/open/x", 200, Duration.ofSeconds(90));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!g.log().contains("js engine ready")) {
-                assertThat(System.nanoTime()).as("the JS engine starts: %s", g.log()).isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            g.awaitLog("js engine ready", Duration.ofSeconds(60));
             Thread.sleep(1000); // the bundle's top-level code runs now
         } finally {
             g.close();

@@ -95,11 +95,7 @@ class MemoryGuardIT {
         assertThat(json(stopped).path("error").asText()).isEqualTo("plugin hook stopped: the gateway is short of memory");
         assertThat(servedMeanwhile).isPositive();
         assertThat(gw.alive()).isTrue();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!gw.log().contains("stopped plugin calls {" + api + "=1}")) {
-            assertThat(System.nanoTime()).as("the log names the stopped bundle: %s", gw.log()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        gw.awaitLog("stopped plugin calls {" + api + "=1}", Duration.ofSeconds(10));
 
         HttpResponse<String> good = gw.get("/good/x", Duration.ofSeconds(5));
         assertThat(good.statusCode()).isEqualTo(200);

@@ -107,7 +107,7 @@ class MemoryStrikesIT {
         assertThat(afterOne.path("version").asText()).as("one strike changes nothing").isEqualTo(v2);
         assertThat(afterOne.path("error").isNull()).isTrue();
         assertThat(servedBy("/twice/x")).isEqualTo("v2");
-        awaitLog("bundle twice version " + v2 + ": stopped because the heap ran short, strike 1 of 2 (plugins.memory_strikes)");
+        gw.awaitLog("bundle twice version " + v2 + ": stopped because the heap ran short, strike 1 of 2 (plugins.memory_strikes)", Duration.ofSeconds(10));
 
         bomb("/twice/x");
         String why = "bundle \"twice\": version " + v2 + " was stopped 2 times because the heap ran short (plugins.memory_strikes 2)";
@@ -116,7 +116,7 @@ class MemoryStrikesIT {
         assertThat(after.path("error").asText()).isEqualTo(why + "; version " + v1 + " serves again");
         assertThat(after.path("nodes").get(0).path("version").asText()).as("the node registry").isEqualTo(v1);
         assertThat(servedBy("/twice/x")).isEqualTo("v1");
-        awaitLog(why + ": the version is taken out of service");
+        gw.awaitLog(why + ": the version is taken out of service", Duration.ofSeconds(10));
         assertThat(metrics()).contains("polygate_plugin_memory_unfit_total{bundle=\"twice\"} 1.0");
 
         // a reload loads what changed in the store; the version taken out is not loaded again
@@ -156,12 +156,12 @@ class MemoryStrikesIT {
                     throw new IllegalStateException(e);
                 }
             });
-            awaitLog("busy " + busy);
+            gw.awaitLog("busy " + busy, Duration.ofSeconds(10));
             bomb("/bomber/x");
             HttpResponse<String> stopped = beside.get(60, TimeUnit.SECONDS);
             assertThat(stopped.statusCode()).as("the call beside the bomb was stopped too: %s", stopped.body()).isEqualTo(503);
         }
-        awaitLog("bundle bomber version ");
+        gw.awaitLog("bundle bomber version ", Duration.ofSeconds(10));
         assertThat(gw.log()).doesNotContain("bundle bystander version " + version + ": stopped because the heap ran short, strike");
         JsonNode after = status("bystander");
         assertThat(after.path("version").asText()).isEqualTo(version);
@@ -218,14 +218,6 @@ class MemoryStrikesIT {
             s = status(name);
         }
         return s;
-    }
-
-    static void awaitLog(String line) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!gw.log().contains(line)) {
-            assertThat(System.nanoTime()).as("the log has: %s", line).isLessThan(deadline);
-            Thread.sleep(50);
-        }
     }
 
     static String metrics() throws Exception {

@@ -147,6 +147,15 @@ public final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException(path + " did not answer " + status + " within " + within + "; log:\n" + log());
     }
 
+    /** Waits until the gateway's log holds {@code text}. */
+    public void awaitLog(String text, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!log().contains(text)) {
+            if (System.nanoTime() - deadline > 0) throw new IllegalStateException("the log has no \"" + text + "\" after " + within + ":\n" + log());
+            Thread.sleep(50);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
