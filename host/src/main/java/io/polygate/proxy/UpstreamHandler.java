@@ -77,6 +77,7 @@ public final class UpstreamHandler extends ProxyHandler {
     /** The target groups by API id, kept across route rebuilds while an API's targets stay the same (their health with them). */
     private final Map<String, Balanced> groups = new ConcurrentHashMap<>();
     private WebSocketBridge webSockets;
+    private UpgradeTunnel upgrades;
     /** The clients of upstream TLS settings other than the default, by setting; stopped with this handler. */
     private final Map<UpstreamTlsConfig, HttpClient> tlsClients = new ConcurrentHashMap<>();
 
@@ -99,6 +100,7 @@ public final class UpstreamHandler extends ProxyHandler {
         Target resolved = Target.of(target, tlsClient(tls));
         return (exchange, response, callback) -> {
             if (isWebSocketUpgrade(exchange)) webSockets.forward(exchange, upstreamUri(resolved, exchange), response, callback);
+            else if (UpgradeTunnel.isUpgrade(exchange.clientRequest())) tunnel(exchange, resolved, response, callback);
             // a plugin may have read (and replaced) the body: replay the buffered copy
             else handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback);
         };
@@ -184,6 +186,10 @@ public final class UpstreamHandler extends ProxyHandler {
         }
         if (isWebSocketUpgrade(exchange)) {
             webSockets.forward(exchange, upstreamUri(member.target, exchange), response, callback);
+            return;
+        }
+        if (UpgradeTunnel.isUpgrade(exchange.clientRequest())) {
+            tunnel(exchange, member.target, response, callback);
             return;
         }
         List<TargetGroup.Member> nowTried = new ArrayList<>(tried.size() + 1);
@@ -311,6 +317,10 @@ public final class UpstreamHandler extends ProxyHandler {
         return client;
     }
 
+    private void tunnel(Exchange exchange, Target target, Response response, Callback callback) {
+        upgrades.forward(exchange, upstreamUri(target, exchange), target.host(), target.client(getHttpClient()).getSslContextFactory(), response, callback);
+    }
+
     private boolean isWebSocketUpgrade(Exchange exchange) {
         Request request = exchange.clientRequest();
         return request.getHeaders().contains(HttpHeader.UPGRADE) && webSockets.isUpgrade(request);
@@ -326,6 +336,8 @@ public final class UpstreamHandler extends ProxyHandler {
         super.doStart();
         webSockets = new WebSocketBridge(getServer(), config.connectTimeout().toMillis());
         webSockets.start();
+        upgrades = new UpgradeTunnel(getServer(), config.connectTimeout());
+        upgrades.start();
         for (Balanced b : groups.values()) b.startChecks();
     }
 
@@ -333,6 +345,7 @@ public final class UpstreamHandler extends ProxyHandler {
     protected void doStop() throws Exception {
         for (Balanced b : groups.values()) b.stopChecks();
         webSockets.stop();
+        upgrades.stop();
         super.doStop();
     }
 
