@@ -40,25 +40,25 @@ public interface AuthMethod extends Step {
     }
 
     /**
-     * Tries to authenticate; same threading contract as {@link Step#apply}. It may block on a
-     * store even when {@link #mayBlock()} is false (a method that reads a remote store without
-     * holding the thread does that in {@link #attemptAsync}), so call it on a thread that may block.
+     * Tries to authenticate without holding the thread while a remote store is read: the stage
+     * then completes on the store's I/O thread (what follows must not block there), failing with
+     * the store's exception. A method that {@link #mayBlock()} blocks in here (a JWKS fetch).
      */
-    Attempt attempt(Exchange exchange) throws Exception;
+    CompletionStage<Attempt> attemptAsync(Exchange exchange);
 
-    /**
-     * Tries to authenticate without holding the thread: a method that reads a remote store
-     * completes the stage on the store's I/O thread (what follows must not block there), failing
-     * it with the store's exception. The default completes at once with {@link #attempt}'s answer,
-     * for methods that never wait for a store; a method that {@link #mayBlock()} blocks here too.
-     */
-    default CompletionStage<Attempt> attemptAsync(Exchange exchange) {
+    /** {@link #attemptAsync}, waited for: on a thread that may block. */
+    default Attempt attempt(Exchange exchange) throws Exception {
         try {
-            return CompletableFuture.completedFuture(attempt(exchange));
-        } catch (Exception e) {
-            return CompletableFuture.failedFuture(e);
+            return attemptAsync(exchange).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            // the store's own exception, not its wrapper: the chain answers a store failure with 503
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
         }
     }
+
+    /** An attempt already decided. */
+    static CompletionStage<Attempt> decided(Attempt attempt) { return CompletableFuture.completedFuture(attempt); }
 
     /** A method that may block decides on its thread; one that does not decides without holding it ({@link #attemptAsync}). */
     @Override
@@ -71,16 +71,6 @@ public interface AuthMethod extends Step {
         CompletableFuture<Attempt> f = attempt.toCompletableFuture();
         if (f.isDone() && !f.isCompletedExceptionally()) return f.join().outcome();
         return new Outcome.Suspend(f.thenApply(Attempt::outcome));
-    }
-
-    /** Waits for an attempt, failing with its own exception (a store's), not a {@link CompletionException}. */
-    static Attempt await(CompletionStage<Attempt> attempt) throws Exception {
-        try {
-            return attempt.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof Exception cause) throw cause;
-            throw e;
-        }
     }
 
     @Override default Phase phase() { return Phase.AUTH; }

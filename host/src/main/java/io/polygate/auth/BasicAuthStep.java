@@ -3,7 +3,6 @@ package io.polygate.auth;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import io.polygate.session.BasicAuthData;
-import io.polygate.session.Policy;
 import io.polygate.session.PolicyStore;
 import io.polygate.session.Session;
 import io.polygate.session.SessionStore;
@@ -11,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -39,8 +36,7 @@ public final class BasicAuthStep implements AuthMethod {
 
     private final String apiId;
     private final SessionStore sessions;
-    private final PolicyStore policies;
-    private final InstantSource clock;
+    private final SessionAdmission admission;
     private final HttpFields challenge;
     private final VerifiedPasswords verified;
     private final Executor bcryptExecutor;
@@ -56,8 +52,7 @@ public final class BasicAuthStep implements AuthMethod {
         this.bcryptExecutor = bcryptExecutor;
         this.verified = new VerifiedPasswords(cacheTtl, clock);
         this.sessions = sessions;
-        this.policies = policies;
-        this.clock = clock;
+        this.admission = new SessionAdmission(apiId, policies, clock);
         String quoted = realm.replace("\\", "\\\\").replace("\"", "\\\"");
         this.challenge = HttpFields.build().add(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"" + quoted + "\"").asImmutable();
     }
@@ -67,30 +62,26 @@ public final class BasicAuthStep implements AuthMethod {
     /** The store is read without holding the thread and bcrypt runs on its executor: the thread that applies the step never waits. */
     @Override public boolean mayBlock() { return false; }
 
-    /** Blocks for the store and for a bcrypt check: for a thread that may block. */
-    @Override
-    public Attempt attempt(Exchange exchange) throws Exception { return AuthMethod.await(attemptAsync(exchange)); }
-
     @Override
     public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
         String value = exchange.headers().get(HttpHeader.AUTHORIZATION);
-        if (value == null || value.isBlank()) return done(Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING, challenge)));
+        if (value == null || value.isBlank()) return AuthMethod.decided(Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING, challenge)));
         String v = value.trim();
         // another scheme is no basic credential (the API's other methods may know it); alone, basic auth answers 400
-        if (!v.regionMatches(true, 0, "Basic ", 0, 6)) return done(Attempt.absent(Outcome.error(400, MALFORMED)));
+        if (!v.regionMatches(true, 0, "Basic ", 0, 6)) return AuthMethod.decided(Attempt.absent(Outcome.error(400, MALFORMED)));
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(v.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return done(Attempt.refused(Outcome.error(400, MALFORMED)));
+            return AuthMethod.decided(Attempt.refused(Outcome.error(400, MALFORMED)));
         }
         int colon = decoded.indexOf(':');
-        if (colon <= 0) return done(Attempt.refused(Outcome.error(400, MALFORMED)));
+        if (colon <= 0) return AuthMethod.decided(Attempt.refused(Outcome.error(400, MALFORMED)));
         String username = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
         String id = sessions.id(username);
         return sessions.findAsync(id).thenCompose(session -> {
-            if (session == null || session.basic_auth_data == null) return done(wrongCredentials(username, session == null ? "no such user" : "the key has no basic_auth_data"));
+            if (session == null || session.basic_auth_data == null) return AuthMethod.decided(wrongCredentials(username, session == null ? "no such user" : "the key has no basic_auth_data"));
             BasicAuthData stored = session.basic_auth_data;
             if (!BasicAuthData.BCRYPT.equals(stored.hash_type)) return checked(exchange, username, id, session, stored.matches(password));
             if (verified.contains(stored.password, password)) return checked(exchange, username, id, session, true);
@@ -99,18 +90,12 @@ public final class BasicAuthStep implements AuthMethod {
         });
     }
 
-    /** Once the password was checked: the session's policies read, then the session checked as key auth checks it. */
+    /** Once the password was checked: the session admitted as key auth admits it ({@link SessionAdmission}). */
     private CompletionStage<Attempt> checked(Exchange exchange, String username, String id, Session session, boolean passwordMatches) {
-        if (!passwordMatches) return done(wrongCredentials(username, "wrong password"));
-        List<String> policyIds = session.policyIds();
-        CompletionStage<Map<String, Policy>> read = policies == null || policyIds.isEmpty()
-                ? CompletableFuture.completedFuture(Map.of()) : policies.findAllAsync(policyIds);
-        return read.thenApply(sessionPolicies -> {
-            String refusal = KeyAuthStep.refusal(session, apiId, clock.millis() / 1000, sessionPolicies::get);
-            if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
-            exchange.authenticate(id, session, sessionPolicies);
-            exchange.metadata().put("sub", username);
-            return Attempt.AUTHENTICATED;
+        if (!passwordMatches) return AuthMethod.decided(wrongCredentials(username, "wrong password"));
+        return admission.admit(exchange, id, session).thenApply(attempt -> {
+            if (attempt == Attempt.AUTHENTICATED) exchange.metadata().put("sub", username);
+            return attempt;
         });
     }
 
@@ -118,8 +103,6 @@ public final class BasicAuthStep implements AuthMethod {
         LOG.info("api={} basic auth refused for user {}: {}", apiId, SessionStore.redact(username), why);
         return Attempt.refused(Outcome.error(401, NOT_AUTHORISED, challenge));
     }
-
-    private static CompletionStage<Attempt> done(Attempt attempt) { return CompletableFuture.completedFuture(attempt); }
 
     /** A bcrypt check, remembered when it matches. */
     private boolean bcryptMatches(BasicAuthData stored, String password) {

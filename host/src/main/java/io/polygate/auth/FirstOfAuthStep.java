@@ -43,11 +43,19 @@ public final class FirstOfAuthStep implements AuthMethod {
         return verdicts.answer();
     }
 
-    /** Methods that wait for a store do that without holding the thread; the next is tried when one has answered. */
+    /**
+     * Methods that wait for a store do that without holding the thread; the next is tried when one
+     * has answered. With a method that may block, each decides on this thread instead (the next
+     * one must not run on a store's I/O thread).
+     */
     @Override
     public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
-        if (mayBlock) return AuthMethod.super.attemptAsync(exchange);
-        return attemptFrom(exchange, 0, new Verdicts());
+        if (!mayBlock) return attemptFrom(exchange, 0, new Verdicts());
+        try {
+            return AuthMethod.decided(attempt(exchange));
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private CompletionStage<Attempt> attemptFrom(Exchange exchange, int from, Verdicts verdicts) {
@@ -55,12 +63,12 @@ public final class FirstOfAuthStep implements AuthMethod {
             CompletableFuture<Attempt> a = methods.get(i).attemptAsync(exchange).toCompletableFuture();
             if (!a.isDone() || a.isCompletedExceptionally()) {
                 int next = i + 1;
-                return a.thenCompose(attempt -> verdicts.add(attempt) ? CompletableFuture.completedFuture(verdicts.answer())
+                return a.thenCompose(attempt -> verdicts.add(attempt) ? AuthMethod.decided(verdicts.answer())
                         : attemptFrom(exchange, next, verdicts));
             }
             if (verdicts.add(a.join())) break;
         }
-        return CompletableFuture.completedFuture(verdicts.answer());
+        return AuthMethod.decided(verdicts.answer());
     }
 
     /** The attempts of one request so far, and the answer they make. */

@@ -12,7 +12,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,28 +58,24 @@ public final class JwtAuthStep implements AuthMethod {
     /** A JWKS fetch blocks; the token's policies are read from a shared store without holding the thread. */
     @Override public boolean mayBlock() { return mayBlock; }
 
-    /** Blocks for a JWKS fetch and the policies' store reads: for a thread that may block. */
-    @Override
-    public Attempt attempt(Exchange exchange) throws Exception { return AuthMethod.await(attemptAsync(exchange)); }
-
     @Override
     public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
         String token = KeyAuthStep.keyFrom(exchange.headers().get(spec.header()));
-        if (token == null || token.regionMatches(true, 0, "Basic ", 0, 6)) return done(Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING)));
+        if (token == null || token.regionMatches(true, 0, "Basic ", 0, 6)) return AuthMethod.decided(Attempt.absent(Outcome.error(401, KeyAuthStep.MISSING)));
         JWTClaimsSet claims;
         try {
             claims = verifier.verify(token);
         } catch (JwtVerifier.Refusal r) {
             LOG.info("api={} JWT refused: {}{}", apiId, r.getMessage(), r.detail == null ? "" : " (" + r.detail + ")");
             Outcome answer = Outcome.error(r.status, r.getMessage());
-            return done(r.recognised ? Attempt.refused(answer) : Attempt.unrecognised(answer));
+            return AuthMethod.decided(r.recognised ? Attempt.refused(answer) : Attempt.unrecognised(answer));
         }
         String identity = text(claims.getClaim(spec.identityBaseField() != null ? spec.identityBaseField() : "sub"));
         if (identity == null && spec.identityBaseField() != null) identity = text(claims.getClaim("sub"));
-        if (identity == null) return done(refuse(NO_IDENTITY, spec.identityBaseField() == null ? "no sub" : "neither " + spec.identityBaseField() + " nor sub"));
+        if (identity == null) return AuthMethod.decided(refuse(NO_IDENTITY, spec.identityBaseField() == null ? "no sub" : "neither " + spec.identityBaseField() + " nor sub"));
         List<String> ids = policyIds(claims);
-        if (ids.isEmpty()) return done(refuse(NO_POLICY, "the token names none and the API has no jwt_default_policies"));
-        if (policies == null) return done(refuse(NO_POLICY, "policy \"" + ids.get(0) + "\" does not exist"));
+        if (ids.isEmpty()) return AuthMethod.decided(refuse(NO_POLICY, "the token names none and the API has no jwt_default_policies"));
+        if (policies == null) return AuthMethod.decided(refuse(NO_POLICY, "policy \"" + ids.get(0) + "\" does not exist"));
         String id = identity;
         return policies.findAllAsync(ids).thenApply(read -> decide(exchange, claims, id, ids, read));
     }
@@ -102,8 +97,6 @@ public final class JwtAuthStep implements AuthMethod {
         claims.toJSONObject().forEach((name, value) -> { if (value != null) metadata.put(name, value); });
         return Attempt.AUTHENTICATED;
     }
-
-    private static CompletionStage<Attempt> done(Attempt attempt) { return CompletableFuture.completedFuture(attempt); }
 
     private Attempt refuse(String message, String detail) {
         LOG.info("api={} JWT refused: {} ({})", apiId, message, detail);

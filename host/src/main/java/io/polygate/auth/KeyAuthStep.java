@@ -7,9 +7,6 @@ import io.polygate.session.SessionStore;
 import io.polygate.chain.Exchange;
 import io.polygate.chain.Outcome;
 import java.time.InstantSource;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -27,20 +24,15 @@ public final class KeyAuthStep implements AuthMethod {
     public static final String INACTIVE = "Key is inactive, please renew";
     public static final String EXPIRED = "Key has expired, please renew";
 
-    private final String apiId;
     private final String header;
     private final SessionStore sessions;
-    private final InstantSource clock;
-
-    private final PolicyStore policies;
+    private final SessionAdmission admission;
 
     /** @param policies where {@code apply_policies} are looked up: a policy's access rights count as the key's; may be null */
     public KeyAuthStep(String apiId, String header, SessionStore sessions, InstantSource clock, PolicyStore policies) {
-        this.policies = policies;
-        this.apiId = apiId;
         this.header = header;
         this.sessions = sessions;
-        this.clock = clock;
+        this.admission = new SessionAdmission(apiId, policies, clock);
     }
 
     @Override public String name() { return "key-auth"; }
@@ -48,37 +40,23 @@ public final class KeyAuthStep implements AuthMethod {
     /** A remote store is read without holding the thread ({@link #attemptAsync}). */
     @Override public boolean mayBlock() { return false; }
 
-    /** Blocks for the store's round trips: for a thread that may block. */
-    @Override
-    public Attempt attempt(Exchange exchange) throws Exception { return AuthMethod.await(attemptAsync(exchange)); }
-
     @Override
     public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
         String key = keyFrom(exchange.headers().get(header));
-        if (key == null) return CompletableFuture.completedFuture(Attempt.absent(Outcome.error(401, MISSING)));
+        if (key == null) return AuthMethod.decided(Attempt.absent(Outcome.error(401, MISSING)));
         return authenticateAsync(exchange, key);
     }
 
     /**
      * Authenticates the request as {@code key}'s session, or says why it may not call the API
-     * (403): one store read for the session, one for each of its policies not cached. The
-     * policies are handed to later steps with the session ({@link Exchange#authenticate(String, Session, Map)}).
+     * (403): one store read for the session, one for each of its policies not cached
+     * ({@link SessionAdmission}).
      */
     CompletionStage<Attempt> authenticateAsync(Exchange exchange, String key) {
         String id = sessions.id(key);
-        return sessions.findAsync(id).thenCompose(session -> {
-            if (session == null) return CompletableFuture.completedFuture(Attempt.unrecognised(Outcome.error(403, UNKNOWN)));
-            List<String> policyIds = session.policyIds();
-            if (policies == null || policyIds.isEmpty()) return CompletableFuture.completedFuture(decide(exchange, id, session, Map.of()));
-            return policies.findAllAsync(policyIds).thenApply(read -> decide(exchange, id, session, read));
-        });
-    }
-
-    private Attempt decide(Exchange exchange, String id, Session session, Map<String, Policy> sessionPolicies) {
-        String refusal = refusal(session, apiId, clock.millis() / 1000, sessionPolicies::get);
-        if (refusal != null) return Attempt.refused(Outcome.error(403, refusal));
-        exchange.authenticate(id, session, sessionPolicies);
-        return Attempt.AUTHENTICATED;
+        return sessions.findAsync(id).thenCompose(session -> session == null
+                ? AuthMethod.decided(Attempt.unrecognised(Outcome.error(403, UNKNOWN)))
+                : admission.admit(exchange, id, session));
     }
 
     /** Why a session may not call {@code apiId} now, or null if it may. Shared with plugin auth. */
@@ -89,12 +67,10 @@ public final class KeyAuthStep implements AuthMethod {
         return null;
     }
 
-    /** Why a stored key may not call {@code apiId} now, its policies' access rights counting as its own, or null if it may. */
-    static String refusal(Session session, String apiId, long nowSeconds, PolicyStore policies) {
-        return refusal(session, apiId, nowSeconds, policies == null ? null : policies::find);
-    }
-
-    /** As above, with the policies looked up by id ({@code policies} may be null: none). */
+    /**
+     * Why a stored key may not call {@code apiId} now, its policies' access rights counting as its
+     * own, or null if it may; {@code policies} gives the policy of an id (null: none), may be null.
+     */
     static String refusal(Session session, String apiId, long nowSeconds, Function<String, Policy> policies) {
         String refusal = check(session, apiId, nowSeconds);
         return refusal == Session.NO_ACCESS && grantedByPolicy(session, apiId, policies) ? null : refusal;

@@ -9,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
@@ -43,18 +42,14 @@ public final class MtlsAuthStep implements AuthMethod {
     /** A key's session is read without holding the thread ({@link KeyAuthStep}). */
     @Override public boolean mayBlock() { return false; }
 
-    /** Blocks for the store's round trips when the fingerprint is a key: for a thread that may block. */
-    @Override
-    public Attempt attempt(Exchange exchange) throws Exception { return AuthMethod.await(attemptAsync(exchange)); }
-
     @Override
     public CompletionStage<Attempt> attemptAsync(Exchange exchange) {
         X509Certificate cert = clientCertificate(exchange.clientRequest());
-        if (cert == null) return CompletableFuture.completedFuture(Attempt.absent(Outcome.error(401, MISSING)));
+        if (cert == null) return AuthMethod.decided(Attempt.absent(Outcome.error(401, MISSING)));
         String fingerprint = fingerprint(cert);
         if (allowed.isEmpty()) return keys.authenticateAsync(exchange, fingerprint);
-        if (allowed.contains(fingerprint)) return CompletableFuture.completedFuture(Attempt.AUTHENTICATED);
-        return CompletableFuture.completedFuture(Attempt.refused(Outcome.error(403, "Certificate with SHA256 " + fingerprint + " not allowed")));
+        if (allowed.contains(fingerprint)) return AuthMethod.decided(Attempt.AUTHENTICATED);
+        return AuthMethod.decided(Attempt.refused(Outcome.error(403, "Certificate with SHA256 " + fingerprint + " not allowed")));
     }
 
     /** The leaf certificate the client presented on this request's TLS connection, or null. */

@@ -13,9 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpParser;
@@ -90,10 +92,10 @@ final class UpgradeTunnel extends ContainerLifeCycle {
     void forward(Exchange exchange, URI upstream, HttpField host, SslContextFactory.Client tls, Response response, Callback callback) {
         Request request = exchange.clientRequest();
         boolean https = "https".equalsIgnoreCase(upstream.getScheme());
-        int port = upstream.getPort() > 0 ? upstream.getPort() : https ? 443 : 80;
+        int port = HttpClient.normalizePort(upstream.getScheme(), upstream.getPort());
         Switch attempt = new Switch(exchange, upstream, response, callback);
         ByteBuffer head = requestHead(exchange, upstream, host);
-        ClientConnectionFactory factory = (endPoint, context) -> attempt.handshake = new Handshake(endPoint, attempt, head);
+        ClientConnectionFactory factory = (endPoint, context) -> new Handshake(endPoint, attempt, head);
         // the TLS engine takes the peer's name (SNI, host name check) from the address
         InetSocketAddress address = new InetSocketAddress(upstream.getHost(), port);
         if (https) factory = new SslClientConnectionFactory(tls, connector.getByteBufferPool(), connector.getExecutor(), factory);
@@ -106,23 +108,33 @@ final class UpgradeTunnel extends ContainerLifeCycle {
         connector.connect(address, context);
     }
 
-    /** The upgrade request as the upstream gets it: the client's headers less hop-by-hop ones, the upgrade asked again. */
+    /**
+     * The upgrade request as the upstream gets it: the client's headers less hop-by-hop ones, the
+     * upgrade asked again; written by Jetty's {@link HttpGenerator#putTo(HttpField, ByteBuffer)},
+     * which sanitises names and values as for every proxied request.
+     */
     private static ByteBuffer requestHead(Exchange exchange, URI upstream, HttpField host) {
         Request request = exchange.clientRequest();
-        StringBuilder head = new StringBuilder(512);
-        String target = upstream.getRawPath() == null || upstream.getRawPath().isEmpty() ? "/" : upstream.getRawPath();
-        if (upstream.getRawQuery() != null) target += "?" + upstream.getRawQuery();
-        head.append(exchange.method()).append(' ').append(target).append(" HTTP/1.1\r\n");
-        head.append("Host: ").append(host.getValue()).append("\r\n");
+        HttpFields.Mutable fields = HttpFields.build();
+        fields.add(host);
         for (HttpField f : exchange.headers()) {
-            if (f.getHeader() != null && NOT_FORWARDED.contains(f.getHeader())) continue;
-            if (f.getHeader() == HttpHeader.X_FORWARDED_FOR) continue;
-            head.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
+            if (f.getHeader() == null || !NOT_FORWARDED.contains(f.getHeader())) fields.add(f);
         }
-        head.append("X-Forwarded-For: ")
-                .append(UpstreamHandler.forwardedFor(exchange.headers().get(HttpHeader.X_FORWARDED_FOR), Request.getRemoteAddr(request))).append("\r\n");
-        head.append("Connection: Upgrade\r\nUpgrade: ").append(request.getHeaders().get(HttpHeader.UPGRADE).trim()).append("\r\n\r\n");
-        return ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        fields.put(HttpHeader.X_FORWARDED_FOR,
+                UpstreamHandler.forwardedFor(exchange.headers().get(HttpHeader.X_FORWARDED_FOR), Request.getRemoteAddr(request)));
+        fields.add(HttpHeader.CONNECTION, HttpHeaderValue.UPGRADE.asString());
+        fields.add(HttpHeader.UPGRADE, request.getHeaders().get(HttpHeader.UPGRADE).trim());
+        String path = upstream.getRawPath() == null || upstream.getRawPath().isEmpty() ? "/" : upstream.getRawPath();
+        String line = exchange.method() + " " + path + (upstream.getRawQuery() == null ? "" : "?" + upstream.getRawQuery()) + " HTTP/1.1\r\n";
+        int size = line.length() + 2;
+        for (HttpField f : fields) size += f.getName().length() + f.getValue().length() + 4;
+        ByteBuffer head = BufferUtil.allocate(size);
+        int pos = BufferUtil.flipToFill(head);
+        head.put(line.getBytes(StandardCharsets.ISO_8859_1));
+        for (HttpField f : fields) HttpGenerator.putTo(f, head);
+        head.put((byte) '\r').put((byte) '\n');
+        BufferUtil.flipToFlush(head, pos);
+        return head;
     }
 
     /** One upgrade request's answer to the client: a 101 and the joined connections, or a 502. */
@@ -132,7 +144,6 @@ final class UpgradeTunnel extends ContainerLifeCycle {
         final Response response;
         final Callback callback;
         final AtomicBoolean answered = new AtomicBoolean();
-        volatile Handshake handshake;
 
         Switch(Exchange exchange, URI upstream, Response response, Callback callback) {
             this.exchange = exchange;
@@ -146,10 +157,9 @@ final class UpgradeTunnel extends ContainerLifeCycle {
             if (!answered.compareAndSet(false, true)) return;
             Request request = exchange.clientRequest();
             EndPoint client = request.getConnectionMetaData().getConnection().getEndPoint();
-            Tunnel toUpstream = new Tunnel(client, upstreamEnd);
-            Tunnel toClient = new Tunnel(upstreamEnd, client);
+            Tunnel toClient = new Tunnel(upstreamEnd, client, null);
             // the upstream's side starts once the client has its 101: its bytes must come after it
-            toUpstream.onOpened = () -> upstreamEnd.upgrade(toClient);
+            Tunnel toUpstream = new Tunnel(client, upstreamEnd, () -> upstreamEnd.upgrade(toClient));
             response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
             for (HttpField f : upstreamHeaders) {
                 if (f.getHeader() == HttpHeader.CONTENT_LENGTH || f.getHeader() == HttpHeader.TRANSFER_ENCODING) continue;
@@ -162,8 +172,6 @@ final class UpgradeTunnel extends ContainerLifeCycle {
 
         /** The upstream could not be reached or did not switch: the client gets a 502 naming why. */
         void refused(Throwable why) {
-            Handshake h = handshake;
-            if (h != null) h.getEndPoint().close();
             if (!answered.compareAndSet(false, true)) return;
             String reason = why.getMessage() == null ? why.toString() : why.getMessage();
             LOG.warn("api={} upgrade upstream={} refused: {}", exchange.apiId(), upstream, reason);
@@ -190,10 +198,16 @@ final class UpgradeTunnel extends ContainerLifeCycle {
             this.requestHead = requestHead;
         }
 
+        /** This connection is closed and the client answered 502. */
+        private void refuse(Throwable why) {
+            getEndPoint().close();
+            attempt.refused(why);
+        }
+
         @Override
         public void onOpen() {
             super.onOpen();
-            getEndPoint().write(Callback.from(this::fillInterested, attempt::refused), requestHead);
+            getEndPoint().write(Callback.from(this::fillInterested, this::refuse), requestHead);
         }
 
         @Override
@@ -201,12 +215,12 @@ final class UpgradeTunnel extends ContainerLifeCycle {
             try {
                 while (!headComplete) {
                     if (BufferUtil.space(input) == 0) {
-                        attempt.refused(new IllegalStateException("its answer's head is over " + MAX_RESPONSE_HEAD + " bytes"));
+                        refuse(new IllegalStateException("its answer's head is over " + MAX_RESPONSE_HEAD + " bytes"));
                         return;
                     }
                     int n = getEndPoint().fill(input); // appends to what is there (the buffer stays in flush mode)
                     if (n < 0) {
-                        attempt.refused(new IllegalStateException("it closed the connection before answering"));
+                        refuse(new IllegalStateException("it closed the connection before answering"));
                         return;
                     }
                     parser.parseNext(input);
@@ -215,10 +229,10 @@ final class UpgradeTunnel extends ContainerLifeCycle {
                         return;
                     }
                 }
-                if (status != HttpStatus.SWITCHING_PROTOCOLS_101) attempt.refused(new IllegalStateException("it answered " + status + " instead of 101"));
+                if (status != HttpStatus.SWITCHING_PROTOCOLS_101) refuse(new IllegalStateException("it answered " + status + " instead of 101"));
                 else attempt.switched(getEndPoint(), responseHeaders);
             } catch (Throwable x) {
-                attempt.refused(x);
+                refuse(x);
             }
         }
 
@@ -244,11 +258,11 @@ final class UpgradeTunnel extends ContainerLifeCycle {
 
         @Override public boolean messageComplete() { return true; }
 
-        @Override public void earlyEOF() { attempt.refused(new IllegalStateException("it closed the connection while answering")); }
+        @Override public void earlyEOF() { refuse(new IllegalStateException("it closed the connection while answering")); }
 
         @Override
         public void badMessage(HttpException failure) {
-            attempt.refused(new IllegalStateException("its answer is no HTTP: " + failure.getReason()));
+            refuse(new IllegalStateException("its answer is no HTTP: " + failure.getReason()));
         }
     }
 
@@ -259,12 +273,14 @@ final class UpgradeTunnel extends ContainerLifeCycle {
     private static final class Tunnel extends AbstractConnection implements Connection.UpgradeTo {
         private final EndPoint to;
         private final ByteBuffer buffer = BufferUtil.allocateDirect(BUFFER);
+        private final Runnable onOpened;
         private ByteBuffer prefilled;
-        Runnable onOpened;
 
-        Tunnel(EndPoint from, EndPoint to) {
+        /** @param onOpened run when this direction opens, before it reads; may be null */
+        Tunnel(EndPoint from, EndPoint to, Runnable onOpened) {
             super(from, Runnable::run);
             this.to = to;
+            this.onOpened = onOpened;
         }
 
         @Override

@@ -99,10 +99,9 @@ public final class UpstreamHandler extends ProxyHandler {
     public Upstream to(URI target, UpstreamTlsConfig tls) {
         Target resolved = Target.of(target, tlsClient(tls));
         return (exchange, response, callback) -> {
-            if (isWebSocketUpgrade(exchange)) webSockets.forward(exchange, upstreamUri(resolved, exchange), response, callback);
-            else if (UpgradeTunnel.isUpgrade(exchange.clientRequest())) tunnel(exchange, resolved, response, callback);
+            if (upgraded(exchange, resolved, response, callback)) return;
             // a plugin may have read (and replaced) the body: replay the buffered copy
-            else handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback);
+            handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback);
         };
     }
 
@@ -184,14 +183,7 @@ public final class UpstreamHandler extends ProxyHandler {
             JsonErrors.write(response, callback, 503, message);
             return;
         }
-        if (isWebSocketUpgrade(exchange)) {
-            webSockets.forward(exchange, upstreamUri(member.target, exchange), response, callback);
-            return;
-        }
-        if (UpgradeTunnel.isUpgrade(exchange.clientRequest())) {
-            tunnel(exchange, member.target, response, callback);
-            return;
-        }
+        if (upgraded(exchange, member.target, response, callback)) return;
         List<TargetGroup.Member> nowTried = new ArrayList<>(tried.size() + 1);
         nowTried.addAll(tried);
         nowTried.add(member);
@@ -317,13 +309,20 @@ public final class UpstreamHandler extends ProxyHandler {
         return client;
     }
 
-    private void tunnel(Exchange exchange, Target target, Response response, Callback callback) {
-        upgrades.forward(exchange, upstreamUri(target, exchange), target.host(), target.client(getHttpClient()).getSslContextFactory(), response, callback);
-    }
-
-    private boolean isWebSocketUpgrade(Exchange exchange) {
+    /**
+     * Forwards an upgrade request to {@code target}: WebSocket through the bridge, another
+     * protocol through the tunnel. False for a request that asks for no upgrade (one header lookup).
+     */
+    private boolean upgraded(Exchange exchange, Target target, Response response, Callback callback) {
         Request request = exchange.clientRequest();
-        return request.getHeaders().contains(HttpHeader.UPGRADE) && webSockets.isUpgrade(request);
+        if (!request.getHeaders().contains(HttpHeader.UPGRADE)) return false;
+        if (webSockets.isUpgrade(request)) {
+            webSockets.forward(exchange, upstreamUri(target, exchange), response, callback);
+            return true;
+        }
+        if (!UpgradeTunnel.isUpgrade(request)) return false;
+        upgrades.forward(exchange, upstreamUri(target, exchange), target.host(), target.client(getHttpClient()).getSslContextFactory(), response, callback);
+        return true;
     }
 
     /** The URI a request goes to on {@code target}: its base path joined with the request's path, and the query. */

@@ -148,6 +148,14 @@ class UpgradeTunnelIT {
         return s;
     }
 
+    /** A connection to the gateway whose upgrade to shout/1 on {@code path} was answered 101; {@code headers}: more header lines. */
+    static Socket switched(String path, String headers) throws IOException {
+        Socket s = connect();
+        send(s, "GET " + path + " HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: shout/1\r\n" + headers + "\r\n");
+        assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 101 ");
+        return s;
+    }
+
     static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
@@ -175,12 +183,9 @@ class UpgradeTunnelIT {
 
     @Test
     void anHttpsUpstreamIsReachedOverTlsWithTheApisCa() throws Exception {
-        try (Socket s = connect()) {
-            send(s, "GET /shout-tls/x HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: shout/1\r\n\r\n");
-            InputStream in = s.getInputStream();
-            assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");
+        try (Socket s = switched("/shout-tls/x", "")) {
             send(s, "over tls");
-            assertThat(readExactly(in, "hello\nOVER TLS".length())).isEqualTo("hello\nOVER TLS");
+            assertThat(readExactly(s.getInputStream(), "hello\nOVER TLS".length())).isEqualTo("hello\nOVER TLS");
         }
     }
 
@@ -194,12 +199,9 @@ class UpgradeTunnelIT {
         }
         assertThat(upstreamSaw.poll(300, TimeUnit.MILLISECONDS)).as("nothing reached the upstream").isNull();
         gw.admin("POST", "/keys/shouter", "{\"access_rights\": {\"shout-keyed\": {}}}");
-        try (Socket s = connect()) {
-            send(s, "GET /shout-keyed/x HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: shout/1\r\nAuthorization: shouter\r\n\r\n");
-            InputStream in = s.getInputStream();
-            assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");
+        try (Socket s = switched("/shout-keyed/x", "Authorization: shouter\r\n")) {
             send(s, "ok");
-            assertThat(readExactly(in, "hello\nOK".length())).isEqualTo("hello\nOK");
+            assertThat(readExactly(s.getInputStream(), "hello\nOK".length())).isEqualTo("hello\nOK");
         }
     }
 
