@@ -53,6 +53,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import io.polygate.proxy.GatewayConnector;
 import io.polygate.proxy.GatewayThreadPool;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -127,7 +128,7 @@ public final class Gateway implements AutoCloseable {
             http.setRequestHeaderSize(config.proxy().maxRequestHeaderBytes());
             http.setIdleTimeout(config.proxy().clientIdleTimeout().toMillis());
 
-            gatewayConnector = new ServerConnector(server, 1, cpus, TlsConnectors.plain(http, config.http2()));
+            gatewayConnector = new GatewayConnector(server, cpus, TlsConnectors.plain(http, config.http2()));
             gatewayConnector.setName("gateway");
             gatewayConnector.setHost(config.host());
             gatewayConnector.setPort(config.listenPort());
@@ -234,7 +235,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The {@code tls} listener: the gateway's requests over HTTPS (HTTP/2 by ALPN with {@code http2}). */
     private ServerConnector tlsConnector(GatewayConfig config, HttpConfiguration http, int cpus, Metrics metrics) {
-        ServerConnector c = new ServerConnector(server, 1, cpus, TlsConnectors.tls(http, certificates("tls", config.tls()), config.http2()));
+        ServerConnector c = new GatewayConnector(server, cpus, TlsConnectors.tls(http, certificates("tls", config.tls()), config.http2()));
         c.setName("gateway-tls");
         c.setHost(config.host());
         c.setPort(config.tls().port());

@@ -287,7 +287,7 @@ public final class UpstreamHandler extends ProxyHandler {
 
     /** {@code http2}: HTTP/2 offered by ALPN first, HTTP/1.1 beside it (the upstream chooses). */
     private HttpClient newHttpClient(SslContextFactory.Client ssl, boolean http2) {
-        ClientConnector connector = new ClientConnector();
+        ClientConnector connector = new UpstreamConnector();
         connector.setSslContextFactory(ssl);
         connector.setConnectTimeout(config.connectTimeout());
         connector.setSelectors(Runtime.getRuntime().availableProcessors());
