@@ -4,6 +4,7 @@ import io.polygate.admin.AdminHandler;
 import io.polygate.assembly.ApiRegistry;
 import io.polygate.auth.PluginAuthStep;
 import io.polygate.session.PluginSessions;
+import io.polygate.session.PolicyStore;
 import io.polygate.session.SessionCache;
 import io.polygate.session.SessionStore;
 import io.polygate.bundle.BundleSteps;
@@ -43,6 +44,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -181,7 +183,7 @@ public final class Gateway implements AutoCloseable {
             SessionCache sessionCache = new SessionCache();
             countSessionCache(sessionCache);
             PluginSessions pluginSessions = new PluginSessions(sessions);
-            watchSessionSources(sessionCache, pluginSessions);
+            watchSessionSources(sessionCache, pluginSessions, sessions, limits.policies());
             routes.bundles(new BundleSteps(bundles, new PluginAuthStep.Shared(sessionCache, pluginSessions, limits.policies(), clock), sessions));
             bundles.onChange(() -> {
                 ApiRegistry r = registry.get();
@@ -274,25 +276,28 @@ public final class Gateway implements AutoCloseable {
      * changes: a plugin data key the auth hook read ({@code store_data}, or any write into the
      * store under {@code coprocess-data:}), the key itself ({@code apikey-*}, admin API; not this
      * node's own write of a session an auth hook built, see {@link PluginSessions}), or a policy
-     * the session applies ({@code polygate-policy-*}).
+     * the session applies ({@code polygate-policy-*}). A key or policy changed through this node's
+     * admin API is dropped before the call is answered; other nodes drop it on the feed's notice.
      */
-    private void watchSessionSources(SessionCache cache, PluginSessions built) {
+    private void watchSessionSources(SessionCache cache, PluginSessions built, SessionStore keys, PolicyStore policies) {
         String data = io.polygate.plugin.polyglot.GuestApi.DATA_PREFIX;
         feed.watchKeys(data, key -> {
             int n = cache.invalidateData(key.substring(data.length()));
             if (n > 0) LOG.info("plugin data {} changed: {} cached session(s) dropped", key, n);
         });
-        feed.watchKeys(SessionStore.PREFIX, key -> {
-            String token = key.substring(SessionStore.PREFIX.length());
+        Consumer<String> keyChanged = token -> {
             if (!built.changedElsewhere(token)) return;
             int n = cache.invalidateToken(token);
             if (n > 0) LOG.info("key {} changed: {} cached session(s) dropped", SessionStore.redact(token), n);
-        });
-        String policy = io.polygate.session.PolicyStore.PREFIX;
-        feed.watchKeys(policy, key -> {
-            int n = cache.invalidatePolicy(key.substring(policy.length()));
-            if (n > 0) LOG.info("policy {} changed: {} cached session(s) dropped", key.substring(policy.length()), n);
-        });
+        };
+        keys.whenChangedHere(keyChanged);
+        feed.watchKeys(SessionStore.PREFIX, key -> keyChanged.accept(key.substring(SessionStore.PREFIX.length())));
+        Consumer<String> policyChanged = id -> {
+            int n = cache.invalidatePolicy(id);
+            if (n > 0) LOG.info("policy {} changed: {} cached session(s) dropped", id, n);
+        };
+        if (policies != null) policies.whenChangedHere(policyChanged);
+        feed.watchKeys(PolicyStore.PREFIX, key -> policyChanged.accept(key.substring(PolicyStore.PREFIX.length())));
         // notices may have been missed while disconnected: start from a clean cache
         feed.onReconnect(cache::clear);
         if (feed.seesExternalWrites())

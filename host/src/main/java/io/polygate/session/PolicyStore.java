@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -31,6 +32,7 @@ public final class PolicyStore {
 
     private final Store store;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private volatile Consumer<String> changedHere = id -> {};
 
     public PolicyStore(Store store) { this.store = store; }
 
@@ -85,21 +87,33 @@ public final class PolicyStore {
         return p;
     }
 
+    /**
+     * Calls {@code listener} with a policy's id, on the writing thread, after {@link #save},
+     * {@link #create} or {@link #delete} changed it: this node acts on its own change at once, before
+     * the change feed's notice comes back.
+     */
+    public void whenChangedHere(Consumer<String> listener) { changedHere = listener; }
+
     public void save(Policy policy) {
         store.set(PREFIX + policy.id, toJson(policy), null);
-        cache.remove(policy.id);
+        changed(policy.id);
     }
 
     public boolean create(Policy policy) {
         boolean created = store.setIfAbsent(PREFIX + policy.id, toJson(policy), null);
-        cache.remove(policy.id);
+        if (created) changed(policy.id);
         return created;
     }
 
     public boolean delete(String id) {
         boolean existed = store.delete(PREFIX + id);
-        cache.remove(id);
+        if (existed) changed(id);
         return existed;
+    }
+
+    private void changed(String id) {
+        cache.remove(id);
+        changedHere.accept(id);
     }
 
     public List<String> list() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
@@ -28,6 +29,7 @@ public final class SessionStore {
     private final Store store;
     private final SessionLifetime lifetime;
     private final boolean hashKeys;
+    private volatile Consumer<String> changedHere = id -> {};
 
     /** Keys hashed; sessions expire by their own {@code session_lifetime} only. */
     public SessionStore(Store store) { this(store, api -> -1, true); }
@@ -71,10 +73,18 @@ public final class SessionStore {
 
     public boolean exists(String key) { return store.get(PREFIX + key) != null; }
 
+    /**
+     * Calls {@code listener} with a key's id, on the writing thread, after {@link #save(String, Session)},
+     * {@link #create} or {@link #delete} changed it: this node acts on its own change at once, before
+     * the change feed's notice comes back. Not for sessions stored by requests.
+     */
+    public void whenChangedHere(Consumer<String> listener) { changedHere = listener; }
+
     /** Creates or replaces the key outside a request (admin API, {@code TykSetKeyData}). */
     public void save(String key, Session session) {
         session.last_updated = Instant.now().getEpochSecond();
         store.set(PREFIX + key, toJson(session), lifetime.ofKey(session));
+        changedHere.accept(key);
     }
 
     /** Stores the session of a request to {@code apiId}; returns how long the store keeps it (null: until deleted). */
@@ -89,10 +99,16 @@ public final class SessionStore {
     public boolean create(String key, Session session) {
         session.last_updated = Instant.now().getEpochSecond();
         if (session.date_created == null) session.date_created = Instant.now().toString();
-        return store.setIfAbsent(PREFIX + key, toJson(session), lifetime.ofKey(session));
+        boolean created = store.setIfAbsent(PREFIX + key, toJson(session), lifetime.ofKey(session));
+        if (created) changedHere.accept(key);
+        return created;
     }
 
-    public boolean delete(String key) { return store.delete(PREFIX + key); }
+    public boolean delete(String key) {
+        boolean deleted = store.delete(PREFIX + key);
+        if (deleted) changedHere.accept(key);
+        return deleted;
+    }
 
     /** The ids of all keys: hashes when keys are hashed. */
     public List<String> list() {
