@@ -3,7 +3,6 @@ package io.polygate.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
-import io.polygate.testing.LoopbackUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,25 +13,21 @@ import org.junit.jupiter.api.Test;
  * sent while the previous one is at the upstream, and a body sent in pieces, must each wake it.
  */
 class KeepAliveReadsIT {
-    static LoopbackUpstream upstream;
+    static OpenApiGateway open;
     static GatewayFixture gw;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = LoopbackUpstream.answering((request, body) -> {
+        open = OpenApiGateway.start("", (request, body) -> {
             if (request.getHttpURI().getPath().equals("/slow")) sleep(300);
             return request.getHttpURI().getPath() + " " + body;
         });
-        gw = GatewayFixture.start("""
-                apis:
-                  - {api_id: open, listen_path: /open/, target_url: "http://127.0.0.1:%d", auth: none}
-                """.formatted(upstream.port()));
+        gw = open.gw;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gw != null) gw.close();
-        if (upstream != null) upstream.close();
+        if (open != null) open.close();
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.polygate.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
-import io.polygate.testing.LoopbackUpstream;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * only requests whose body it read to the end.
  */
 class RequestSmugglingIT {
-    static LoopbackUpstream upstream;
+    static OpenApiGateway open;
     static final Queue<String> completeAtUpstream = new ConcurrentLinkedQueue<>();
     static GatewayFixture gw;
 
@@ -48,20 +47,16 @@ class RequestSmugglingIT {
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = LoopbackUpstream.answering((request, body) -> {
+        open = OpenApiGateway.start("", (request, body) -> {
             completeAtUpstream.add(request.getMethod() + " " + request.getHttpURI().getPath() + " " + body);
             return "ok";
         });
-        gw = GatewayFixture.start("""
-                apis:
-                  - {api_id: open, listen_path: /open/, target_url: "http://127.0.0.1:%d", auth: none}
-                """.formatted(upstream.port()));
+        gw = open.gw;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gw != null) gw.close();
-        if (upstream != null) upstream.close();
+        if (open != null) open.close();
     }
 
     @BeforeEach

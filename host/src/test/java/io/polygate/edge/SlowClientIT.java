@@ -3,7 +3,6 @@ package io.polygate.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
-import io.polygate.testing.LoopbackUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,23 +40,18 @@ class SlowClientIT {
     static final long HEADER_TIMEOUT_MS = 2_000;
     /** The deadline plus one sweep, with room for a loaded machine. */
     static final long CLOSED_WITHIN_MS = HEADER_TIMEOUT_MS + 6_000;
-    static LoopbackUpstream upstream;
+    static OpenApiGateway open;
     static GatewayFixture gw;
 
     @BeforeAll
     static void start() throws Exception {
-        upstream = LoopbackUpstream.answering((request, body) -> "ok " + body.length());
-        gw = GatewayFixture.start("""
-                proxy: {client_header_timeout: 2s, min_request_data_rate: 100}
-                apis:
-                  - {api_id: open, listen_path: /open/, target_url: "http://127.0.0.1:%d", auth: none}
-                """.formatted(upstream.port()));
+        open = OpenApiGateway.start("proxy: {client_header_timeout: 2s, min_request_data_rate: 100}", (request, body) -> "ok " + body.length());
+        gw = open.gw;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gw != null) gw.close();
-        if (upstream != null) upstream.close();
+        if (open != null) open.close();
     }
 
     @Test
