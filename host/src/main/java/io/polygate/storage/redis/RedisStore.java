@@ -79,7 +79,8 @@ public final class RedisStore implements Store, RedisScripting {
         this.database = redisUri.getDatabase();
         this.redisUri = redisUri;
         DefaultClientResources.Builder resourcesBuilder = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS));
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+                .nettyCustomizer(new ConsolidatedFlushes());
         if (meters != null) resourcesBuilder.commandLatencyRecorder(new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()));
         this.resources = resourcesBuilder.build();
         try {

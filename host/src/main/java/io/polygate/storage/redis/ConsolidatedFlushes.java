@@ -1,0 +1,23 @@
+package io.polygate.storage.redis;
+
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+
+/**
+ * Puts Netty's {@link FlushConsolidationHandler} on every Redis connection, so that commands
+ * written while the connection's event loop is busy leave in one {@code write} instead of one
+ * each: Lettuce flushes per command, and with many requests checking limits at once every flush
+ * was a system call on the gateway and a wake-up and a read for Redis. A flush outside a read
+ * is put off to the end of the event loop's current run of tasks (at most 256 are held), so a
+ * lone command leaves as soon as before.
+ */
+final class ConsolidatedFlushes implements NettyCustomizer {
+
+    private static final int MAX_HELD_FLUSHES = 256;
+
+    @Override
+    public void afterChannelInitialized(Channel channel) {
+        channel.pipeline().addFirst(new FlushConsolidationHandler(MAX_HELD_FLUSHES, true));
+    }
+}
