@@ -57,7 +57,7 @@ public final class RedisStore implements Store, RedisScripting {
     /**
      * Lettuce's event loops and its reconnect delay: doubling from 10 ms up to {@link #MAX_RECONNECT_DELAY}
      * (Lettuce's default grows to 30 s, so after an outage of a few seconds the gateway would wait
-     * seconds more for its next attempt).
+     * seconds more for its next attempt); its connections consolidate flushes ({@link ConsolidatedFlushes}).
      */
     private final ClientResources resources;
     static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
