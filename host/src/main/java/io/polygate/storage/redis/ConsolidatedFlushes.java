@@ -9,15 +9,13 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * written while the connection's event loop is busy leave in one {@code write} instead of one
  * each: Lettuce flushes per command, and with many requests checking limits at once every flush
  * was a system call on the gateway and a wake-up and a read for Redis. A flush outside a read
- * is put off to the end of the event loop's current run of tasks (at most 256 are held), so a
- * lone command leaves as soon as before.
+ * is put off to the end of the event loop's current run of tasks (at most Netty's default of 256
+ * are held), so a lone command leaves as soon as before.
  */
 final class ConsolidatedFlushes implements NettyCustomizer {
 
-    private static final int MAX_HELD_FLUSHES = 256;
-
     @Override
     public void afterChannelInitialized(Channel channel) {
-        channel.pipeline().addFirst(new FlushConsolidationHandler(MAX_HELD_FLUSHES, true));
+        channel.pipeline().addFirst(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     }
 }
