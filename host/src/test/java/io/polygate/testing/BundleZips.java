@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.eclipse.jetty.util.IO;
 
 /** Bundle zips for tests: built by {@link BundleBuilder}, or zipped by hand with any entry names. */
 public final class BundleZips {
@@ -61,6 +62,7 @@ public final class BundleZips {
             b.build(out);
             byte[] zip = Files.readAllBytes(out);
             Files.delete(out);
+            IO.delete(dir.toFile());
             return zip;
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -11,28 +11,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.eclipse.jetty.util.IO;
 
 /**
  * A real {@code redis-server} for tests, started on a free loopback port and stopped at
  * {@link #close()}. With {@code POLYGATE_TEST_REDIS} set (a redis:// URI) that server is used
  * instead. A missing {@code redis-server} fails the test with how to install it: never a skip.
+ * The temporary folder of a non-durable server is removed at {@link #close()}.
  */
 public final class RedisServer implements AutoCloseable {
     private final Process process;
     private final String uri;
     private final int port;
     private final Path dir;
+    private final boolean removeDir;
 
-    private RedisServer(Process process, String uri, int port, Path dir) {
+    private RedisServer(Process process, String uri, int port, Path dir, boolean removeDir) {
         this.process = process;
         this.uri = uri;
         this.port = port;
         this.dir = dir;
+        this.removeDir = removeDir;
     }
 
     public static RedisServer start() {
         String external = System.getenv("POLYGATE_TEST_REDIS");
-        if (external != null && !external.isBlank()) return new RedisServer(null, external, -1, null);
+        if (external != null && !external.isBlank()) return new RedisServer(null, external, -1, null, false);
         try {
             return startOn(freePort());
         } catch (IOException e) {
@@ -66,7 +70,7 @@ public final class RedisServer implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
-            RedisServer server = new RedisServer(p, "redis://127.0.0.1:" + port, port, dir);
+            RedisServer server = new RedisServer(p, "redis://127.0.0.1:" + port, port, dir, !durable);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (System.nanoTime() < deadline) {
                 if (!p.isAlive()) throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
@@ -145,5 +149,6 @@ public final class RedisServer implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        if (removeDir) IO.delete(dir.toFile());
     }
 }
