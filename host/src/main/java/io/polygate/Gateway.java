@@ -13,6 +13,7 @@ import io.polygate.plugin.polyglot.OutboundHttp;
 import io.polygate.plugin.polyglot.PolyglotLoader;
 import io.polygate.proxy.ChainHandler;
 import io.polygate.proxy.ClientAddresses;
+import io.polygate.proxy.ClientConnectionLimit;
 import io.polygate.proxy.ClientHeaderTimeout;
 import io.polygate.config.GatewayConfig;
 import io.polygate.config.TlsConfig;
@@ -149,6 +150,8 @@ public final class Gateway implements AutoCloseable {
             metricsConnector = config.metrics().enabled() ? metricsConnector(config.metrics(), http) : null;
             List<Connector> connectors = new ArrayList<>(List.of(gatewayConnector));
             if (tlsConnector != null) connectors.add(tlsConnector);
+            int maxClients = config.proxy().maxClientConnections() > 0 ? config.proxy().maxClientConnections() : ClientConnectionLimit.defaultMax();
+            server.addBean(new ClientConnectionLimit(maxClients, metrics, connectors.toArray(Connector[]::new)));
             connectors.add(adminConnector);
             if (metricsConnector != null) connectors.add(metricsConnector);
             server.setConnectors(connectors.toArray(Connector[]::new));

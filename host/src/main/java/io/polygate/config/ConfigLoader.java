@@ -403,6 +403,7 @@ public final class ConfigLoader {
                 (int) p.integer("max_request_header_bytes", 16 * 1024, 1024, 1024 * 1024),
                 p.integer("max_request_body_bytes", 0, 0, Long.MAX_VALUE),
                 headerTimeout,
-                p.integer("min_request_data_rate", ProxyConfig.DEFAULT_MIN_REQUEST_DATA_RATE, 0, Integer.MAX_VALUE));
+                p.integer("min_request_data_rate", ProxyConfig.DEFAULT_MIN_REQUEST_DATA_RATE, 0, Integer.MAX_VALUE),
+                (int) p.integer("max_client_connections", 0, 0, 10_000_000));
     }
 }

@@ -191,10 +191,12 @@ public record GatewayConfig(
      * @param maxRequestBodyBytes   bigger request bodies get 413 (0 = no limit): a declared
      *                              Content-Length before anything is sent upstream, a chunked body
      *                              by aborting the exchange once it passes the limit
+     * @param maxClientConnections  open client connections (plain and TLS ports together) past which
+     *                              new ones wait in the accept backlog; 0 = half the open-file limit
      */
     public record ProxyConfig(Duration upstreamTimeout, Duration connectTimeout, int maxConnectionsPerUpstream,
                               Duration clientIdleTimeout, int maxRequestHeaderBytes, long maxRequestBodyBytes,
-                              Duration clientHeaderTimeout, long minRequestDataRate) {
+                              Duration clientHeaderTimeout, long minRequestDataRate, int maxClientConnections) {
         public static final Duration DEFAULT_CLIENT_HEADER_TIMEOUT = Duration.ofSeconds(10);
         public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 128;
     }

@@ -81,6 +81,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theClientConnectionLimitIsAutomaticUnlessSetAndIsChecked() throws Exception {
+        assertThat(load("admin: {secret: s}\n").proxy().maxClientConnections()).as("0: half the open-file limit").isZero();
+        assertThat(load("admin: {secret: s}\nproxy: {max_client_connections: 5000}\n").proxy().maxClientConnections()).isEqualTo(5000);
+        assertThatThrownBy(() -> load("admin: {secret: s}\nproxy: {max_client_connections: -1}\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).containsExactly(
+                        "proxy.max_client_connections: -1 is out of range (0..10000000)"));
+    }
+
+    @Test
     void reportsEveryErrorAtOnceWithItsPath() {
         String yaml = """
                 listen_port: 99999

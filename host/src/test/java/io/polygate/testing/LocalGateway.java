@@ -23,7 +23,7 @@ import org.eclipse.jetty.server.Server;
  */
 public final class LocalGateway implements AutoCloseable {
     private static final ProxyConfig PROXY = new ProxyConfig(Duration.ofSeconds(10), Duration.ofSeconds(2), 16,
-            Duration.ofSeconds(30), 16 * 1024, 0, ProxyConfig.DEFAULT_CLIENT_HEADER_TIMEOUT, 0);
+            Duration.ofSeconds(30), 16 * 1024, 0, ProxyConfig.DEFAULT_CLIENT_HEADER_TIMEOUT, 0, 0);
 
     private final Server server = new Server();
     private final LocalConnector connector = new LocalConnector(server);
