@@ -37,7 +37,7 @@ public final class ClientConnectionLimit extends NetworkConnectionLimit {
 
     /**
      * The limit when {@code proxy.max_client_connections} is not set: half the process's limit of
-     * open files (the other half is left to upstream, Redis and file descriptors), at least 64;
+     * open files (the other half is left to upstream and Redis connections and to files), at least 64;
      * 10,000 where the JVM cannot tell the limit.
      */
     public static int defaultMax() {
