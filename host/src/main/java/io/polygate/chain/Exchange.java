@@ -36,6 +36,8 @@ public final class Exchange {
     private String query;
     private HttpFields.Mutable headers;
     private byte[] body;
+    /** A step replaced the body before anything read the client's: its bytes are still on the connection. */
+    private boolean clientBodyUnread;
     private HttpFields.Mutable responseHeaders;
     private String extractedId;
     private String keyId;
@@ -120,6 +122,7 @@ public final class Exchange {
 
     /** Replaces the body the upstream gets; its headers announce the new length. */
     public void replaceBody(byte[] newBody) {
+        if (body == null) clientBodyUnread = true;
         body = newBody;
         HttpFields.Mutable h = mutableHeaders();
         h.remove(HttpHeader.TRANSFER_ENCODING);
@@ -128,6 +131,16 @@ public final class Exchange {
 
     /** The body a step read or replaced, or null when it streams from the client untouched. */
     public byte[] bufferedBody() { return body; }
+
+    /**
+     * Whether the client's own body is still to be read and thrown away (a step replaced it
+     * unread); answering true once: the caller takes over the discarding.
+     */
+    public boolean takeUnreadClientBody() {
+        boolean unread = clientBodyUnread;
+        clientBodyUnread = false;
+        return unread;
+    }
 
     /** Headers to add to whatever response the client gets (rate limit headers, plugin headers). */
     public HttpFields.Mutable responseHeaders() {

@@ -101,7 +101,8 @@ public final class UpstreamHandler extends ProxyHandler {
         return (exchange, response, callback) -> {
             if (upgraded(exchange, resolved, response, callback)) return;
             // a plugin may have read (and replaced) the body: replay the buffered copy
-            handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback);
+            BufferedBody.afterUnreadClientBody(exchange, () ->
+                    handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback));
         };
     }
 
@@ -187,7 +188,8 @@ public final class UpstreamHandler extends ProxyHandler {
         List<TargetGroup.Member> nowTried = new ArrayList<>(tried.size() + 1);
         nowTried.addAll(tried);
         nowTried.add(member);
-        handle(new Forwarded(BufferedBody.replayable(exchange), exchange, member.target, member, nowTried), response, callback);
+        BufferedBody.afterUnreadClientBody(exchange, () ->
+                handle(new Forwarded(BufferedBody.replayable(exchange), exchange, member.target, member, nowTried), response, callback));
     }
 
     /**

@@ -10,8 +10,12 @@ import io.polygate.bundle.BundleStatus;
 import io.polygate.proxy.EchoServer;
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.PluginTesting;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -333,6 +339,48 @@ abstract class PluginGatewayContract {
             assertThat(u.body()).as(method).isEqualTo("New Request body");
             assertThat(u.contentLength()).as(method).isEqualTo("16");
         }
+    }
+
+    /**
+     * The client's body arrives after its head, and the hook replaces it unread: the gateway still
+     * reads the client's bytes before the exchange ends, so the kept-alive connection serves the
+     * next request (Jetty would otherwise close it after an answer that said it stays open).
+     */
+    @Test
+    void aReplacedBodyThatArrivesLateLeavesTheConnectionUsable() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gw.gateway().port())) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            var in = new DataInputStream(socket.getInputStream());
+            String body = "the client's own, longer body";
+            out.write(("POST /body/x HTTP/1.1\r\nHost: gw\r\nX-Body-Mode: replace\r\nContent-Length: " + body.length() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(300);
+            out.write(body.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String first = readResponse(in);
+            assertThat(first).startsWith("HTTP/1.1 200").contains("New Request body").doesNotContain("longer body");
+
+            out.write("GET /body/x HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(readResponse(in)).as("the next request on the same connection").startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /** One HTTP/1.1 response with a Content-Length, head and body; EOF instead of it fails. */
+    private static String readResponse(DataInputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) throw new AssertionError("the gateway closed the connection; it had sent: " + head);
+            head.append((char) b);
+        }
+        Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        assertThat(length.find()).as(head.toString()).isTrue();
+        byte[] body = new byte[Integer.parseInt(length.group(1))];
+        in.readFully(body);
+        return head + new String(body, StandardCharsets.UTF_8);
     }
 
     @Test
