@@ -150,8 +150,7 @@ public final class Gateway implements AutoCloseable {
             metricsConnector = config.metrics().enabled() ? metricsConnector(config.metrics(), http) : null;
             List<Connector> connectors = new ArrayList<>(List.of(gatewayConnector));
             if (tlsConnector != null) connectors.add(tlsConnector);
-            int maxClients = config.proxy().maxClientConnections() > 0 ? config.proxy().maxClientConnections() : ClientConnectionLimit.defaultMax();
-            server.addBean(new ClientConnectionLimit(maxClients, metrics, connectors.toArray(Connector[]::new)));
+            server.addBean(new ClientConnectionLimit(config.proxy().maxClientConnections(), metrics, connectors.toArray(Connector[]::new)));
             connectors.add(adminConnector);
             if (metricsConnector != null) connectors.add(metricsConnector);
             server.setConnectors(connectors.toArray(Connector[]::new));

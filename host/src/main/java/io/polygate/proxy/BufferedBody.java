@@ -44,30 +44,4 @@ final class BufferedBody {
             public void demand(Runnable demandCallback) { demandCallback.run(); }
         };
     }
-
-    /**
-     * Runs {@code then} once the client's body, when a step replaced it without reading it, has
-     * been read and thrown away (at once otherwise). Its bytes would otherwise still be on the
-     * connection when the response ends: Jetty then closes a connection whose answer told the
-     * client it stays open, and the client's next request on it fails. Reads without blocking; the
-     * client-side limits (idle timeout, minimum body rate) still apply to a slow body.
-     */
-    static void afterUnreadClientBody(Exchange exchange, Runnable then) {
-        if (exchange.takeUnreadClientBody()) discard(exchange.clientRequest(), then);
-        else then.run();
-    }
-
-    private static void discard(Request client, Runnable then) {
-        while (true) {
-            Content.Chunk chunk = client.read();
-            if (chunk == null) {
-                client.demand(() -> discard(client, then));
-                return;
-            }
-            chunk.release();
-            // a failed body ends here too: the replacement goes on, and Jetty closes the connection after
-            if (chunk.isLast()) break;
-        }
-        then.run();
-    }
 }

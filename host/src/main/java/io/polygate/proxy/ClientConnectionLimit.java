@@ -24,23 +24,22 @@ public final class ClientConnectionLimit extends NetworkConnectionLimit {
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnectionLimit.class);
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    private final int max;
     private final Counter reached;
+    /** Read and written in {@link #limit()} only, which Jetty calls holding the limit's own lock. */
     private long lastWarned = System.nanoTime() - WARN_EVERY_NANOS;
 
+    /** @param max {@code proxy.max_client_connections}; 0: half the process's open-file limit */
     public ClientConnectionLimit(int max, Metrics metrics, Connector... connectors) {
-        super(max, connectors);
-        this.max = max;
+        super(max > 0 ? max : defaultMax(), connectors);
         this.reached = metrics.counter("polygate.client.connection.limit.reached",
                 "Times the client ports stopped accepting because proxy.max_client_connections were open");
     }
 
     /**
-     * The limit when {@code proxy.max_client_connections} is not set: half the process's limit of
-     * open files (the other half is left to upstream and Redis connections and to files), at least 64;
-     * 10,000 where the JVM cannot tell the limit.
+     * Half the process's limit of open files (the other half is left to upstream and Redis
+     * connections and to files), at least 64; 10,000 where the JVM cannot tell the limit.
      */
-    public static int defaultMax() {
+    private static int defaultMax() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             long files = unix.getMaxFileDescriptorCount();
             if (files > 0) return (int) Math.clamp(files / 2, 64, Integer.MAX_VALUE);
@@ -53,12 +52,9 @@ public final class ClientConnectionLimit extends NetworkConnectionLimit {
         super.limit();
         reached.increment();
         long now = System.nanoTime();
-        boolean warn;
-        synchronized (this) {
-            warn = now - lastWarned >= WARN_EVERY_NANOS;
-            if (warn) lastWarned = now;
-        }
-        if (warn) LOG.warn("{} client connections are open (proxy.max_client_connections): new connections wait "
-                + "until one closes (logged at most once a minute; counted in polygate_client_connection_limit_reached_total)", max);
+        if (now - lastWarned < WARN_EVERY_NANOS) return;
+        lastWarned = now;
+        LOG.warn("{} client connections are open (proxy.max_client_connections): new connections wait until one closes "
+                + "(logged at most once a minute; counted in polygate_client_connection_limit_reached_total)", getMaxNetworkConnectionCount());
     }
 }

@@ -31,6 +31,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -100,9 +101,7 @@ public final class UpstreamHandler extends ProxyHandler {
         Target resolved = Target.of(target, tlsClient(tls));
         return (exchange, response, callback) -> {
             if (upgraded(exchange, resolved, response, callback)) return;
-            // a plugin may have read (and replaced) the body: replay the buffered copy
-            BufferedBody.afterUnreadClientBody(exchange, () ->
-                    handle(new Forwarded(BufferedBody.replayable(exchange), exchange, resolved, null, List.of()), response, callback));
+            forward(exchange, resolved, null, List.of(), response, callback);
         };
     }
 
@@ -188,8 +187,26 @@ public final class UpstreamHandler extends ProxyHandler {
         List<TargetGroup.Member> nowTried = new ArrayList<>(tried.size() + 1);
         nowTried.addAll(tried);
         nowTried.add(member);
-        BufferedBody.afterUnreadClientBody(exchange, () ->
-                handle(new Forwarded(BufferedBody.replayable(exchange), exchange, member.target, member, nowTried), response, callback));
+        forward(exchange, member.target, member, nowTried, response, callback);
+    }
+
+    /**
+     * Sends the exchange to {@code target}; a body a plugin read (and replaced) is replayed from its
+     * buffered copy. A client body a step replaced unread is first read and thrown away, without
+     * blocking: its bytes would otherwise still be on the connection when the response ends, and
+     * Jetty would close a connection whose answer told the client it stays open. A body that fails
+     * meanwhile (too slow, malformed) ends the discarding too; the replacement goes on and Jetty
+     * closes the connection after.
+     */
+    private void forward(Exchange exchange, Target target, TargetGroup.Member member, List<TargetGroup.Member> tried,
+                         Response response, Callback callback) {
+        Forwarded forwarded = new Forwarded(BufferedBody.replayable(exchange), exchange, target, member, tried);
+        if (!exchange.takeUnreadClientBody()) {
+            handle(forwarded, response, callback);
+            return;
+        }
+        Runnable send = () -> handle(forwarded, response, callback);
+        Content.Source.consumeAll(exchange.clientRequest(), Callback.from(send, failure -> send.run()));
     }
 
     /**
@@ -396,16 +413,16 @@ public final class UpstreamHandler extends ProxyHandler {
             private long seen;
 
             @Override
-            public org.eclipse.jetty.io.Content.Chunk read() {
-                org.eclipse.jetty.io.Content.Chunk chunk = super.read();
-                if (org.eclipse.jetty.io.Content.Chunk.isFailure(chunk)) f.clientBodyFailure = chunk.getFailure();
+            public Content.Chunk read() {
+                Content.Chunk chunk = super.read();
+                if (Content.Chunk.isFailure(chunk)) f.clientBodyFailure = chunk.getFailure();
                 if (max > 0 && chunk != null && chunk.hasRemaining()) {
                     seen += chunk.remaining();
                     if (seen > max) {
                         chunk.release();
                         BodyTooLarge tooBig = new BodyTooLarge("request body is over the limit of " + max + " bytes");
                         LOG.info("upstream={} aborted: {}", upstreamRequest.getURI(), tooBig.getMessage());
-                        return org.eclipse.jetty.io.Content.Chunk.from(tooBig, true);
+                        return Content.Chunk.from(tooBig, true);
                     }
                 }
                 return chunk;
@@ -497,10 +514,10 @@ public final class UpstreamHandler extends ProxyHandler {
         @Override public boolean onHeader(org.eclipse.jetty.client.Response r, HttpField field) { return relay.onHeader(r, field); }
         @Override public void onHeaders(org.eclipse.jetty.client.Response r) { relay.onHeaders(r); }
         @Override public void onContent(org.eclipse.jetty.client.Response r, java.nio.ByteBuffer content) { relay.onContent(r, content); }
-        @Override public void onContent(org.eclipse.jetty.client.Response r, org.eclipse.jetty.io.Content.Chunk chunk, Runnable demander) throws Exception {
+        @Override public void onContent(org.eclipse.jetty.client.Response r, Content.Chunk chunk, Runnable demander) throws Exception {
             relay.onContent(r, chunk, demander);
         }
-        @Override public void onContentSource(org.eclipse.jetty.client.Response r, org.eclipse.jetty.io.Content.Source source) { relay.onContentSource(r, source); }
+        @Override public void onContentSource(org.eclipse.jetty.client.Response r, Content.Source source) { relay.onContentSource(r, source); }
         @Override public void onSuccess(org.eclipse.jetty.client.Response r) { relay.onSuccess(r); }
         @Override public void onFailure(org.eclipse.jetty.client.Response r, Throwable failure) { relay.onFailure(r, failure); }
 

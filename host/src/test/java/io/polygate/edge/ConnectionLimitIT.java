@@ -2,11 +2,7 @@ package io.polygate.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+import io.polygate.testing.RawClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,41 +27,23 @@ class ConnectionLimitIT {
                     RawClient c = new RawClient(port);
                     held.add(c);
                     c.send("GET /open/held HTTP/1.1\r\nHost: gw\r\n\r\n");
-                    assertThat(readAnswer(c, 10_000)).as("connection %d", i).startsWith("HTTP/1.1 200").endsWith("ok");
+                    assertThat(c.readResponse(10_000)).as("connection %d", i).startsWith("HTTP/1.1 200").endsWith("ok");
                 }
                 try (RawClient fourth = new RawClient(port)) {
                     fourth.send("GET /open/fourth HTTP/1.1\r\nHost: gw\r\n\r\n");
-                    assertThat(readAnswer(fourth, 1_500)).as("the fourth connection, with three open").isEmpty();
+                    assertThat(fourth.readResponse(1_500)).as("the fourth connection, with three open").isEmpty();
 
                     var metrics = open.gw.admin("GET", "/metrics", null);
                     assertThat(metrics.statusCode()).as("the admin port is not counted").isEqualTo(200);
                     assertThat(metrics.body()).containsPattern("polygate_client_connection_limit_reached_total [1-9]");
 
                     held.removeFirst().close();
-                    assertThat(readAnswer(fourth, 10_000)).as("the fourth connection, once one closed")
+                    assertThat(fourth.readResponse(10_000)).as("the fourth connection, once one closed")
                             .startsWith("HTTP/1.1 200").endsWith("ok");
                 }
             } finally {
                 for (RawClient c : held) c.close();
             }
         }
-    }
-
-    /** What the gateway sent within {@code millis} until a whole answer whose body is "ok" arrived; empty if nothing came. */
-    private static String readAnswer(RawClient client, int millis) throws IOException {
-        client.socket.setSoTimeout(millis);
-        InputStream in = client.socket.getInputStream();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        try {
-            while (!got.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\nok")) {
-                int n = in.read(buf);
-                if (n < 0) break;
-                got.write(buf, 0, n);
-            }
-        } catch (SocketTimeoutException e) {
-            // nothing more within the time given: the caller looks at what came
-        }
-        return got.toString(StandardCharsets.ISO_8859_1);
     }
 }

@@ -10,12 +10,9 @@ import io.polygate.bundle.BundleStatus;
 import io.polygate.proxy.EchoServer;
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.PluginTesting;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.net.Socket;
+import io.polygate.testing.RawClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -348,39 +343,17 @@ abstract class PluginGatewayContract {
      */
     @Test
     void aReplacedBodyThatArrivesLateLeavesTheConnectionUsable() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", gw.gateway().port())) {
-            socket.setSoTimeout(10_000);
-            var out = socket.getOutputStream();
-            var in = new DataInputStream(socket.getInputStream());
+        try (RawClient client = new RawClient(gw.gateway().port())) {
             String body = "the client's own, longer body";
-            out.write(("POST /body/x HTTP/1.1\r\nHost: gw\r\nX-Body-Mode: replace\r\nContent-Length: " + body.length() + "\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            client.send("POST /body/x HTTP/1.1\r\nHost: gw\r\nX-Body-Mode: replace\r\nContent-Length: " + body.length() + "\r\n\r\n");
             Thread.sleep(300);
-            out.write(body.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            String first = readResponse(in);
+            client.send(body);
+            String first = client.readResponse(10_000);
             assertThat(first).startsWith("HTTP/1.1 200").contains("New Request body").doesNotContain("longer body");
 
-            out.write("GET /body/x HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            assertThat(readResponse(in)).as("the next request on the same connection").startsWith("HTTP/1.1 200");
+            client.send("GET /body/x HTTP/1.1\r\nHost: gw\r\n\r\n");
+            assertThat(client.readResponse(10_000)).as("the next request on the same connection").startsWith("HTTP/1.1 200");
         }
-    }
-
-    /** One HTTP/1.1 response with a Content-Length, head and body; EOF instead of it fails. */
-    private static String readResponse(DataInputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) throw new AssertionError("the gateway closed the connection; it had sent: " + head);
-            head.append((char) b);
-        }
-        Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-        assertThat(length.find()).as(head.toString()).isTrue();
-        byte[] body = new byte[Integer.parseInt(length.group(1))];
-        in.readFully(body);
-        return head + new String(body, StandardCharsets.UTF_8);
     }
 
     @Test
