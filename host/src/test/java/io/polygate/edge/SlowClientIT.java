@@ -3,14 +3,13 @@ package io.polygate.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polygate.testing.GatewayFixture;
+import io.polygate.testing.RawClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -75,7 +74,7 @@ class SlowClientIT {
     void aSlowHeadOnAKeptAliveConnectionIsClosedToo() throws Exception {
         try (RawSocket client = new RawSocket()) {
             client.send("GET /open/first HTTP/1.1\r\nHost: gw\r\n\r\n");
-            assertThat(client.readResponseHead()).startsWith("HTTP/1.1 200");
+            assertThat(client.readResponse()).startsWith("HTTP/1.1 200");
             long start = System.nanoTime();
             client.trickle("GET /open/second HTTP/1.1\r\nHost: gw\r\nX-Padding: " + "a".repeat(100) + "\r\n\r\n", 1_000);
             Received r = client.readUntilClosed(CLOSED_WITHIN_MS);
@@ -166,17 +165,16 @@ class SlowClientIT {
 
     record Received(String text, boolean closed) {}
 
-    /** A client on a plain socket that may send slowly, on a thread of its own, while the test reads. */
+    /** A {@link RawClient} that may also send slowly, on a thread of its own, while the test reads. */
     static final class RawSocket implements AutoCloseable {
-        private final Socket socket = new Socket("127.0.0.1", gw.gateway().port());
+        private final RawClient client = new RawClient(gw.gateway().port());
+        private final Socket socket = client.socket;
         private final ExecutorService writer = Executors.newSingleThreadExecutor();
 
         RawSocket() throws IOException {}
 
         void send(String text) throws IOException {
-            OutputStream out = socket.getOutputStream();
-            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            client.send(text);
         }
 
         /** Sends {@code text} one byte every {@code everyMillis}, until done or the gateway closes the connection. */
@@ -193,20 +191,9 @@ class SlowClientIT {
             });
         }
 
-        /** The status line and headers of one response (this test's upstream answers a short body, which is read too). */
-        String readResponseHead() throws IOException {
-            socket.setSoTimeout(10_000);
-            InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) break;
-                head.append((char) b);
-            }
-            String h = head.toString();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(h);
-            if (m.find()) in.readNBytes(Integer.parseInt(m.group(1)));
-            return h;
+        /** One response, head and body; {@code ""} when none came within 10 s. */
+        String readResponse() throws IOException {
+            return client.readResponse(10_000);
         }
 
         /** What the gateway sends until it closes the connection, or until {@code withinMillis} pass (then not closed). */
@@ -234,7 +221,7 @@ class SlowClientIT {
         @Override
         public void close() throws IOException {
             writer.shutdownNow();
-            socket.close();
+            client.close();
         }
     }
 }
