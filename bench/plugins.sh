@@ -102,7 +102,7 @@ start_gateway() { # start_gateway DIR API...: DIR/gateway.yaml over fresh copies
   local dir=$1 a b; shift
   port_free "$GW_PORT" "$ADMIN_PORT"
   mkdir -p "$dir/bundles"
-  for a in "$@"; do   # only those: a bundle in bundles_dir loads at start whether an API uses it or not
+  for a in "$@"; do   # only those, so that each gateway sees the bundles of its own row
     b=$(sed -n 's/.*custom_middleware_bundle: \([^,}]*\).*/\1/p' <<< "$a")
     [ -z "$b" ] || cp -r "$WORK/bundles/$b" "$dir/bundles/$b"
   done
