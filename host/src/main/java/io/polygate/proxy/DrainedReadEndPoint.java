@@ -19,14 +19,26 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * call plus the channel's read lock. Answering 0 is within the {@code fill} contract (the caller
  * registers fill interest, and the level-triggered selector reports at once whatever arrived since),
  * so a request that came in meanwhile costs one selector round, never data or a stall.
+ *
+ * <p>Read interest, once registered, also stays with the selector while nobody reads ({@link
+ * StickyReadKey}), as nginx keeps each socket in epoll: readiness that arrives while nobody wants to
+ * read takes the interest away, so an unread socket is reported once, not in a loop.
  */
 public final class DrainedReadEndPoint extends SocketChannelEndPoint {
 
     /** Set by a read that left room in the buffer, cleared when the selector reports this socket. */
     private volatile boolean drained;
 
+    /** The key Jetty sees; replaced with the selector (selector thread only). */
+    private StickyReadKey key;
+
     public DrainedReadEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler) {
+        this(channel, selector, new StickyReadKey(key), scheduler);
+    }
+
+    private DrainedReadEndPoint(SocketChannel channel, ManagedSelector selector, StickyReadKey key, Scheduler scheduler) {
         super(channel, selector, key, scheduler);
+        this.key = key;
     }
 
     @Override
@@ -41,6 +53,19 @@ public final class DrainedReadEndPoint extends SocketChannelEndPoint {
     @Override
     public Runnable onSelected() {
         drained = false;
-        return super.onSelected();
+        boolean unwanted = (key.readyOps() & SelectionKey.OP_READ) != 0 && !getFillInterest().isInterested();
+        if (unwanted) key.dropRead();
+        Runnable task = super.onSelected();
+        // Jetty's task for a read nobody wants would find no fill interest, and Jetty, not knowing
+        // that, would hand it to another thread. Fill interest registered from now on adds read
+        // interest back (Jetty updates the key after this), so the data is reported again.
+        if (unwanted && (key.readyOps() & SelectionKey.OP_WRITE) == 0 && !getFillInterest().isInterested()) return null;
+        return task;
+    }
+
+    @Override
+    public void replaceKey(SelectionKey newKey) {
+        key = new StickyReadKey(newKey);
+        super.replaceKey(key);
     }
 }

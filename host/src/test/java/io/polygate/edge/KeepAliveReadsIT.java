@@ -21,6 +21,7 @@ class KeepAliveReadsIT {
     static void start() throws Exception {
         open = OpenApiGateway.start("", (request, body) -> {
             if (request.getHttpURI().getPath().equals("/slow")) sleep(300);
+            if (request.getHttpURI().getPath().equals("/slower")) sleep(1_500);
             return request.getHttpURI().getPath() + " " + body;
         });
         gw = open.gw;
@@ -41,6 +42,28 @@ class KeepAliveReadsIT {
             answer = client.readUntilClosed();
         }
         assertThat(answer).containsSubsequence("HTTP/1.1 200 ", "/slow ", "HTTP/1.1 200 ", "/next ");
+    }
+
+    /**
+     * The gateway keeps a connection's read interest while its request is at the upstream; bytes that
+     * arrive meanwhile are reported once and then left for later, not reported in a loop.
+     */
+    @Test
+    void aRequestWaitingBehindASlowOneLeavesTheGatewayIdle() throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        String answer;
+        long busyNanos;
+        try (RawClient client = new RawClient(gw.gateway().port())) {
+            client.send("GET /open/slower HTTP/1.1\r\nHost: gw\r\n\r\n");
+            sleep(200);
+            client.send("GET /open/next HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+            long before = os.getProcessCpuTime();
+            sleep(1_000);
+            busyNanos = os.getProcessCpuTime() - before;
+            answer = client.readUntilClosed();
+        }
+        assertThat(answer).containsSubsequence("HTTP/1.1 200 ", "/slower ", "HTTP/1.1 200 ", "/next ");
+        assertThat(busyNanos).as("CPU used by the test's JVM in the second the request waited").isLessThan(500_000_000L);
     }
 
     @Test
