@@ -29,7 +29,7 @@ public final class DrainedReadEndPoint extends SocketChannelEndPoint {
     /** Set by a read that left room in the buffer, cleared when the selector reports this socket. */
     private volatile boolean drained;
 
-    /** The key Jetty sees; replaced with the selector (selector thread only). */
+    /** The key Jetty sees; a new one when Jetty rebuilds its selector (selector thread only). */
     private StickyReadKey key;
 
     public DrainedReadEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler) {
