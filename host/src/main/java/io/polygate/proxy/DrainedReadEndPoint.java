@@ -53,14 +53,15 @@ public final class DrainedReadEndPoint extends SocketChannelEndPoint {
     @Override
     public Runnable onSelected() {
         drained = false;
-        boolean unwanted = (key.readyOps() & SelectionKey.OP_READ) != 0 && !getFillInterest().isInterested();
+        int ready = key.readyOps();
+        boolean unwanted = (ready & SelectionKey.OP_READ) != 0 && !getFillInterest().isInterested();
         if (unwanted) key.dropRead();
         Runnable task = super.onSelected();
         // Jetty's task for a read nobody wants would find no fill interest, and Jetty, not knowing
         // that, would hand it to another thread. Fill interest registered from now on adds read
         // interest back (Jetty updates the key after this), so the data is reported again.
-        if (unwanted && (key.readyOps() & SelectionKey.OP_WRITE) == 0 && !getFillInterest().isInterested()) return null;
-        return task;
+        boolean nothingToDo = unwanted && (ready & SelectionKey.OP_WRITE) == 0 && !getFillInterest().isInterested();
+        return nothingToDo ? null : task;
     }
 
     @Override

@@ -2,8 +2,10 @@ package io.polygate.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.polygate.testing.GatewayFixture;
 import io.polygate.testing.RawClient;
+import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,7 @@ class KeepAliveReadsIT {
      */
     @Test
     void aRequestWaitingBehindASlowOneLeavesTheGatewayIdle() throws Exception {
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         String answer;
         long busyNanos;
         try (RawClient client = new RawClient(gw.gateway().port())) {
